@@ -1,0 +1,121 @@
+"""Typed errors. The API layer maps them to HTTP codes in one place.
+
+PhotomanagerError
+ ├── InvalidInput             bad input from the artist (422), with details
+ ├── NotFound                 unknown id (404)
+ ├── Conflict                 the request clashes with the current state (409)
+ ├── NotConnected             no DeviantArt account connected (409)
+ ├── Cancelled                a wait was interrupted by a stop request
+ └── DeviantArtError          DeviantArt answered with an error, or not at all
+      ├── TransportFailed     nothing reached DeviantArt (connect error): surely not delivered
+      ├── RateLimited         429 (user_api_threshold or overload); retry_after in seconds
+      ├── ServiceUnavailable  503 (maintenance); surely not delivered
+      ├── ServerError         500/502/504 on a GET
+      ├── OutcomeUnknown      a POST may or may not have landed (read timeout, 500/502/504)
+      ├── InvalidToken        401 invalid_token that a refresh did not cure
+      ├── ReauthRequired      the refresh token was rejected: reconnect the account
+      ├── InsufficientScope   the token lacks a scope
+      ├── RequestRejected     400 invalid_request: deleted, comments disabled, blocked, invalid
+      └── AccountRestricted   403, or an error about spam/ban/suspension: stop, never retry
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PhotomanagerError(Exception):
+    """Base of every error this project raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidInput(PhotomanagerError):
+    code = "invalid_input"
+
+
+class NotFound(PhotomanagerError):
+    code = "not_found"
+
+
+class Conflict(PhotomanagerError):
+    code = "conflict"
+
+
+class NotConnected(PhotomanagerError):
+    code = "not_connected"
+
+
+class DeviantArtError(PhotomanagerError):
+    """DeviantArt answered with an error. `message` never contains a token."""
+
+    code = "deviantart_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        error: str | None = None,
+        error_code: int | None = None,
+        details: Any = None,
+    ) -> None:
+        super().__init__(message, details=details)
+        self.status = status
+        self.error = error
+        self.error_code = error_code
+
+
+class TransportFailed(DeviantArtError):
+    code = "transport_failed"
+
+
+class RateLimited(DeviantArtError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(DeviantArtError):
+    code = "service_unavailable"
+
+
+class ServerError(DeviantArtError):
+    code = "server_error"
+
+
+class OutcomeUnknown(DeviantArtError):
+    code = "outcome_unknown"
+
+
+class InvalidToken(DeviantArtError):
+    code = "invalid_token"
+
+
+class ReauthRequired(DeviantArtError):
+    code = "reauth_required"
+
+
+class InsufficientScope(DeviantArtError):
+    code = "insufficient_scope"
+
+
+class RequestRejected(DeviantArtError):
+    code = "request_rejected"
+
+
+class AccountRestricted(DeviantArtError):
+    code = "account_restricted"
+
+
+class Cancelled(PhotomanagerError):
+    """A wait was interrupted because the worker was asked to stop."""
+
+    code = "cancelled"

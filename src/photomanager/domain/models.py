@@ -1,0 +1,246 @@
+"""The vocabulary of Auto Comments: plain dataclasses and enums, no I/O."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Source(enum.StrEnum):
+    """Where a deviation was found."""
+
+    WATCH_FEED = "watch_feed"
+    GLOBAL_FEED = "global_feed"
+
+
+class QueueStatus(enum.StrEnum):
+    """States of a queued deviation (see DESIGN.md, "Queue state machine")."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    UNKNOWN = "unknown"
+    COMMENTED = "commented"
+    FAILED = "failed"
+    AWAITING_REVIEW = "awaiting_review"
+    SKIPPED = "skipped"
+
+
+class LogStatus(enum.StrEnum):
+    """Outcome of one attempt, as written to the comment log."""
+
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    DRY_RUN = "dry_run"
+    SKIPPED = "skipped"
+
+
+class TokenKind(enum.StrEnum):
+    """Which token a DeviantArt endpoint needs."""
+
+    USER = "user"
+    CLIENT = "client"  # client credentials are enough (public endpoints)
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    userid: str
+    username: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deviation:
+    """A deviation as seen in a DeviantArt feed. Every string is untrusted text."""
+
+    deviationid: str
+    title: str
+    url: str
+    author: Author
+    published_time: datetime | None
+    is_mature: bool = False
+    allows_comments: bool = True
+    is_deleted: bool = False
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    """One page of an offset-paginated DeviantArt feed."""
+
+    results: tuple[Deviation, ...]
+    has_more: bool
+    next_offset: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment as DeviantArt returns it."""
+
+    commentid: str
+    body: str
+    posted: datetime
+    author: Author
+    parentid: str | None = None
+    hidden: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentPage:
+    thread: tuple[Comment, ...]
+    has_more: bool
+    next_offset: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviantArtUser:
+    userid: str
+    username: str
+    usericon: str = ""
+    type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """One row of the comment queue."""
+
+    deviationid: str
+    source: Source
+    ts: datetime
+    status: QueueStatus
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    author: str | None = None
+    title: str | None = None
+    url: str | None = None
+    claimed_at: datetime | None = None
+    claim_token: str | None = None
+    commentid: str | None = None
+    message_id: int | None = None
+    body_hash: str | None = None
+    body: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewQueueItem:
+    """What a collector hands to the queue."""
+
+    deviationid: str
+    source: Source
+    ts: datetime
+    author: str | None = None
+    title: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A row claimed by one worker; every later update must present the token."""
+
+    deviationid: str
+    claim_token: str
+    claimed_at: datetime
+    item: QueueItem
+
+
+@dataclass(frozen=True, slots=True)
+class CommentTemplate:
+    message_id: int
+    title: str
+    body: str
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    log_id: int
+    deviationid: str
+    status: LogStatus
+    sent_at: datetime
+    message_id: int | None = None
+    commentid: str | None = None
+    body: str | None = None
+    error_message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """Per-source cursor: the newest deviation seen and an optional backfill offset."""
+
+    source: Source
+    newest_deviationid: str | None = None
+    newest_ts: datetime | None = None
+    backfill_offset: int = 0
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthToken:
+    """Tokens of the connected account. Never log or serialize this object."""
+
+    access_token: str
+    refresh_token: str | None
+    expires_at: datetime
+    scope: str = ""
+    userid: str | None = None
+    username: str | None = None
+
+    def __repr__(self) -> str:
+        return f"OAuthToken(username={self.username!r}, expires_at={self.expires_at!r}, ...)"
+
+
+@dataclass(frozen=True, slots=True)
+class CommentSettings:
+    """The artist's pacing, caps and filters. Defaults are deliberately conservative."""
+
+    min_interval_s: int = 45
+    max_interval_s: int = 120
+    max_per_hour: int = 30
+    max_per_day: int = 200
+    active_hours: str | None = None  # "09:00-23:00" in `timezone`, or None for always
+    timezone: str = "UTC"
+    skip_mature: bool = True
+    exclude_authors: tuple[str, ...] = ()
+    exclude_keywords: tuple[str, ...] = ()
+    max_attempts: int = 3
+    max_consecutive_failures: int = 5
+    # Account protection (issue 9).
+    review_sources: tuple[Source, ...] = (Source.GLOBAL_FEED,)
+    dry_run: bool = False
+    author_cooldown_days: int = 14
+    max_per_author: int | None = None
+
+
+class WorkerDesired(enum.StrEnum):
+    RUNNING = "running"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerControl:
+    """Desired state (shared by every worker process) and what the worker reports."""
+
+    desired: WorkerDesired = WorkerDesired.STOPPED
+    state: str = "stopped"  # running | waiting | paused | stopped | blocked
+    reason: str | None = None  # human words: "waiting 74 s (pacing)", "reconnect your account"
+    waiting_until: datetime | None = None
+    consecutive_failures: int = 0
+    heartbeat_at: datetime | None = None
+    updated_at: datetime | None = None
+    confirmed_unreviewed: bool = False  # one-time confirmation to post without review
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    counts: dict[QueueStatus, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class HourlyActivity:
+    hour: datetime
+    sent: int
+    failed: int

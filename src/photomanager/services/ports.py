@@ -1,0 +1,238 @@
+"""Ports: what the services need from storage and from DeviantArt.
+
+Implemented by `photomanager.storage` (repositories, unit of work) and
+`photomanager.deviantart` (the API); services see only these Protocols and the
+domain. Repositories never commit: the unit of work does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from photomanager.domain.models import (
+    Claim,
+    Comment,
+    CommentPage,
+    CommentSettings,
+    CommentTemplate,
+    DeviantArtUser,
+    FeedPage,
+    FeedState,
+    HourlyActivity,
+    LogEntry,
+    LogStatus,
+    NewQueueItem,
+    OAuthToken,
+    QueueItem,
+    QueueStatus,
+    Source,
+    TokenKind,
+    WorkerControl,
+)
+
+
+class MessageRepository(Protocol):
+    def add(self, title: str, body: str, is_active: bool, now: datetime) -> CommentTemplate: ...
+    def get(self, message_id: int) -> CommentTemplate | None: ...
+    def update(
+        self, message_id: int, *, title: str, body: str, is_active: bool, now: datetime
+    ) -> CommentTemplate | None: ...
+    def delete(self, message_id: int) -> bool: ...
+    def list_all(self) -> list[CommentTemplate]: ...
+    def list_active(self) -> list[CommentTemplate]: ...
+
+
+class QueueRepository(Protocol):
+    def add_deviation(self, item: NewQueueItem, now: datetime) -> bool:
+        """Upsert one row; True when it was really new."""
+        ...
+
+    def add_many(self, items: Iterable[NewQueueItem], now: datetime) -> int:
+        """Upsert many rows; never resets commented/sending/unknown; skips ledger ids.
+
+        Returns how many rows were really new.
+        """
+        ...
+
+    def get(self, deviationid: str) -> QueueItem | None: ...
+    def claim_one_pending(self, now: datetime) -> Claim | None:
+        """Claim the newest due pending row in one atomic statement."""
+        ...
+
+    def mark_commented(
+        self,
+        claim: Claim,
+        *,
+        commentid: str,
+        message_id: int | None,
+        body_hash: str,
+        body: str,
+        now: datetime,
+    ) -> bool:
+        """False when the claim token is stale (someone else owns the row now)."""
+        ...
+
+    def mark_failed(self, claim: Claim, error: str, now: datetime) -> bool: ...
+    def mark_retry(
+        self, claim: Claim, error: str, next_attempt_at: datetime, now: datetime
+    ) -> bool: ...
+    def release(self, claim: Claim, now: datetime) -> bool:
+        """Back to pending without spending an attempt (account problems, stop)."""
+        ...
+
+    def mark_unknown(self, claim: Claim, error: str, now: datetime) -> bool: ...
+    def mark_sending_body(
+        self, claim: Claim, *, message_id: int | None, body_hash: str, body: str, now: datetime
+    ) -> bool:
+        """Record the rendered body on the claimed row, committed before the POST."""
+        ...
+
+    def mark_awaiting_review(
+        self, claim: Claim, *, message_id: int | None, body_hash: str, body: str, now: datetime
+    ) -> bool: ...
+    def mark_skipped(self, claim: Claim, reason: str, now: datetime) -> bool: ...
+    def approve(self, deviationid: str, body: str, body_hash: str, now: datetime) -> bool:
+        """awaiting_review -> pending with an approved body that will be posted as is."""
+        ...
+
+    def skip_review(self, deviationid: str, reason: str, now: datetime) -> bool: ...
+    def list_unknown(self, limit: int) -> list[QueueItem]: ...
+    def claim_unknown(self, deviationid: str, now: datetime) -> Claim | None:
+        """Take an `unknown` row for reconciliation (fresh token)."""
+        ...
+
+    def resolve_unknown_pending(self, claim: Claim, now: datetime) -> bool: ...
+    def reset_failed_to_pending(self, now: datetime) -> int: ...
+    def get_stats(self) -> dict[QueueStatus, int]: ...
+    def list(
+        self, status: QueueStatus | None, limit: int, cursor: str | None
+    ) -> tuple[list[QueueItem], str | None]:
+        """Keyset pagination, newest first. Returns (items, next cursor or None)."""
+        ...
+
+    def remove(self, deviationids: Sequence[str]) -> int: ...
+    def clear(self, status: QueueStatus | None = None) -> int: ...
+    def expire_claims(self, older_than: datetime, now: datetime) -> int:
+        """`sending` rows claimed before `older_than` become `unknown` (crashed worker)."""
+        ...
+
+
+class LedgerRepository(Protocol):
+    """The permanent anti-repeat ledger (`commented_deviations`)."""
+
+    def contains(self, deviationid: str) -> bool: ...
+    def filter_known(self, deviationids: Sequence[str]) -> set[str]: ...
+    def add(self, deviationid: str, now: datetime, author: str | None = None) -> None: ...
+    def count_author_since(self, author: str, since: datetime | None) -> int: ...
+
+
+class LogRepository(Protocol):
+    def append(
+        self,
+        *,
+        deviationid: str,
+        status: LogStatus,
+        now: datetime,
+        message_id: int | None = None,
+        commentid: str | None = None,
+        body: str | None = None,
+        error_message: str | None = None,
+    ) -> LogEntry: ...
+    def list(
+        self,
+        *,
+        status: LogStatus | None,
+        since: datetime | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[LogEntry], str | None]: ...
+    def iter_all(self, *, status: LogStatus | None, since: datetime | None) -> Iterator[LogEntry]:
+        """Stream every matching entry (for CSV export) without loading them all."""
+        ...
+
+    def count_since(self, status: LogStatus, since: datetime) -> int: ...
+    def sent_times_since(self, since: datetime) -> list[datetime]: ...
+    def activity_per_hour(self, since: datetime) -> list[HourlyActivity]: ...
+    def recent_body_hashes(self, since: datetime) -> set[str]: ...
+
+
+class FeedStateRepository(Protocol):
+    def get(self, source: Source) -> FeedState: ...
+    def save(self, state: FeedState) -> None: ...
+
+
+class SettingsRepository(Protocol):
+    def get(self) -> CommentSettings: ...
+    def save(self, settings: CommentSettings, now: datetime) -> None: ...
+
+
+class WorkerControlRepository(Protocol):
+    def get(self) -> WorkerControl: ...
+    def save(self, control: WorkerControl) -> None: ...
+
+
+class TokenRepository(Protocol):
+    def get(self) -> OAuthToken | None: ...
+    def lock_for_refresh(self) -> OAuthToken | None:
+        """Read the token row under a lock held until the unit of work ends."""
+        ...
+
+    def save(self, token: OAuthToken) -> None: ...
+    def delete(self) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository; rolls back unless committed."""
+
+    messages: MessageRepository
+    queue: QueueRepository
+    ledger: LedgerRepository
+    logs: LogRepository
+    feed_state: FeedStateRepository
+    settings: SettingsRepository
+    worker_control: WorkerControlRepository
+    tokens: TokenRepository
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+class DeviantArtApi(Protocol):
+    """Typed DeviantArt endpoints (implemented over `DeviantArtHttpClient`)."""
+
+    def browse(
+        self, path: str, *, token_kind: TokenKind, offset: int, limit: int, mature_content: bool
+    ) -> FeedPage: ...
+    def post_comment(self, deviationid: str, body: str) -> Comment: ...
+    def list_comments(self, deviationid: str, *, offset: int, limit: int) -> CommentPage: ...
+    def whoami(self) -> DeviantArtUser: ...
+    def get_recommended_delay(self) -> float: ...
+
+
+class OAuthApi(Protocol):
+    """DeviantArt's OAuth 2.1 endpoints (implemented over `DeviantArtHttpClient`)."""
+
+    def authorize_url(
+        self, *, state: str, code_challenge: str, redirect_uri: str, scope: str
+    ) -> str:
+        """The URL of DeviantArt's authorize page (PKCE S256)."""
+        ...
+
+    def exchange_code(self, *, code: str, code_verifier: str, redirect_uri: str) -> OAuthToken: ...
+    def refresh(self, refresh_token: str) -> OAuthToken: ...
+    def client_credentials(self) -> OAuthToken: ...
+    def revoke(self, token: str) -> None: ...
