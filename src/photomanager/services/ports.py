@@ -107,7 +107,7 @@ class QueueRepository(Protocol):
     def resolve_unknown_pending(self, claim: Claim, now: datetime) -> bool: ...
     def reset_failed_to_pending(self, now: datetime) -> int: ...
     def get_stats(self) -> dict[QueueStatus, int]: ...
-    def list(
+    def list_page(
         self, status: QueueStatus | None, limit: int, cursor: str | None
     ) -> tuple[list[QueueItem], str | None]:
         """Keyset pagination, newest first. Returns (items, next cursor or None)."""
@@ -141,7 +141,7 @@ class LogRepository(Protocol):
         body: str | None = None,
         error_message: str | None = None,
     ) -> LogEntry: ...
-    def list(
+    def list_page(
         self,
         *,
         status: LogStatus | None,
