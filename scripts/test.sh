@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Set everything up (venv, PostgreSQL binaries, Chromium) and run the whole suite:
+# ruff (lint + format), mypy, import-linter, then pytest on SQLite and PostgreSQL.
+# Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh --dev
+scripts/install-postgres.sh
+scripts/install-browser.sh
+
+step() { printf '\n== %s\n' "$*"; }
+step "ruff check";       .venv/bin/ruff check src tests benchmarks
+step "ruff format";      .venv/bin/ruff format --check src tests benchmarks
+step "mypy";             .venv/bin/mypy
+step "import-linter";    .venv/bin/lint-imports
+step "pytest";           .venv/bin/pytest "$@"
