@@ -1,0 +1,100 @@
+"""`DeviantArtApiClient`: typed DeviantArt endpoints; structurally a `DeviantArtApi`."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from photomanager.deviantart.client import DeviantArtHttpClient
+from photomanager.deviantart.parsing import (
+    normalize_deviationid,
+    parse_comment,
+    parse_comment_page,
+    parse_feed_page,
+    parse_user,
+)
+from photomanager.domain.errors import DeviantArtError, InvalidInput, OutcomeUnknown
+from photomanager.domain.models import (
+    Comment,
+    CommentPage,
+    DeviantArtUser,
+    FeedPage,
+    TokenKind,
+)
+
+# DeviantArt caps browse pages at 50 (watch feed documented; newest assumed).
+MAX_BROWSE_LIMIT = 50
+MAX_COMMENTS_LIMIT = 50
+
+
+class DeviantArtApiClient:
+    """The endpoints the services need, returning domain objects."""
+
+    def __init__(self, http: DeviantArtHttpClient) -> None:
+        self._http = http
+
+    def __repr__(self) -> str:
+        return f"DeviantArtApiClient({self._http!r})"
+
+    def browse(
+        self, path: str, *, token_kind: TokenKind, offset: int, limit: int, mature_content: bool
+    ) -> FeedPage:
+        """One page of a feed, e.g. `browse/deviantsyouwatch` or `browse/tags?tag=art`.
+
+        A query in `path` (a configured feed with its own filter) is kept;
+        offset, limit and mature_content always come from the arguments.
+        """
+        path, _, query = path.partition("?")
+        params: dict[str, object] = dict(parse_qsl(query))
+        params |= {
+            "offset": max(0, offset),
+            "limit": min(max(1, limit), MAX_BROWSE_LIMIT),
+            "mature_content": mature_content,
+        }
+        return parse_feed_page(self._http.get(path, params, token_kind=token_kind))
+
+    def post_comment(self, deviationid: str, body: str) -> Comment:
+        """Post `body` under the deviation. Never call twice for one claim."""
+        normalized = _deviationid(deviationid)
+        data = self._http.post(f"comments/post/deviation/{normalized}", {"body": body})
+        comment = parse_comment(data)
+        if comment is None:
+            # It landed (2xx), but without a usable comment we must reconcile.
+            raise OutcomeUnknown("DeviantArt accepted the comment but its answer is unreadable")
+        return comment
+
+    def list_comments(
+        self,
+        deviationid: str,
+        *,
+        offset: int,
+        limit: int,
+        token_kind: TokenKind = TokenKind.USER,
+    ) -> CommentPage:
+        """One page of the deviation's comment thread (top-level comments first)."""
+        normalized = _deviationid(deviationid)
+        params = {"offset": max(0, offset), "limit": min(max(1, limit), MAX_COMMENTS_LIMIT)}
+        data = self._http.get(f"comments/deviation/{normalized}", params, token_kind=token_kind)
+        return parse_comment_page(data)
+
+    def whoami(self) -> DeviantArtUser:
+        """The connected account (`user/whoami`, user token)."""
+        user = parse_user(self._http.get("user/whoami"))
+        if user is None:
+            raise DeviantArtError("DeviantArt's whoami answer lacks the user id or name")
+        return user
+
+    def placebo(self, token_kind: TokenKind = TokenKind.USER) -> bool:
+        """True when DeviantArt accepts the token (`placebo`)."""
+        return self._http.get("placebo", token_kind=token_kind).get("status") == "success"
+
+    def get_recommended_delay(self) -> float:
+        """Seconds to leave between requests (see `DeviantArtHttpClient`)."""
+        return self._http.get_recommended_delay()
+
+
+def _deviationid(value: str) -> str:
+    """The id as DeviantArt spells it; refused before it can shape a URL path."""
+    normalized = normalize_deviationid(value)
+    if normalized is None:
+        raise InvalidInput("not a deviation id", details={"deviationid": value[:64]})
+    return normalized

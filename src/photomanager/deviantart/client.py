@@ -1,0 +1,391 @@
+"""`DeviantArtHttpClient`: the single requester. Every request to DeviantArt goes here.
+
+It owns the `Authorization: Bearer` header (never a token in a URL), the
+one refresh-and-replay on `401 invalid_token`, retries with exponential
+backoff and full jitter, `Retry-After`, the adaptive
+`get_recommended_delay()`, and the mapping of failures onto the typed
+errors of `photomanager.domain.errors` (table in `error_mapping.py`).
+
+What is retried, and what a failure becomes once retries are spent:
+
+ failure                          GET                      POST (no idempotency key!)
+ ───────────────────────────────  ───────────────────────  ──────────────────────────
+ connect error / connect timeout  retry -> TransportFailed retry -> TransportFailed
+ read timeout, dropped connection retry -> TransportFailed OutcomeUnknown, no retry
+ 429                              retry -> RateLimited     retry -> RateLimited
+ 503                              retry -> ServiceUnavail. retry -> ServiceUnavailable
+ 500, 502, 504                    retry -> ServerError     OutcomeUnknown, no retry
+ 401 invalid_token                refresh, replay once -> InvalidToken
+ other 4xx                        RequestRejected, InsufficientScope, AccountRestricted
+
+A POST is repeated only when it surely did not land; anything ambiguous is
+`OutcomeUnknown` and the caller reconciles by reading comments back.
+A `Retry-After` above the cap is not waited out here: the error is raised at
+once with `retry_after` set, so the worker pauses the account instead of a
+thread blocking for an hour.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import httpx
+
+from photomanager.deviantart.error_mapping import (
+    ErrorBody,
+    error_from_response,
+    parse_error_body,
+)
+from photomanager.deviantart.retry import AdaptiveDelay, RetryPolicy, Timeouts
+from photomanager.deviantart.retry_after import parse_retry_after
+from photomanager.domain.clock import Clock, SystemClock
+from photomanager.domain.errors import (
+    Cancelled,
+    DeviantArtError,
+    InvalidInput,
+    NotConnected,
+    OutcomeUnknown,
+    RateLimited,
+    ServerError,
+    ServiceUnavailable,
+    TransportFailed,
+)
+from photomanager.domain.models import TokenKind
+from photomanager.logging_setup import register_secret
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://www.deviantart.com"
+API_PREFIX = "/api/v1/oauth2/"
+OAUTH_PREFIX = "/oauth2/"
+USER_AGENT = "photomanager/0.1 (+self-hosted; official API)"
+
+# The request surely never reached DeviantArt: safe to repeat even a POST.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_RETRYABLE_GET_STATUSES = frozenset({429, 500, 502, 503, 504})
+_RETRYABLE_POST_STATUSES = frozenset({429, 503})
+# Query parameters that would carry a credential: refused outright.
+_FORBIDDEN_PARAMS = frozenset({"access_token", "refresh_token", "client_secret", "token"})
+
+
+class TokenProvider(Protocol):
+    """Hands out bearer tokens; implemented by the auth service."""
+
+    def get_token(self, kind: TokenKind) -> str:
+        """A currently valid token of `kind` (raises NotConnected when there is none)."""
+        ...
+
+    def refresh_token(self, kind: TokenKind, rejected: str) -> str:
+        """A fresh token after DeviantArt rejected `rejected` (ReauthRequired if impossible)."""
+        ...
+
+
+Sleep = Callable[[float], None]
+
+
+class DeviantArtHttpClient:
+    """The only object that sends HTTP requests to DeviantArt. Thread-safe."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        tokens: TokenProvider | None = None,
+        *,
+        http: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeouts: Timeouts | None = None,
+        policy: RetryPolicy | None = None,
+        stop_event: threading.Event | None = None,
+        sleep: Sleep | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        """Build the client; `http`/`transport` are injectable (tests, sandbox).
+
+        `sleep`, when given, replaces the real wait (tests record waits with
+        it); the stop event is checked before and after it. Without it, waits
+        are `stop_event.wait()`, so a stop request ends them at once.
+        """
+        if http is not None and transport is not None:
+            raise ValueError("pass either an httpx.Client or a transport, not both")
+        self.base_url = base_url.rstrip("/")
+        self._tokens = tokens
+        t = timeouts or Timeouts()
+        self._timeout = httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
+        self._owns_http = http is None
+        self._http = http or httpx.Client(
+            transport=transport,
+            timeout=self._timeout,
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        )
+        self.policy = policy or RetryPolicy()
+        self._stop = stop_event or threading.Event()
+        self._sleep = sleep
+        self._clock = clock or SystemClock()
+        self._rng = rng or random.Random()  # jitter, not cryptography
+        self._delay = AdaptiveDelay(self.policy)
+
+    # -- wiring ------------------------------------------------------------
+
+    @property
+    def token_provider(self) -> TokenProvider | None:
+        return self._tokens
+
+    @token_provider.setter
+    def token_provider(self, provider: TokenProvider | None) -> None:
+        # The auth service needs this client (for OAuth) before it can be the provider.
+        self._tokens = provider
+
+    @property
+    def stop_event(self) -> threading.Event:
+        """Set it to make every current and future wait raise `Cancelled`."""
+        return self._stop
+
+    def close(self) -> None:
+        """Close the connection pool if this client created it."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> DeviantArtHttpClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"DeviantArtHttpClient(base_url={self.base_url!r})"
+
+    # -- public API ----------------------------------------------------------
+
+    def api_url(self, path: str) -> str:
+        """Absolute URL of an API endpoint such as `browse/newest`."""
+        return self.base_url + API_PREFIX + _checked_path(path)
+
+    def oauth_url(self, path: str) -> str:
+        """Absolute URL of an OAuth endpoint such as `authorize`."""
+        return self.base_url + OAUTH_PREFIX + _checked_path(path)
+
+    def get(
+        self,
+        path: str,
+        params: Mapping[str, object] | None = None,
+        *,
+        token_kind: TokenKind = TokenKind.USER,
+    ) -> dict[str, Any]:
+        """GET an API endpoint with a bearer token of `token_kind`; the JSON object."""
+        if params and _FORBIDDEN_PARAMS.intersection(params):
+            # DeviantArt rejects query-string tokens, and URLs end up in logs.
+            raise InvalidInput("credentials never go in a query string")
+        return self._request(
+            "GET", self.api_url(path), params=_encode_params(params), token_kind=token_kind
+        )
+
+    def post(
+        self,
+        path: str,
+        data: Mapping[str, object],
+        *,
+        token_kind: TokenKind = TokenKind.USER,
+    ) -> dict[str, Any]:
+        """POST a form to an API endpoint; repeated only if it surely did not land."""
+        return self._request(
+            "POST", self.api_url(path), data=_encode_params(data), token_kind=token_kind
+        )
+
+    def oauth_token(self, form: Mapping[str, str]) -> dict[str, Any]:
+        """POST to `/oauth2/token` (client auth in the form; no bearer header)."""
+        return self._oauth_post("token", form)
+
+    def oauth_revoke(self, form: Mapping[str, str]) -> dict[str, Any]:
+        """POST to `/oauth2/revoke`."""
+        return self._oauth_post("revoke", form)
+
+    def get_recommended_delay(self) -> float:
+        """Seconds to leave between requests: grows after 429s, decays after successes."""
+        return self._delay.current()
+
+    # -- internals -----------------------------------------------------------
+
+    def _oauth_post(self, path: str, form: Mapping[str, str]) -> dict[str, Any]:
+        for key in ("client_secret", "code", "code_verifier", "refresh_token", "token"):
+            register_secret(form.get(key))
+        body = self._request("POST", self.oauth_url(path), data=dict(form), token_kind=None)
+        for key in ("access_token", "refresh_token"):
+            value = body.get(key)
+            if isinstance(value, str):
+                register_secret(value)
+        return body
+
+    def _token(self, kind: TokenKind) -> str:
+        if self._tokens is None:
+            raise NotConnected("no DeviantArt token provider is configured")
+        token = self._tokens.get_token(kind)
+        register_secret(token)
+        return token
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        token_kind: TokenKind | None,
+        params: dict[str, str] | None = None,
+        data: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        token = self._token(token_kind) if token_kind is not None else None
+        replayed = False
+        retries = 0
+        path = httpx.URL(url).path  # logged instead of the URL: no query values
+        while True:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            started = time.monotonic()
+            try:
+                response = self._http.request(
+                    method, url, params=params, data=data, headers=headers, timeout=self._timeout
+                )
+            except httpx.TransportError as exc:
+                elapsed = time.monotonic() - started
+                logger.debug("%s %s -> %s after %.3fs", method, path, type(exc).__name__, elapsed)
+                error = self._transport_error(method, exc)
+                if retries >= self.policy.max_retries or isinstance(error, OutcomeUnknown):
+                    raise error from None
+                wait = self.policy.backoff(retries, self._rng)
+            else:
+                elapsed = time.monotonic() - started
+                logger.debug("%s %s -> %d in %.3fs", method, path, response.status_code, elapsed)
+                if response.is_success:
+                    self._delay.on_success()
+                    return _json_object(method, response)
+                body = parse_error_body(response.content)
+                if (
+                    response.status_code == 401
+                    and token_kind is not None
+                    and token is not None
+                    and not replayed
+                    and body.error in (None, "invalid_token")
+                ):
+                    # DeviantArt rejected the request before acting on it: replay is safe.
+                    replayed = True
+                    token = self._refresh(token_kind, token)
+                    continue
+                wait_or_error = self._on_error_status(method, response, body, retries)
+                if isinstance(wait_or_error, DeviantArtError):
+                    raise wait_or_error
+                wait = wait_or_error
+            retries += 1
+            logger.info(
+                "retrying %s %s in %.1fs (retry %d of %d)",
+                method,
+                path,
+                wait,
+                retries,
+                self.policy.max_retries,
+            )
+            self._wait(wait)
+
+    def _refresh(self, kind: TokenKind, rejected: str) -> str:
+        if self._tokens is None:  # pragma: no cover - _token() already required it
+            raise NotConnected("no DeviantArt token provider is configured")
+        logger.info("DeviantArt rejected the %s token; refreshing once", kind.value)
+        token = self._tokens.refresh_token(kind, rejected)
+        register_secret(token)
+        return token
+
+    def _transport_error(self, method: str, exc: httpx.TransportError) -> DeviantArtError:
+        name = type(exc).__name__
+        if isinstance(exc, _NOT_SENT):
+            return TransportFailed(f"could not reach DeviantArt ({name})")
+        if method == "GET":
+            return TransportFailed(f"no answer from DeviantArt ({name})")
+        return OutcomeUnknown(f"the request may have reached DeviantArt ({name}); not repeated")
+
+    def _on_error_status(
+        self, method: str, response: httpx.Response, body: ErrorBody, retries: int
+    ) -> DeviantArtError | float:
+        """The error to raise, or the seconds to wait before retrying."""
+        status = response.status_code
+        if status == 429:
+            self._delay.on_rate_limited()
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), self._clock.now())
+        error = error_from_response(status, body, retry_after=retry_after)
+        if method != "GET" and isinstance(error, ServerError):
+            return OutcomeUnknown(
+                f"DeviantArt answered {status} to a POST; it may have landed; not repeated",
+                status=status,
+                error=error.error,
+                error_code=error.error_code,
+            )
+        if not isinstance(error, (RateLimited, ServiceUnavailable, ServerError)):
+            return error
+        retryable = _RETRYABLE_GET_STATUSES if method == "GET" else _RETRYABLE_POST_STATUSES
+        if status not in retryable or retries >= self.policy.max_retries:
+            return error
+        if retry_after is not None:
+            if retry_after > self.policy.retry_after_cap_s:
+                return error  # too long to block a thread: the caller pauses instead
+            return self.policy.after_retry_after(retry_after, self._rng)
+        wait = self.policy.backoff(retries, self._rng)
+        if status == 429:
+            wait = max(wait, self._delay.current())
+        return wait
+
+    def _wait(self, seconds: float) -> None:
+        if self._stop.is_set():
+            raise Cancelled("stopped before retrying a DeviantArt request")
+        if self._sleep is not None:
+            self._sleep(seconds)
+            stopped = self._stop.is_set()
+        else:
+            stopped = self._stop.wait(seconds)
+        if stopped:
+            raise Cancelled("stopped while waiting to retry a DeviantArt request")
+
+
+def _checked_path(path: str) -> str:
+    """A relative endpoint path, refused if it could escape its prefix."""
+    clean = path.lstrip("/")
+    if (
+        not clean
+        or "://" in clean
+        or any(c in clean for c in "?#\\")
+        or any(seg in (".", "..") for seg in clean.split("/"))
+    ):
+        raise InvalidInput("invalid DeviantArt endpoint path", details={"path": path[:100]})
+    return clean
+
+
+def _encode_params(values: Mapping[str, object] | None) -> dict[str, str] | None:
+    """Form/query values as strings (booleans the way DeviantArt spells them)."""
+    if values is None:
+        return None
+    encoded: dict[str, str] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            encoded[key] = "true" if value else "false"
+        else:
+            encoded[key] = str(value)
+    return encoded
+
+
+def _json_object(method: str, response: httpx.Response) -> dict[str, Any]:
+    """The JSON object of a 2xx response; an unreadable one is an error."""
+    try:
+        data = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = None
+    if isinstance(data, dict):
+        return data
+    message = f"DeviantArt answered {response.status_code} with an unreadable body"
+    if method == "GET":
+        raise ServerError(message, status=response.status_code)
+    # A POST answered 2xx has landed, but we cannot tell what it created.
+    raise OutcomeUnknown(message, status=response.status_code)

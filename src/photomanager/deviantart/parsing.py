@@ -1,0 +1,176 @@
+"""Defensive parsing of DeviantArt JSON into domain objects.
+
+Every value is untrusted: a malformed item is skipped (returns None), never
+allowed to crash a whole page.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from photomanager.domain.models import (
+    Author,
+    Comment,
+    CommentPage,
+    DeviantArtUser,
+    Deviation,
+    FeedPage,
+)
+
+logger = logging.getLogger(__name__)
+
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+# Generous bounds for ids and short texts; anything longer is not DeviantArt.
+_MAX_ID = 64
+_MAX_TEXT = 2000
+
+
+def normalize_deviationid(value: object) -> str | None:
+    """The upper-case UUID, or None when `value` is not a deviation id."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value.upper() if _UUID.fullmatch(value) else None
+
+
+def parse_feed_page(data: dict[str, Any]) -> FeedPage:
+    """An offset-paginated page of deviations; malformed items are skipped."""
+    raw = data.get("results")
+    items = raw if isinstance(raw, list) else []
+    results = tuple(d for d in (parse_deviation(item) for item in items) if d is not None)
+    if len(results) != len(items):
+        logger.warning("skipped %d malformed deviation(s)", len(items) - len(results))
+    return FeedPage(
+        results=results,
+        has_more=data.get("has_more") is True,
+        next_offset=_optional_int(data.get("next_offset")),
+    )
+
+
+def parse_deviation(item: object) -> Deviation | None:
+    """A deviation object, or None if it has no usable id."""
+    if not isinstance(item, dict):
+        return None
+    deviationid = normalize_deviationid(item.get("deviationid"))
+    if deviationid is None:
+        return None
+    author = parse_author(item.get("author")) or Author(userid="", username="")
+    return Deviation(
+        deviationid=deviationid,
+        title=_text(item.get("title")),
+        url=_text(item.get("url")),
+        author=author,
+        published_time=parse_timestamp(item.get("published_time")),
+        is_mature=_flag(item.get("is_mature"), default=False),
+        allows_comments=_flag(item.get("allows_comments"), default=True),
+        is_deleted=_flag(item.get("is_deleted"), default=False),
+    )
+
+
+def parse_author(value: object) -> Author | None:
+    """`{userid, username}` (DeviantArt's user object), or None."""
+    if not isinstance(value, dict):
+        return None
+    userid = value.get("userid")
+    username = value.get("username")
+    if not isinstance(userid, str) or not isinstance(username, str):
+        return None
+    return Author(userid=userid.strip().upper()[:_MAX_ID], username=username[:_MAX_ID])
+
+
+def parse_comment_page(data: dict[str, Any]) -> CommentPage:
+    """A page of comments (`thread`); malformed comments are skipped."""
+    raw = data.get("thread")
+    items = raw if isinstance(raw, list) else []
+    thread = tuple(c for c in (parse_comment(item) for item in items) if c is not None)
+    return CommentPage(
+        thread=thread,
+        has_more=data.get("has_more") is True,
+        next_offset=_optional_int(data.get("next_offset")),
+    )
+
+
+def parse_comment(item: object) -> Comment | None:
+    """A comment object, or None when its id, time or author is unusable."""
+    if not isinstance(item, dict):
+        return None
+    commentid = item.get("commentid")
+    posted = parse_timestamp(item.get("posted"))
+    author = parse_author(item.get("user"))
+    if not isinstance(commentid, str) or not commentid.strip() or posted is None or not author:
+        return None
+    body = item.get("body")
+    parentid = item.get("parentid")
+    hidden = item.get("hidden")
+    return Comment(
+        commentid=commentid.strip().upper()[:_MAX_ID],
+        body=body if isinstance(body, str) else "",
+        posted=posted,
+        author=author,
+        parentid=parentid.strip().upper()[:_MAX_ID] if isinstance(parentid, str) else None,
+        hidden=hidden if isinstance(hidden, str) else None,
+    )
+
+
+def parse_user(data: dict[str, Any]) -> DeviantArtUser | None:
+    """`user/whoami`'s answer, or None if it lacks the id or name."""
+    author = parse_author(data)
+    if author is None:
+        return None
+    usericon = data.get("usericon")
+    kind = data.get("type")
+    return DeviantArtUser(
+        userid=author.userid,
+        username=author.username,
+        usericon=_text(usericon),
+        type=_text(kind),
+    )
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """Unix seconds (int, float or digit string) or an ISO 8601 string, as aware UTC."""
+    if isinstance(value, bool):
+        return None
+    seconds: float | None = None
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d+(?:\.\d+)?", text):
+            seconds = float(text)
+        else:
+            return _parse_iso(text)
+    if seconds is None or not math.isfinite(seconds):
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _parse_iso(text: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _text(value: object) -> str:
+    return value[:_MAX_TEXT] if isinstance(value, str) else ""
+
+
+def _flag(value: object, *, default: bool) -> bool:
+    return value if isinstance(value, bool) else default
+
+
+def _optional_int(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
