@@ -1,1 +1,35 @@
-"""sandbox"""
+"""A faithful fake DeviantArt for tests and demo mode (see deviantart-api.md).
+
+sandbox = Sandbox.seeded(seed=1, deviations=400, clock=ManualClock())
+client = httpx.Client(transport=sandbox.transport(), base_url="https://www.deviantart.com")
+with sandbox.serve_in_thread() as base_url: ...   # real HTTP
+sandbox.faults.rate_limit = RateLimit(capacity=2, refill_per_s=0.5)
+sandbox.ledger.duplicates()
+"""
+
+from __future__ import annotations
+
+from .clock import ManualClock
+from .core import DEFAULT_USER_SCOPE, Sandbox, SandboxConfig
+from .faults import API_ENDPOINTS, Faults, RateLimit
+from .ledger import Ledger, RequestRecord
+from .oauth import s256
+from .responses import SandboxResponse
+from .seed import WorldShape
+from .world import CommentRecord
+
+__all__ = [
+    "API_ENDPOINTS",
+    "DEFAULT_USER_SCOPE",
+    "CommentRecord",
+    "Faults",
+    "Ledger",
+    "ManualClock",
+    "RateLimit",
+    "RequestRecord",
+    "Sandbox",
+    "SandboxConfig",
+    "SandboxResponse",
+    "WorldShape",
+    "s256",
+]

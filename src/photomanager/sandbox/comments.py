@@ -1,0 +1,117 @@
+"""Comment post and read-back, with DeviantArt's refusals (all 400 invalid_request)."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Mapping
+
+from photomanager.domain.models import DeviantArtUser
+
+from .feeds import next_offset, paging, validation_error
+from .responses import SandboxResponse, error_response, json_response
+from .seed import random_id
+from .world import CommentRecord, DeviationRecord, World
+
+_UUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+
+# Endpoint-specific `error_code`s. DeviantArt's real values are unconfirmed:
+# clients must classify by status and `error`, never by these.
+NOT_FOUND = 1
+DELETED = 2
+COMMENTS_DISABLED = 3
+BLOCKED = 4
+
+
+def find_deviation(world: World, raw_id: str, now: float) -> DeviationRecord | SandboxResponse:
+    """The live deviation, or the 400 DeviantArt answers for a bad/missing/deleted one."""
+    if not _UUID.match(raw_id):
+        return validation_error("deviationid", "deviationid must be a UUID")
+    deviation = world.get(raw_id)
+    if deviation is None:
+        return error_response(400, "invalid_request", "Deviation not found.", code=NOT_FOUND)
+    if deviation.is_deleted(now):
+        return error_response(400, "invalid_request", "Deviation was deleted.", code=DELETED)
+    return deviation
+
+
+def post_comment(
+    world: World,
+    raw_id: str,
+    form: Mapping[str, str],
+    user: DeviantArtUser,
+    now: float,
+    *,
+    max_length: int,
+    rng: random.Random,
+) -> CommentRecord | SandboxResponse:
+    """Store a comment (no idempotency: every call makes a new one) or refuse."""
+    found = find_deviation(world, raw_id, now)
+    if isinstance(found, SandboxResponse):
+        return found
+    body = form.get("body", "")
+    if not body.strip():
+        return validation_error("body", "body is required")
+    if len(body) > max_length:
+        return validation_error("body", f"body must be at most {max_length} characters")
+    if not found.allows_comments:
+        return error_response(
+            400,
+            "invalid_request",
+            "Comments are disabled for this deviation.",
+            code=COMMENTS_DISABLED,
+        )
+    if found.is_blocked or found.author.userid in world.blockers:
+        return error_response(
+            400, "invalid_request", "You have been blocked by this deviant.", code=BLOCKED
+        )
+    parentid = form.get("commentid") or None
+    if parentid is not None:
+        parent = next((c for c in found.comments if c.commentid == parentid.upper()), None)
+        if parent is None:
+            return validation_error("commentid", "unknown parent comment")
+        parent.replies += 1
+        parentid = parent.commentid
+    comment = CommentRecord(
+        commentid=random_id(rng),
+        deviationid=found.deviationid,
+        user=user,
+        body=body,
+        posted_at=now,
+        parentid=parentid,
+    )
+    found.comments.append(comment)
+    return comment
+
+
+def list_comments(
+    world: World,
+    raw_id: str,
+    query: Mapping[str, str],
+    now: float,
+    *,
+    cap: int,
+    newest_first: bool,
+) -> SandboxResponse:
+    """`{has_more, next_offset, has_less, prev_offset, thread}` for one deviation."""
+    found = find_deviation(world, raw_id, now)
+    if isinstance(found, SandboxResponse):
+        return found
+    parsed = paging(query, cap=cap, default_limit=10)
+    if isinstance(parsed, SandboxResponse):
+        return parsed
+    offset, limit = parsed
+    ordered = sorted(found.comments, key=lambda c: c.posted_at)  # stable: ties keep post order
+    if newest_first:
+        ordered.reverse()
+    window = ordered[offset : offset + limit]
+    following = next_offset(len(ordered), offset, len(window))
+    return json_response(
+        {
+            "has_more": following is not None,
+            "next_offset": following,
+            "has_less": offset > 0,
+            "prev_offset": max(0, offset - limit) if offset > 0 else None,
+            "thread": [c.to_json() for c in window],
+        }
+    )

@@ -1,0 +1,102 @@
+"""What the fake DeviantArt saw: every request, every stored comment, every token call.
+
+Tests read it from any thread while the server writes it, so every method
+takes the ledger's own lock and returns copies.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from photomanager.domain.models import TokenKind
+
+from .world import CommentRecord
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One request as the site saw it (never the token itself)."""
+
+    at: datetime
+    method: str
+    path: str
+    endpoint: str
+    token_kind: TokenKind | None
+    status: int
+    dropped: bool = False
+
+
+class Ledger:
+    """Thread-safe record of requests, posted comments and token-endpoint calls."""
+
+    def __init__(self, artist_userid: str) -> None:
+        self._artist_userid = artist_userid
+        self._lock = threading.Lock()
+        self._requests: list[RequestRecord] = []
+        self._comments: dict[str, list[CommentRecord]] = {}
+        self._grants: Counter[str] = Counter()
+
+    # --- writing (the sandbox) -------------------------------------------------
+
+    def record_request(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._requests.append(record)
+
+    def record_comment(self, comment: CommentRecord) -> None:
+        with self._lock:
+            self._comments.setdefault(comment.deviationid, []).append(comment)
+
+    def record_token_call(self, grant_type: str) -> None:
+        with self._lock:
+            self._grants[grant_type] += 1
+
+    # --- reading (tests) -------------------------------------------------------
+
+    def requests(self, endpoint: str | None = None) -> list[RequestRecord]:
+        """Every request so far, optionally only those to one endpoint."""
+        with self._lock:
+            return [r for r in self._requests if endpoint is None or r.endpoint == endpoint]
+
+    def comments_for(self, deviationid: str) -> list[CommentRecord]:
+        """Comments posted through the API under one deviation, oldest first."""
+        with self._lock:
+            return list(self._comments.get(deviationid.upper(), []))
+
+    def all_comments(self) -> list[CommentRecord]:
+        """Every comment posted through the API, oldest first."""
+        with self._lock:
+            merged = [c for comments in self._comments.values() for c in comments]
+        return sorted(merged, key=lambda c: c.posted_at)
+
+    def commented_deviations(self) -> set[str]:
+        """Ids of deviations that got at least one comment from the artist."""
+        with self._lock:
+            return {
+                deviationid
+                for deviationid, comments in self._comments.items()
+                if any(c.user.userid == self._artist_userid for c in comments)
+            }
+
+    def duplicates(self) -> list[str]:
+        """Deviation ids that got more than one comment from the artist."""
+        with self._lock:
+            return sorted(
+                deviationid
+                for deviationid, comments in self._comments.items()
+                if sum(c.user.userid == self._artist_userid for c in comments) > 1
+            )
+
+    def token_calls(self, grant_type: str | None = None) -> int:
+        """Token-endpoint calls, all or for one grant type ("refresh_token", ...)."""
+        with self._lock:
+            if grant_type is None:
+                return sum(self._grants.values())
+            return self._grants[grant_type]
+
+    def token_calls_by_grant(self) -> dict[str, int]:
+        """Token-endpoint calls per grant type."""
+        with self._lock:
+            return dict(self._grants)

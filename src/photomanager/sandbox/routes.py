@@ -1,0 +1,64 @@
+"""The endpoints of the fake site, with DeviantArt's exact paths and their access rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .responses import SandboxResponse, error_response
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One endpoint: its path pattern, methods, and who may call it."""
+
+    endpoint: str
+    pattern: re.Pattern[str]
+    methods: frozenset[str]
+    user_only: bool = False
+    scope: str | None = None
+
+
+def _route(endpoint: str, path: str, methods: str, **rules: Any) -> Route:
+    return Route(endpoint, re.compile(f"^{path}/?$"), frozenset(methods.split()), **rules)
+
+
+_API = "/api/v1/oauth2"
+_ID = r"(?P<deviationid>[^/]+)"
+ROUTES = (
+    _route("authorize", "/oauth2/authorize", "GET"),
+    _route("token", "/oauth2/token", "GET POST"),
+    _route("revoke", "/oauth2/revoke", "POST"),
+    _route("placebo", f"{_API}/placebo", "GET POST"),
+    _route("whoami", f"{_API}/user/whoami", "GET", user_only=True, scope="user"),
+    _route(
+        "deviantsyouwatch",
+        f"{_API}/browse/deviantsyouwatch",
+        "GET",
+        user_only=True,
+        scope="browse",
+    ),
+    _route("newest", f"{_API}/browse/newest", "GET", scope="browse"),
+    _route(
+        "post_comment",
+        f"{_API}/comments/post/deviation/{_ID}",
+        "POST",
+        user_only=True,
+        scope="comment.post",
+    ),
+    _route("list_comments", f"{_API}/comments/deviation/{_ID}", "GET", scope="browse"),
+)
+OAUTH_ENDPOINTS = frozenset({"authorize", "token", "revoke"})
+
+
+def match_route(method: str, path: str) -> tuple[Route | SandboxResponse, dict[str, str]]:
+    """The route and its path parameters, or the 404/405 to answer."""
+    for route in ROUTES:
+        found = route.pattern.match(path)
+        if found is None:
+            continue
+        if method not in route.methods:
+            return error_response(405, "invalid_request", "Method not allowed."), {}
+        return route, found.groupdict()
+    return error_response(404, "invalid_request", "Unknown endpoint."), {}
