@@ -4,8 +4,10 @@ PhotomanagerError
  ├── InvalidInput             bad input from the artist (422), with details
  ├── NotFound                 unknown id (404)
  ├── Conflict                 the request clashes with the current state (409)
+ │    └── ClientNotConfigured no DeviantArt app configured: register one (409)
  ├── NotConnected             no DeviantArt account connected (409)
  ├── Cancelled                a wait was interrupted by a stop request
+ ├── LoginRejected            an OAuth callback refused: bad/replayed state, DA said no (400)
  └── DeviantArtError          DeviantArt answered with an error, or not at all
       ├── TransportFailed     nothing reached DeviantArt (connect error): surely not delivered
       ├── RateLimited         429 (user_api_threshold or overload); retry_after in seconds
@@ -119,3 +121,15 @@ class Cancelled(PhotomanagerError):
     """A wait was interrupted because the worker was asked to stop."""
 
     code = "cancelled"
+
+
+class ClientNotConfigured(Conflict):
+    """No DeviantArt app (client id) is configured: the artist must register one."""
+
+    code = "client_not_configured"
+
+
+class LoginRejected(PhotomanagerError):
+    """A login callback was refused (bad, replayed or expired state; DeviantArt said no)."""
+
+    code = "login_rejected"
