@@ -1,0 +1,3 @@
+"""Alembic migrations, run through `photomanager.storage.migrate`."""
+
+from __future__ import annotations

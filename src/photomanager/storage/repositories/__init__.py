@@ -1,0 +1,23 @@
+"""One repository per aggregate. Each takes a Connection and never commits."""
+
+from __future__ import annotations
+
+from photomanager.storage.repositories.feed_state import FeedStateRepository
+from photomanager.storage.repositories.ledger import CommentedDeviationsRepository
+from photomanager.storage.repositories.logs import DeviationCommentLogRepository
+from photomanager.storage.repositories.messages import DeviationCommentMessageRepository
+from photomanager.storage.repositories.queue import DeviationCommentQueueRepository
+from photomanager.storage.repositories.settings import SettingsRepository
+from photomanager.storage.repositories.tokens import TokenRepository
+from photomanager.storage.repositories.worker_control import WorkerControlRepository
+
+__all__ = [
+    "CommentedDeviationsRepository",
+    "DeviationCommentLogRepository",
+    "DeviationCommentMessageRepository",
+    "DeviationCommentQueueRepository",
+    "FeedStateRepository",
+    "SettingsRepository",
+    "TokenRepository",
+    "WorkerControlRepository",
+]

@@ -1,0 +1,49 @@
+"""The permanent anti-repeat ledger (`commented_deviations`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select
+
+from photomanager.storage.sql_helpers import IN_CHUNK, chunked, dialect_insert, unique
+from photomanager.storage.tables import commented_deviations as ledger
+
+
+class CommentedDeviationsRepository:
+    """Every deviation ever commented, kept when the queue is pruned."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def contains(self, deviationid: str) -> bool:
+        row = self._conn.execute(
+            select(ledger.c.deviationid).where(ledger.c.deviationid == deviationid)
+        ).first()
+        return row is not None
+
+    def filter_known(self, deviationids: Sequence[str]) -> set[str]:
+        """The subset of `deviationids` already in the ledger."""
+        known: set[str] = set()
+        for chunk in chunked(unique(deviationids), IN_CHUNK):
+            known.update(
+                self._conn.execute(
+                    select(ledger.c.deviationid).where(ledger.c.deviationid.in_(chunk))
+                ).scalars()
+            )
+        return known
+
+    def add(self, deviationid: str, now: datetime, author: str | None = None) -> None:
+        """Record a comment; a second record of the same id keeps the first."""
+        stmt = dialect_insert(self._conn, ledger).values(
+            deviationid=deviationid, commented_at=now, author=author
+        )
+        self._conn.execute(stmt.on_conflict_do_nothing(index_elements=[ledger.c.deviationid]))
+
+    def count_author_since(self, author: str, since: datetime | None) -> int:
+        """How many of `author`'s deviations we commented since `since` (ever when None)."""
+        stmt = select(func.count()).select_from(ledger).where(ledger.c.author == author)
+        if since is not None:
+            stmt = stmt.where(ledger.c.commented_at >= since)
+        return int(self._conn.execute(stmt).scalar_one())

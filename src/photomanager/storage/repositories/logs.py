@@ -1,0 +1,194 @@
+"""The comment log (`deviation_comment_logs`): one row per attempt outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    RowMapping,
+    and_,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    type_coerce,
+)
+
+from photomanager.domain.models import HourlyActivity, LogEntry, LogStatus
+from photomanager.storage.sql_helpers import decode_cursor, encode_cursor, is_postgresql
+from photomanager.storage.tables import logs, queue
+from photomanager.storage.types import UtcDateTime
+
+STREAM_BATCH = 1000
+
+
+class DeviationCommentLogRepository:
+    """Append-only history of what was posted, failed or left unknown."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def append(
+        self,
+        *,
+        deviationid: str,
+        status: LogStatus,
+        now: datetime,
+        message_id: int | None = None,
+        commentid: str | None = None,
+        body: str | None = None,
+        error_message: str | None = None,
+    ) -> LogEntry:
+        """Write one entry and return it with its id."""
+        row = (
+            self._conn.execute(
+                insert(logs)
+                .values(
+                    deviationid=deviationid,
+                    status=status.value,
+                    sent_at=now,
+                    message_id=message_id,
+                    commentid=commentid,
+                    body=body,
+                    error_message=error_message,
+                )
+                .returning(*logs.c)
+            )
+            .mappings()
+            .one()
+        )
+        return _to_entry(row)
+
+    def list_page(
+        self,
+        *,
+        status: LogStatus | None,
+        since: datetime | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[LogEntry], str | None]:
+        """Newest first, keyset-paginated on (sent_at, log_id)."""
+        conditions = _filters(status, since)
+        if cursor is not None:
+            at, log_id = decode_cursor(cursor, int)
+            conditions.append(
+                or_(logs.c.sent_at < at, and_(logs.c.sent_at == at, logs.c.log_id < log_id))
+            )
+        rows = (
+            self._conn.execute(
+                select(logs)
+                .where(*conditions)
+                .order_by(logs.c.sent_at.desc(), logs.c.log_id.desc())
+                .limit(limit + 1)
+            )
+            .mappings()
+            .all()
+        )
+        entries = [_to_entry(row) for row in rows[:limit]]
+        if len(rows) <= limit or not entries:
+            return entries, None
+        last = entries[-1]
+        return entries, encode_cursor(last.sent_at, last.log_id)
+
+    def iter_all(self, *, status: LogStatus | None, since: datetime | None) -> Iterator[LogEntry]:
+        """Stream every matching entry, newest first, with a server-side cursor."""
+        stmt = (
+            select(logs)
+            .where(*_filters(status, since))
+            .order_by(logs.c.sent_at.desc(), logs.c.log_id.desc())
+            .execution_options(yield_per=STREAM_BATCH)
+        )
+        for row in self._conn.execute(stmt).mappings():
+            yield _to_entry(row)
+
+    def count_since(self, status: LogStatus, since: datetime) -> int:
+        stmt = (
+            select(func.count())
+            .select_from(logs)
+            .where(logs.c.status == status.value, logs.c.sent_at >= since)
+        )
+        return int(self._conn.execute(stmt).scalar_one())
+
+    def sent_times_since(self, since: datetime) -> list[datetime]:
+        """When each comment since `since` was posted, oldest first (for the caps)."""
+        stmt = (
+            select(logs.c.sent_at)
+            .where(logs.c.status == LogStatus.SENT.value, logs.c.sent_at >= since)
+            .order_by(logs.c.sent_at)
+        )
+        return list(self._conn.execute(stmt).scalars())
+
+    def activity_per_hour(self, since: datetime) -> list[HourlyActivity]:
+        """Sent and failed counts per UTC hour since `since`, oldest first.
+
+        Only hours with activity are returned; the caller fills the gaps.
+        """
+        hour = type_coerce(self._hour_of(logs.c.sent_at), UtcDateTime).label("hour")
+        stmt = (
+            select(
+                hour,
+                func.sum(case((logs.c.status == LogStatus.SENT.value, 1), else_=0)),
+                func.sum(case((logs.c.status == LogStatus.FAILED.value, 1), else_=0)),
+            )
+            .where(
+                logs.c.sent_at >= since,
+                logs.c.status.in_([LogStatus.SENT.value, LogStatus.FAILED.value]),
+            )
+            .group_by(hour)
+            .order_by(hour)
+        )
+        return [
+            HourlyActivity(hour=at, sent=int(sent), failed=int(failed))
+            for at, sent, failed in self._conn.execute(stmt)
+        ]
+
+    def recent_body_hashes(self, since: datetime) -> set[str]:
+        """Hashes of the bodies posted since `since`.
+
+        The hash is the one the commenter stored on the queue row, so both
+        sides agree on the function; a row pruned from the queue is forgotten.
+        """
+        stmt = (
+            select(queue.c.body_hash)
+            .distinct()
+            .select_from(logs.join(queue, queue.c.deviationid == logs.c.deviationid))
+            .where(
+                logs.c.status == LogStatus.SENT.value,
+                logs.c.sent_at >= since,
+                queue.c.body_hash.is_not(None),
+            )
+        )
+        return set(self._conn.execute(stmt).scalars())
+
+    def _hour_of(self, column: Any) -> ColumnElement[Any]:
+        if is_postgresql(self._conn):
+            return func.date_trunc("hour", func.timezone("UTC", column))
+        # SQLite stores naive UTC text: cut it at the hour.
+        return func.strftime("%Y-%m-%d %H:00:00", column)
+
+
+def _filters(status: LogStatus | None, since: datetime | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if status is not None:
+        conditions.append(logs.c.status == status.value)
+    if since is not None:
+        conditions.append(logs.c.sent_at >= since)
+    return conditions
+
+
+def _to_entry(row: RowMapping) -> LogEntry:
+    return LogEntry(
+        log_id=row["log_id"],
+        deviationid=row["deviationid"],
+        status=LogStatus(row["status"]),
+        sent_at=row["sent_at"],
+        message_id=row["message_id"],
+        commentid=row["commentid"],
+        body=row["body"],
+        error_message=row["error_message"],
+    )

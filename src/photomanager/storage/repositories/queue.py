@@ -1,0 +1,457 @@
+"""The comment queue (`deviation_comment_queue`) and its state machine.
+
+Every transition out of a claim matches deviationid AND claim_token AND the
+expected statuses, so a worker whose claim went stale changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    RowMapping,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Dialect
+
+from photomanager.domain.models import Claim, NewQueueItem, QueueItem, QueueStatus, Source
+from photomanager.storage.repositories.ledger import CommentedDeviationsRepository
+from photomanager.storage.sql_helpers import (
+    IN_CHUNK,
+    chunked,
+    decode_cursor,
+    encode_cursor,
+    unique,
+)
+from photomanager.storage.tables import commented_deviations, queue
+from photomanager.storage.types import UtcDateTime
+
+# Rows per executemany in add_many: large enough to amortise round trips,
+# small enough that memory stays flat however long the iterable is.
+ADD_BATCH = 5000
+EXPIRED_CLAIM_ERROR = "claim expired: the worker stopped before recording an outcome"
+
+PENDING = QueueStatus.PENDING.value
+SENDING = QueueStatus.SENDING.value
+UNKNOWN = QueueStatus.UNKNOWN.value
+AWAITING_REVIEW = QueueStatus.AWAITING_REVIEW.value
+
+# Placeholders per driver. PostgreSQL needs casts: the parameters sit in a
+# SELECT list, where nothing tells the server their type.
+_PLACEHOLDERS = {
+    "sqlite": ("?", "?"),
+    "postgresql": ("CAST(%s AS TEXT)", "CAST(%s AS TIMESTAMPTZ)"),
+}
+
+
+def _add_sql(dialect_name: str) -> str:
+    """INSERT new ids only, never over a ledger id, never touching an existing row.
+
+    Hand-written so a big batch goes straight to the driver's executemany.
+    Only constants are interpolated, never data.
+    """
+    t, ts = _PLACEHOLDERS[dialect_name]
+    return (
+        f"INSERT INTO {queue.name} "  # noqa: S608
+        "(deviationid, source, ts, status, attempts, author, title, url, updated_at) "
+        f"SELECT {t}, {t}, {ts}, '{PENDING}', 0, {t}, {t}, {t}, {ts} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {commented_deviations.name} WHERE deviationid = {t}) "
+        "ON CONFLICT (deviationid) DO NOTHING"
+    )
+
+
+class DeviationCommentQueueRepository:
+    """Deviations waiting for a comment, and what happened to them."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    # -- filling -----------------------------------------------------------
+
+    def add_deviation(self, item: NewQueueItem, now: datetime) -> bool:
+        """Upsert one row; True when it was really new."""
+        return self.add_many((item,), now) == 1
+
+    def add_many(self, items: Iterable[NewQueueItem], now: datetime) -> int:
+        """Insert the ids not yet queued nor commented; existing rows stay untouched.
+
+        Streams `items` in batches; returns how many rows were really new.
+        """
+        dialect = self._conn.dialect
+        sql = _add_sql(dialect.name)
+        to_db = _timestamp_processor(dialect)
+        stamp = to_db(now)
+        added = 0
+        for batch in chunked(items, ADD_BATCH):
+            params = [
+                (
+                    i.deviationid,
+                    i.source.value,
+                    to_db(i.ts),
+                    i.author,
+                    i.title,
+                    i.url,
+                    stamp,
+                    i.deviationid,
+                )
+                for i in batch
+            ]
+            added += self._conn.exec_driver_sql(sql, params).rowcount
+        return added
+
+    # -- reading -----------------------------------------------------------
+
+    def get(self, deviationid: str) -> QueueItem | None:
+        row = (
+            self._conn.execute(select(queue).where(queue.c.deviationid == deviationid))
+            .mappings()
+            .one_or_none()
+        )
+        return None if row is None else _to_item(row)
+
+    def get_stats(self) -> dict[QueueStatus, int]:
+        """Rows per status (every status present, zero when empty), one grouped count."""
+        stats = dict.fromkeys(QueueStatus, 0)
+        rows = self._conn.execute(select(queue.c.status, func.count()).group_by(queue.c.status))
+        for status, count in rows:
+            stats[QueueStatus(status)] = int(count)
+        return stats
+
+    def list_page(
+        self, status: QueueStatus | None, limit: int, cursor: str | None
+    ) -> tuple[list[QueueItem], str | None]:
+        """Keyset pagination, newest first. Returns (items, next cursor or None)."""
+        conditions: list[ColumnElement[bool]] = []
+        if status is not None:
+            conditions.append(queue.c.status == status.value)
+        if cursor is not None:
+            ts, deviationid = decode_cursor(cursor, str)
+            conditions.append(
+                or_(
+                    queue.c.ts < ts,
+                    and_(queue.c.ts == ts, queue.c.deviationid < deviationid),
+                )
+            )
+        rows = (
+            self._conn.execute(
+                select(queue)
+                .where(*conditions)
+                .order_by(queue.c.ts.desc(), queue.c.deviationid.desc())
+                .limit(limit + 1)
+            )
+            .mappings()
+            .all()
+        )
+        items = [_to_item(row) for row in rows[:limit]]
+        if len(rows) <= limit or not items:
+            return items, None
+        last = items[-1]
+        return items, encode_cursor(last.ts, last.deviationid)
+
+    def list_unknown(self, limit: int) -> list[QueueItem]:
+        """`unknown` rows, least recently touched first, for reconciliation."""
+        rows = self._conn.execute(
+            select(queue)
+            .where(queue.c.status == UNKNOWN)
+            .order_by(queue.c.updated_at, queue.c.deviationid)
+            .limit(limit)
+        ).mappings()
+        return [_to_item(row) for row in rows]
+
+    # -- claiming ----------------------------------------------------------
+
+    def claim_one_pending(self, now: datetime) -> Claim | None:
+        """Claim the newest due pending row in one atomic statement."""
+        newest_due = (
+            select(queue.c.deviationid)
+            .where(
+                queue.c.status == PENDING,
+                or_(queue.c.next_attempt_at.is_(None), queue.c.next_attempt_at <= now),
+            )
+            .order_by(queue.c.ts.desc(), queue.c.deviationid.desc())
+            .limit(1)
+            # PostgreSQL: concurrent workers skip each other's row instead of waiting.
+            # SQLite renders nothing: BEGIN IMMEDIATE already serialises writers.
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        token = _fresh_token()
+        row = (
+            self._conn.execute(
+                update(queue)
+                .where(queue.c.deviationid == newest_due, queue.c.status == PENDING)
+                .values(status=SENDING, claim_token=token, claimed_at=now, updated_at=now)
+                .returning(*queue.c)
+            )
+            .mappings()
+            .one_or_none()
+        )
+        return None if row is None else _to_claim(row)
+
+    def claim_unknown(self, deviationid: str, now: datetime) -> Claim | None:
+        """Take an `unknown` row for reconciliation (fresh token, status unchanged)."""
+        row = (
+            self._conn.execute(
+                update(queue)
+                .where(queue.c.deviationid == deviationid, queue.c.status == UNKNOWN)
+                .values(claim_token=_fresh_token(), claimed_at=now, updated_at=now)
+                .returning(*queue.c)
+            )
+            .mappings()
+            .one_or_none()
+        )
+        return None if row is None else _to_claim(row)
+
+    def expire_claims(self, older_than: datetime, now: datetime) -> int:
+        """`sending` rows claimed before `older_than` become `unknown` (crashed worker)."""
+        result = self._conn.execute(
+            update(queue)
+            .where(queue.c.status == SENDING, queue.c.claimed_at < older_than)
+            .values(
+                status=UNKNOWN,
+                claim_token=None,
+                last_error=EXPIRED_CLAIM_ERROR,
+                updated_at=now,
+            )
+        )
+        return int(result.rowcount)
+
+    # -- outcomes of a claim -------------------------------------------------
+
+    def mark_commented(
+        self,
+        claim: Claim,
+        *,
+        commentid: str,
+        message_id: int | None,
+        body_hash: str,
+        body: str,
+        now: datetime,
+    ) -> bool:
+        """Commented, and recorded in the ledger in the same transaction."""
+        row = (
+            self._conn.execute(
+                update(queue)
+                .where(*_claimed(claim, SENDING, UNKNOWN))
+                .values(
+                    status=QueueStatus.COMMENTED.value,
+                    commentid=commentid,
+                    message_id=message_id,
+                    body_hash=body_hash,
+                    body=body,
+                    last_error=None,
+                    claim_token=None,
+                    updated_at=now,
+                )
+                .returning(queue.c.author)
+            )
+            .mappings()
+            .one_or_none()
+        )
+        if row is None:
+            return False
+        CommentedDeviationsRepository(self._conn).add(claim.deviationid, now, row["author"])
+        return True
+
+    def mark_failed(self, claim: Claim, error: str, now: datetime) -> bool:
+        return self._transition(
+            claim,
+            (SENDING,),
+            status=QueueStatus.FAILED.value,
+            attempts=queue.c.attempts + 1,
+            last_error=error,
+            claim_token=None,
+            updated_at=now,
+        )
+
+    def mark_retry(
+        self, claim: Claim, error: str, next_attempt_at: datetime, now: datetime
+    ) -> bool:
+        """Back to pending, due again at `next_attempt_at`, one attempt spent."""
+        return self._transition(
+            claim,
+            (SENDING,),
+            status=PENDING,
+            attempts=queue.c.attempts + 1,
+            next_attempt_at=next_attempt_at,
+            last_error=error,
+            claim_token=None,
+            updated_at=now,
+        )
+
+    def release(self, claim: Claim, now: datetime) -> bool:
+        """Back to pending without spending an attempt (account problems, stop)."""
+        return self._transition(claim, (SENDING,), status=PENDING, claim_token=None, updated_at=now)
+
+    def mark_unknown(self, claim: Claim, error: str, now: datetime) -> bool:
+        return self._transition(
+            claim,
+            (SENDING,),
+            status=UNKNOWN,
+            last_error=error,
+            claim_token=None,
+            updated_at=now,
+        )
+
+    def mark_sending_body(
+        self, claim: Claim, *, message_id: int | None, body_hash: str, body: str, now: datetime
+    ) -> bool:
+        """Record the rendered body on the claimed row, committed before the POST."""
+        return self._transition(
+            claim,
+            (SENDING,),
+            message_id=message_id,
+            body_hash=body_hash,
+            body=body,
+            updated_at=now,
+        )
+
+    def mark_awaiting_review(
+        self, claim: Claim, *, message_id: int | None, body_hash: str, body: str, now: datetime
+    ) -> bool:
+        return self._transition(
+            claim,
+            (SENDING,),
+            status=AWAITING_REVIEW,
+            message_id=message_id,
+            body_hash=body_hash,
+            body=body,
+            claim_token=None,
+            updated_at=now,
+        )
+
+    def mark_skipped(self, claim: Claim, reason: str, now: datetime) -> bool:
+        return self._transition(
+            claim,
+            (SENDING,),
+            status=QueueStatus.SKIPPED.value,
+            last_error=reason,
+            claim_token=None,
+            updated_at=now,
+        )
+
+    def resolve_unknown_pending(self, claim: Claim, now: datetime) -> bool:
+        """Reconciliation found no comment of ours: the row may be posted again."""
+        return self._transition(claim, (UNKNOWN,), status=PENDING, claim_token=None, updated_at=now)
+
+    # -- commands from the artist ---------------------------------------------
+
+    def approve(self, deviationid: str, body: str, body_hash: str, now: datetime) -> bool:
+        """awaiting_review -> pending with an approved body that will be posted as is."""
+        result = self._conn.execute(
+            update(queue)
+            .where(queue.c.deviationid == deviationid, queue.c.status == AWAITING_REVIEW)
+            .values(status=PENDING, body=body, body_hash=body_hash, updated_at=now)
+        )
+        return result.rowcount == 1
+
+    def skip_review(self, deviationid: str, reason: str, now: datetime) -> bool:
+        result = self._conn.execute(
+            update(queue)
+            .where(queue.c.deviationid == deviationid, queue.c.status == AWAITING_REVIEW)
+            .values(status=QueueStatus.SKIPPED.value, last_error=reason, updated_at=now)
+        )
+        return result.rowcount == 1
+
+    def reset_failed_to_pending(self, now: datetime) -> int:
+        """Every failed row back to pending with its attempts reset."""
+        result = self._conn.execute(
+            update(queue)
+            .where(queue.c.status == QueueStatus.FAILED.value)
+            .values(
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=None,
+                last_error=None,
+                claim_token=None,
+                updated_at=now,
+            )
+        )
+        return int(result.rowcount)
+
+    def remove(self, deviationids: Sequence[str]) -> int:
+        """Delete the given rows except those being sent; returns how many went."""
+        removed = 0
+        for chunk in chunked(unique(deviationids), IN_CHUNK):
+            result = self._conn.execute(
+                delete(queue).where(queue.c.deviationid.in_(chunk), queue.c.status != SENDING)
+            )
+            removed += result.rowcount
+        return removed
+
+    def clear(self, status: QueueStatus | None = None) -> int:
+        """Delete every row (of `status`), never a row being sent."""
+        stmt = delete(queue).where(queue.c.status != SENDING)
+        if status is not None:
+            stmt = stmt.where(queue.c.status == status.value)
+        return int(self._conn.execute(stmt).rowcount)
+
+    def _transition(self, claim: Claim, from_statuses: tuple[str, ...], **values: Any) -> bool:
+        result = self._conn.execute(
+            update(queue).where(*_claimed(claim, *from_statuses)).values(**values)
+        )
+        return result.rowcount == 1
+
+
+def _claimed(claim: Claim, *statuses: str) -> list[ColumnElement[bool]]:
+    return [
+        queue.c.deviationid == claim.deviationid,
+        queue.c.claim_token == claim.claim_token,
+        queue.c.status.in_(statuses),
+    ]
+
+
+def _fresh_token() -> str:
+    return uuid.uuid4().hex
+
+
+def _timestamp_processor(dialect: Dialect) -> Any:
+    """The bind processing of a UtcDateTime column, for hand-written SQL."""
+    process = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return lambda value: value
+    return process
+
+
+def _to_item(row: RowMapping) -> QueueItem:
+    return QueueItem(
+        deviationid=row["deviationid"],
+        source=Source(row["source"]),
+        ts=row["ts"],
+        status=QueueStatus(row["status"]),
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        last_error=row["last_error"],
+        author=row["author"],
+        title=row["title"],
+        url=row["url"],
+        claimed_at=row["claimed_at"],
+        claim_token=row["claim_token"],
+        commentid=row["commentid"],
+        message_id=row["message_id"],
+        body_hash=row["body_hash"],
+        body=row["body"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _to_claim(row: RowMapping) -> Claim:
+    item = _to_item(row)
+    assert item.claim_token is not None
+    assert item.claimed_at is not None
+    return Claim(
+        deviationid=item.deviationid,
+        claim_token=item.claim_token,
+        claimed_at=item.claimed_at,
+        item=item,
+    )

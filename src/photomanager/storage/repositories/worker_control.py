@@ -1,0 +1,52 @@
+"""Desired worker state and worker reports (`worker_control`, one row)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from photomanager.domain.models import WorkerControl, WorkerDesired
+from photomanager.storage.sql_helpers import dialect_insert
+from photomanager.storage.tables import SINGLE_ROW_ID, worker_control
+
+
+class WorkerControlRepository:
+    """Shared by every worker process, so start/stop reach all of them."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def get(self) -> WorkerControl:
+        """The stored control row, or the defaults (stopped) when none was saved."""
+        row = (
+            self._conn.execute(select(worker_control).where(worker_control.c.id == SINGLE_ROW_ID))
+            .mappings()
+            .one_or_none()
+        )
+        if row is None:
+            return WorkerControl()
+        return WorkerControl(
+            desired=WorkerDesired(row["desired"]),
+            state=row["state"],
+            reason=row["reason"],
+            waiting_until=row["waiting_until"],
+            consecutive_failures=row["consecutive_failures"],
+            heartbeat_at=row["heartbeat_at"],
+            updated_at=row["updated_at"],
+            confirmed_unreviewed=bool(row["confirmed_unreviewed"]),
+        )
+
+    def save(self, control: WorkerControl) -> None:
+        values = {
+            "desired": control.desired.value,
+            "state": control.state,
+            "reason": control.reason,
+            "waiting_until": control.waiting_until,
+            "consecutive_failures": control.consecutive_failures,
+            "heartbeat_at": control.heartbeat_at,
+            "updated_at": control.updated_at,
+            "confirmed_unreviewed": control.confirmed_unreviewed,
+        }
+        stmt = dialect_insert(self._conn, worker_control).values(id=SINGLE_ROW_ID, **values)
+        self._conn.execute(
+            stmt.on_conflict_do_update(index_elements=[worker_control.c.id], set_=values)
+        )

@@ -1,0 +1,161 @@
+"""The schema, as SQLAlchemy Core tables (see DESIGN.md, "Tables").
+
+The Alembic migrations under `storage/migrations/versions/` are written by
+hand to match this module; a test compares the two.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+from photomanager.storage.types import UtcDateTime
+
+# Explicit constraint names, so later migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+ID = String(64)  # DeviantArt ids are UUID strings; a little slack costs nothing
+
+messages = Table(
+    "deviation_comment_messages",
+    metadata,
+    Column("message_id", Integer, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("is_active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+queue = Table(
+    "deviation_comment_queue",
+    metadata,
+    Column("deviationid", ID, primary_key=True),
+    Column("source", String(32), nullable=False),
+    Column("ts", UtcDateTime, nullable=False),
+    Column("status", String(32), nullable=False, server_default=text("'pending'")),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("author", Text, nullable=True),
+    Column("title", Text, nullable=True),
+    Column("url", Text, nullable=True),
+    Column("claimed_at", UtcDateTime, nullable=True),
+    Column("claim_token", String(64), nullable=True),
+    Column("commentid", ID, nullable=True),
+    Column(
+        "message_id",
+        Integer,
+        ForeignKey(messages.c.message_id, ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("body_hash", String(128), nullable=True),
+    Column("body", Text, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    # The claim (newest due pending first), status-filtered pages and the grouped count.
+    Index(None, "status", "ts", "deviationid"),
+    # Unfiltered keyset pages.
+    Index(None, "ts", "deviationid"),
+    # expire_claims.
+    Index(None, "status", "claimed_at"),
+)
+
+logs = Table(
+    "deviation_comment_logs",
+    metadata,
+    Column("log_id", Integer, primary_key=True, autoincrement=True),
+    Column("deviationid", ID, nullable=False),
+    Column(
+        "message_id",
+        Integer,
+        ForeignKey(messages.c.message_id, ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("commentid", ID, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("body", Text, nullable=True),
+    Column("error_message", Text, nullable=True),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Index(None, "sent_at", "log_id"),
+    Index(None, "status", "sent_at", "log_id"),
+    Index(None, "deviationid"),
+)
+
+feed_state = Table(
+    "feed_state",
+    metadata,
+    Column("source", String(32), primary_key=True),
+    Column("newest_deviationid", ID, nullable=True),
+    Column("newest_ts", UtcDateTime, nullable=True),
+    Column("backfill_offset", Integer, nullable=False, server_default=text("0")),
+    Column("updated_at", UtcDateTime, nullable=True),
+)
+
+commented_deviations = Table(
+    "commented_deviations",
+    metadata,
+    Column("deviationid", ID, primary_key=True),
+    Column("commented_at", UtcDateTime, nullable=False),
+    Column("author", Text, nullable=True),
+    # Per-author cooldown and caps.
+    Index(None, "author", "commented_at"),
+)
+
+oauth_tokens = Table(
+    "oauth_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("access_token", Text, nullable=False),
+    Column("refresh_token", Text, nullable=True),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("scope", Text, nullable=False, server_default=text("''")),
+    Column("userid", ID, nullable=True),
+    Column("username", Text, nullable=True),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+comment_settings = Table(
+    "comment_settings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    # One JSON document: new settings fields need no migration, unknown keys are ignored.
+    Column("data", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+worker_control = Table(
+    "worker_control",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("desired", String(16), nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("waiting_until", UtcDateTime, nullable=True),
+    Column("consecutive_failures", Integer, nullable=False, server_default=text("0")),
+    Column("heartbeat_at", UtcDateTime, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=True),
+    Column("confirmed_unreviewed", Boolean, nullable=False, server_default=text("false")),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+SINGLE_ROW_ID = 1

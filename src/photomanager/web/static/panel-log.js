@@ -1,0 +1,39 @@
+// The comment log: the most recent attempts with their status and error, and a CSV export.
+
+import { api, API, query } from "./api.js";
+import { byId, el } from "./dom.js";
+import { formatTime, humanize } from "./format.js";
+
+const LIMIT = 50;
+
+function cell(label, children, props = {}) {
+  return el("td", { ...props, dataset: { label } }, children);
+}
+
+function row(entry) {
+  return el("tr", { dataset: { status: entry.status } }, [
+    cell("Time", [formatTime(entry.sent_at)]),
+    cell("Status", [
+      el("span", { class: `status-pill status-${entry.status}`, text: humanize(entry.status) }),
+    ]),
+    cell("Deviation", [entry.deviationid], { class: "mono" }),
+    cell("Comment", [entry.body || ""]),
+    cell("Error", [entry.error_message || ""], { class: "error" }),
+  ]);
+}
+
+/** Wire up the log panel; returns { load }. */
+export function initLog() {
+  const rows = byId("log-rows");
+  const empty = byId("log-empty");
+
+  async function load() {
+    const page = await api.get(`${API}/logs${query({ limit: LIMIT })}`);
+    const items = (page && page.items) || [];
+    rows.replaceChildren(...items.map(row));
+    empty.hidden = items.length > 0;
+  }
+
+  byId("log-refresh").addEventListener("click", () => load().catch(() => {}));
+  return { load };
+}

@@ -1,0 +1,204 @@
+// Comment templates: list with active toggles, create / edit / delete, and live validation
+// while typing (a debounced call to messages/preview, never overlapping).
+
+import { api, API, describeError } from "./api.js";
+import { byId, clear, debounce, el, flash, replace } from "./dom.js";
+
+const PREVIEW_COUNT = 5;
+
+function issueText(issue) {
+  return `line ${issue.line}:${issue.column}: ${issue.message}`;
+}
+
+/** Wire up the templates panel; returns { load }. */
+export function initTemplates() {
+  const list = byId("template-list");
+  const form = byId("template-form");
+  const idInput = byId("template-id");
+  const titleInput = byId("template-title");
+  const bodyInput = byId("template-body");
+  const activeInput = byId("template-active");
+  const bodyError = byId("template-body-error");
+  const titleError = byId("template-title-error");
+  const variants = byId("template-variants");
+  const previewList = byId("template-preview");
+  const cancel = byId("template-cancel");
+  const message = byId("template-flash");
+  let previewSeq = 0;
+
+  function setBodyError(text) {
+    bodyError.textContent = text || "";
+    bodyError.hidden = !text;
+    if (text) bodyInput.setAttribute("aria-invalid", "true");
+    else bodyInput.removeAttribute("aria-invalid");
+  }
+
+  async function preview() {
+    const body = bodyInput.value;
+    const seq = ++previewSeq;
+    if (!body.trim()) {
+      setBodyError("");
+      variants.textContent = "";
+      clear(previewList);
+      return;
+    }
+    try {
+      const result = await api.post(`${API}/messages/preview`, { body, n: PREVIEW_COUNT });
+      if (seq !== previewSeq) return; // a newer keystroke already asked again
+      const errors = (result.issues || []).filter((issue) => issue.severity === "error");
+      const warnings = (result.issues || []).filter((issue) => issue.severity !== "error");
+      setBodyError(errors.map(issueText).join("\n"));
+      const count = result.variant_count;
+      variants.textContent = result.valid
+        ? `${count} possible variant${count === 1 ? "" : "s"}` +
+          (warnings.length ? ` - ${warnings.map(issueText).join("; ")}` : "")
+        : "Fix the error above to see a preview.";
+      replace(
+        previewList,
+        (result.renderings || []).map((text) => el("li", { text })),
+      );
+    } catch (error) {
+      if (seq !== previewSeq) return;
+      setBodyError(describeError(error));
+      clear(previewList);
+    }
+  }
+
+  const previewSoon = debounce(preview, 300);
+  bodyInput.addEventListener("input", previewSoon);
+  byId("template-reshuffle").addEventListener("click", preview);
+
+  function resetForm() {
+    idInput.value = "";
+    titleInput.value = "";
+    bodyInput.value = "";
+    activeInput.checked = true;
+    byId("template-form-title").textContent = "New template";
+    cancel.hidden = true;
+    titleError.hidden = true;
+    setBodyError("");
+    variants.textContent = "";
+    clear(previewList);
+  }
+
+  function edit(template) {
+    idInput.value = String(template.message_id);
+    titleInput.value = template.title;
+    bodyInput.value = template.body;
+    activeInput.checked = template.is_active;
+    byId("template-form-title").textContent = "Edit template";
+    cancel.hidden = false;
+    titleInput.focus();
+    preview();
+  }
+
+  async function toggle(template, checkbox) {
+    try {
+      await api.put(`${API}/messages/${template.message_id}`, { is_active: checkbox.checked });
+      await load();
+    } catch (error) {
+      checkbox.checked = !checkbox.checked;
+      flash(message, describeError(error), "error");
+    }
+  }
+
+  async function remove(template) {
+    const name = template.title || `template ${template.message_id}`;
+    if (!window.confirm(`Delete "${name}"? Comments already sent keep their text in the log.`)) {
+      return;
+    }
+    try {
+      await api.del(`${API}/messages/${template.message_id}`);
+      if (idInput.value === String(template.message_id)) resetForm();
+      flash(message, "Template deleted.", "ok");
+      await load();
+    } catch (error) {
+      flash(message, describeError(error), "error");
+    }
+  }
+
+  function row(template) {
+    const toggleId = `template-active-${template.message_id}`;
+    const checkbox = el("input", {
+      type: "checkbox",
+      id: toggleId,
+      checked: template.is_active,
+    });
+    checkbox.addEventListener("change", () => toggle(template, checkbox));
+    const title = template.title || `Template ${template.message_id}`;
+    return el(
+      "li",
+      {
+        class: `template-item${template.is_active ? "" : " inactive"}`,
+        dataset: { messageId: String(template.message_id) },
+      },
+      [
+        checkbox,
+        el("label", { for: toggleId, class: "template-title" }, [
+          el("span", { class: "visually-hidden", text: "Active: " }),
+          title,
+        ]),
+        el("p", { class: "template-body", text: template.body }),
+        el("div", { class: "actions" }, [
+          el("button", {
+            type: "button",
+            class: "small",
+            text: "Edit",
+            "aria-label": `Edit ${title}`,
+            onclick: () => edit(template),
+          }),
+          el("button", {
+            type: "button",
+            class: "small danger",
+            text: "Delete",
+            "aria-label": `Delete ${title}`,
+            onclick: () => remove(template),
+          }),
+        ]),
+      ],
+    );
+  }
+
+  async function load() {
+    const templates = (await api.get(`${API}/messages`)) || [];
+    const items = Array.isArray(templates) ? templates : templates.items || [];
+    if (items.length === 0) {
+      replace(list, [
+        el("li", { class: "empty", text: "No templates yet: the worker needs at least one active template." }),
+      ]);
+    } else {
+      replace(list, items.map(row));
+    }
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const payload = {
+      title: titleInput.value.trim(),
+      body: bodyInput.value,
+      is_active: activeInput.checked,
+    };
+    const id = idInput.value;
+    try {
+      if (id) await api.put(`${API}/messages/${id}`, payload);
+      else await api.post(`${API}/messages`, payload);
+      resetForm();
+      flash(message, id ? "Template updated." : "Template saved.", "ok");
+      await load();
+    } catch (error) {
+      // A 422 for the body carries the template issues with line and column.
+      const details = error && error.details;
+      if (Array.isArray(details) && details.length && details[0].line !== undefined) {
+        setBodyError(details.map(issueText).join("\n"));
+      } else if (details && typeof details === "object" && details.title) {
+        titleError.textContent = String(details.title);
+        titleError.hidden = false;
+      }
+      flash(message, describeError(error), "error");
+    }
+  });
+
+  cancel.addEventListener("click", resetForm);
+
+  return { load };
+}

@@ -1,0 +1,68 @@
+"""Helpers of the browser tests: paths, Chromium flags, the live app handle, a page recorder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page
+
+from photomanager.bootstrap import Container
+from photomanager.sandbox import Sandbox
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "web"
+SANDBOX_SEED = 20240501
+SANDBOX_DEVIATIONS = 400
+WIDE = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+class PageRecorder:
+    """What the page did that a test must see: dialogs, script errors, console errors."""
+
+    def __init__(self) -> None:
+        self.dialogs: list[str] = []
+        self.page_errors: list[str] = []
+        self.console_errors: list[str] = []
+
+    def attach(self, page: Page) -> None:
+        """Record (and dismiss) every dialog and error of `page`."""
+
+        def on_dialog(dialog: object) -> None:
+            self.dialogs.append(dialog.message)  # type: ignore[attr-defined]
+            dialog.dismiss()  # type: ignore[attr-defined]
+
+        page.on("dialog", on_dialog)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: (
+                self.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+
+
+@dataclass
+class LiveApp:
+    """The real app (bootstrap + create_app) on a loopback port, DeviantArt = a served sandbox."""
+
+    url: str
+    sandbox: Sandbox
+    container: Container
+
+    def api(self, method: str, path: str, body: object | None = None) -> httpx.Response:
+        """Call the JSON API the way the page does (same origin, JSON)."""
+        headers = {"Origin": self.url, "Content-Type": "application/json"}
+        return httpx.request(method, self.url + path, json=body, headers=headers, timeout=10)
