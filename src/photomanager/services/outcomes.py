@@ -1,0 +1,44 @@
+"""What one worker step did, for the loop, the tests and the status page."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class StepOutcome(enum.StrEnum):
+    IDLE = "idle"  # nothing due in the queue
+    NO_TEMPLATES = "no_templates"  # no active template: the worker stops
+    SENT = "sent"  # posted (or found posted by reconciliation)
+    FAILED = "failed"  # permanent for this deviation
+    RETRY = "retry"  # surely not delivered: back to pending later
+    UNKNOWN = "unknown"  # may have landed: reconciliation decides
+    PAUSED = "paused"  # an account problem; the row was released untouched
+    BLOCKED = "blocked"  # DeviantArt acts against the account: stopped for good
+    STOPPED = "stopped"  # a stop request interrupted the step; the row was released
+    LOST_CLAIM = "lost_claim"  # another worker took the row over (expired lease)
+
+
+# Outcomes after which a request went to DeviantArt, so pacing applies.
+POSTED_OUTCOMES = frozenset(
+    {StepOutcome.SENT, StepOutcome.FAILED, StepOutcome.RETRY, StepOutcome.UNKNOWN}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """The outcome of `CommentWorker.run_once()`."""
+
+    outcome: StepOutcome
+    deviationid: str | None = None
+    commentid: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+    pause_until: datetime | None = None
+    body: str | None = None
+
+    @property
+    def posted(self) -> bool:
+        """True when a POST was attempted (pacing applies before the next one)."""
+        return self.outcome in POSTED_OUTCOMES

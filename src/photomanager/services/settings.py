@@ -1,0 +1,156 @@
+"""The artist's settings: read, and update with every field validated."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from photomanager.domain import pacing
+from photomanager.domain.clock import Clock
+from photomanager.domain.errors import InvalidInput
+from photomanager.domain.models import CommentSettings, Source
+from photomanager.services.ports import UnitOfWorkFactory
+
+DAY_S = 86_400
+MAX_LIST = 500
+
+
+class SettingsService:
+    """Get and update `CommentSettings`."""
+
+    def __init__(self, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+
+    def get_settings(self) -> CommentSettings:
+        """The current settings (the defaults until the artist saves some)."""
+        with self._uow_factory() as uow:
+            return uow.settings.get()
+
+    def update_settings(self, **changes: Any) -> CommentSettings:
+        """Apply `changes` (field=value); InvalidInput with a message per bad field."""
+        with self._uow_factory() as uow:
+            current = uow.settings.get()
+            updated = validate_settings(current, changes)
+            uow.settings.save(updated, self._clock.now())
+            uow.commit()
+        return updated
+
+
+def validate_settings(current: CommentSettings, changes: dict[str, Any]) -> CommentSettings:
+    """`current` with `changes` applied, or InvalidInput listing every problem by field."""
+    fields = {f.name for f in dataclasses.fields(CommentSettings)}
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for name, value in changes.items():
+        check = _CHECKS.get(name)
+        if name not in fields or check is None:
+            errors[name] = "unknown setting"
+            continue
+        try:
+            values[name] = check(value)
+        except (ValueError, TypeError) as exc:
+            errors[name] = str(exc)
+    if errors:
+        raise _invalid(errors)
+    merged = dataclasses.replace(current, **values)
+    if merged.min_interval_s > merged.max_interval_s:
+        errors["min_interval_s"] = "must not be greater than max_interval_s"
+    if merged.max_per_hour > merged.max_per_day:
+        errors["max_per_hour"] = "must not be greater than max_per_day"
+    if errors:
+        raise _invalid(errors)
+    return merged
+
+
+def _invalid(errors: dict[str, str]) -> InvalidInput:
+    summary = "; ".join(f"{name}: {message}" for name, message in errors.items())
+    return InvalidInput(f"invalid settings: {summary}", details=errors)
+
+
+def _int(low: int, high: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"must be a whole number from {low} to {high}")
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return value
+
+    return check
+
+
+def _optional_int(low: int, high: int) -> Callable[[Any], int | None]:
+    inner = _int(low, high)
+    return lambda value: None if value is None else inner(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("must be true or false")
+    return value
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise TypeError("must be a list of words")
+    words: list[str] = []
+    for word in value:
+        if not isinstance(word, str):
+            raise TypeError("must be a list of words")
+        cleaned = word.strip()
+        if cleaned and cleaned.lower() not in {w.lower() for w in words}:
+            words.append(cleaned)
+    if len(words) > MAX_LIST:
+        raise ValueError(f"at most {MAX_LIST} entries")
+    return tuple(words)
+
+
+def _active_hours(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise TypeError("must look like 09:00-23:00, or be empty for always")
+    window = pacing.parse_active_hours(value)
+    return f"{window.start:%H:%M}-{window.end:%H:%M}"
+
+
+def _timezone(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError("must be a time zone name such as Europe/Berlin")
+    pacing.load_timezone(value.strip())
+    return value.strip()
+
+
+def _sources(value: Any) -> tuple[Source, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise TypeError("must be a list of sources")
+    known = ", ".join(s.value for s in Source)
+    result: list[Source] = []
+    for item in value:
+        try:
+            source = Source(item)
+        except ValueError:
+            raise ValueError(f"unknown source {item!r}; expected: {known}") from None
+        if source not in result:
+            result.append(source)
+    return tuple(result)
+
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "min_interval_s": _int(1, DAY_S),
+    "max_interval_s": _int(1, DAY_S),
+    "max_per_hour": _int(1, 3600),
+    "max_per_day": _int(1, DAY_S),
+    "active_hours": _active_hours,
+    "timezone": _timezone,
+    "skip_mature": _bool,
+    "exclude_authors": _words,
+    "exclude_keywords": _words,
+    "max_attempts": _int(1, 20),
+    "max_consecutive_failures": _int(1, 1000),
+    "review_sources": _sources,
+    "dry_run": _bool,
+    "author_cooldown_days": _int(0, 3650),
+    "max_per_author": _optional_int(1, 100_000),
+}

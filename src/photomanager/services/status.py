@@ -1,0 +1,105 @@
+"""The status page in one call: queue counts, activity, worker, collects, caps.
+
+"Today" and "this hour" are the rolling 24 hours and 60 minutes, the same
+windows the caps use (see `domain/pacing.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from photomanager.domain import pacing
+from photomanager.domain.clock import Clock
+from photomanager.domain.models import LogStatus, QueueStatus, WorkerControl
+from photomanager.services.collect_runs import CollectRuns
+from photomanager.services.collector import CollectProgress
+from photomanager.services.ports import UnitOfWorkFactory
+
+HEARTBEAT_FRESH = timedelta(seconds=15)
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveCaps:
+    """The limits in force and how much room is left under them."""
+
+    min_interval_s: int
+    max_interval_s: int
+    max_per_hour: int
+    max_per_day: int
+    active_hours: str | None
+    timezone: str
+    remaining_this_hour: int
+    remaining_today: int
+    next_allowed_at: datetime
+    next_allowed_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """Everything the status page shows."""
+
+    counts: dict[QueueStatus, int]
+    sent_today: int
+    failed_today: int
+    sent_this_hour: int
+    failed_this_hour: int
+    worker: WorkerControl
+    worker_alive: bool
+    collect_runs: list[CollectProgress]
+    caps: EffectiveCaps
+
+
+class StatusService:
+    """Assembles the status report."""
+
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        collect_runs: CollectRuns | None = None,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._collect_runs = collect_runs
+
+    def status(self) -> StatusReport:
+        """The current status (one transaction, one grouped count for the queue)."""
+        now = self._clock.now()
+        day_ago, hour_ago = now - pacing.DAY, now - pacing.HOUR
+        with self._uow_factory() as uow:
+            counts = uow.queue.get_stats()
+            sent_today = uow.logs.count_since(LogStatus.SENT, day_ago)
+            failed_today = uow.logs.count_since(LogStatus.FAILED, day_ago)
+            sent_hour = uow.logs.count_since(LogStatus.SENT, hour_ago)
+            failed_hour = uow.logs.count_since(LogStatus.FAILED, hour_ago)
+            control = uow.worker_control.get()
+            settings = uow.settings.get()
+            sent_times = uow.logs.sent_times_since(day_ago)
+        decision = pacing.plan_next_post(settings, now, sent_times)
+        caps = EffectiveCaps(
+            min_interval_s=settings.min_interval_s,
+            max_interval_s=settings.max_interval_s,
+            max_per_hour=settings.max_per_hour,
+            max_per_day=settings.max_per_day,
+            active_hours=settings.active_hours,
+            timezone=settings.timezone,
+            remaining_this_hour=max(0, settings.max_per_hour - sent_hour),
+            remaining_today=max(0, settings.max_per_day - sent_today),
+            next_allowed_at=decision.not_before,
+            next_allowed_reason=decision.reason,
+        )
+        alive = control.heartbeat_at is not None and now - control.heartbeat_at <= HEARTBEAT_FRESH
+        runs = self._collect_runs.running() if self._collect_runs else []
+        return StatusReport(
+            counts=counts,
+            sent_today=sent_today,
+            failed_today=failed_today,
+            sent_this_hour=sent_hour,
+            failed_this_hour=failed_hour,
+            worker=control,
+            worker_alive=alive,
+            collect_runs=runs,
+            caps=caps,
+        )

@@ -1,0 +1,443 @@
+"""The comment worker: claim one row, render, post, record - safe against crashes.
+
+Step by step (`run_once`):
+1. claim the newest due `pending` row with a fresh claim token, committed
+   before any request (no active template: stop, touching no row);
+2. render a random active template and store body + body hash on the row,
+   committed before the POST so reconciliation can recognise it;
+3. POST through the `DeviantArtApi` port;
+4. record the outcome by kind (see `_on_error`): success, permanent failure,
+   surely-not-delivered retry, unknown (then reconcile), account pause, block.
+
+`run(stop)` loops over steps, waits `max(recommended delay, pacing)` between
+posts, obeys the desired state in the database within a second, heartbeats,
+expires stale claims and reconciles `unknown` rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from photomanager.domain.clock import Clock
+from photomanager.domain.errors import (
+    AccountRestricted,
+    Cancelled,
+    DeviantArtError,
+    InsufficientScope,
+    InvalidInput,
+    InvalidToken,
+    NotConnected,
+    PhotomanagerError,
+    RateLimited,
+    ReauthRequired,
+    RequestRejected,
+    ServerError,
+    ServiceUnavailable,
+    TransportFailed,
+)
+from photomanager.domain.models import (
+    Claim,
+    CommentSettings,
+    CommentTemplate,
+    LogStatus,
+    WorkerDesired,
+)
+from photomanager.domain.templates import randomize_template
+from photomanager.services import crashpoints
+from photomanager.services.account import lookup_me
+from photomanager.services.body_hash import body_hash
+from photomanager.services.filters import Me
+from photomanager.services.outcomes import StepOutcome, StepResult
+from photomanager.services.ports import DeviantArtApi, UnitOfWork, UnitOfWorkFactory
+from photomanager.services.reconcile import Reconciler
+from photomanager.services.worker_control import (
+    STATE_BLOCKED,
+    STATE_PAUSED,
+    STATE_STOPPED,
+    read_control,
+    update_control,
+)
+from photomanager.services.worker_loop import MAX_WAIT_CHUNK_S, WorkerLoop
+
+logger = logging.getLogger(__name__)
+
+RETRY_BACKOFF = timedelta(seconds=60)  # first retry of a surely-not-delivered POST
+RETRY_BACKOFF_MAX = timedelta(hours=1)
+RATE_LIMIT_STORM = 3  # RateLimited posts in a row that pause the whole worker
+RATE_LIMIT_PAUSE = timedelta(minutes=15)
+
+REASON_RECONNECT = "reconnect your account"
+REASON_NO_TEMPLATES = "no active templates"
+
+# Errors about the account, not the row: pause, never spend the row's attempts.
+_ACCOUNT_ERRORS = (InvalidToken, ReauthRequired, NotConnected, InsufficientScope)
+# Surely not delivered: nothing reached DeviantArt or it refused before storing.
+_NOT_DELIVERED = (TransportFailed, ServiceUnavailable, ServerError, RateLimited)
+
+
+class CommentWorker:
+    """Posts comments from the queue, one claimed row at a time."""
+
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        api: DeviantArtApi,
+        clock: Clock,
+        rng: random.Random,
+        reconciler: Reconciler | None = None,
+        sleep: Callable[[threading.Event, float], bool] | None = None,
+        poll_interval: float = 0.5,
+        max_wait_chunk: float = MAX_WAIT_CHUNK_S,
+    ) -> None:
+        """`sleep(stop, seconds)` replaces the loop's waits (tests advance a fake clock)."""
+        self._uow_factory = uow_factory
+        self._api = api
+        self._clock = clock
+        self._rng = rng
+        self.reconciler = reconciler or Reconciler(uow_factory=uow_factory, api=api, clock=clock)
+        self._sleep = sleep
+        self._poll_interval = poll_interval
+        self._max_wait_chunk = max_wait_chunk
+        self._rate_limited_in_a_row = 0
+
+    # -- one step ---------------------------------------------------------------------------
+
+    def run_once(self, stop: threading.Event | None = None) -> StepResult:
+        """Claim, render, post and record one row; return what happened."""
+        stop = stop or threading.Event()
+        with self._uow_factory() as uow:
+            settings = uow.settings.get()
+            templates = uow.messages.list_active()
+        if not templates:
+            self._stop_worker(REASON_NO_TEMPLATES)
+            return StepResult(StepOutcome.NO_TEMPLATES, error=REASON_NO_TEMPLATES)
+        try:
+            me = lookup_me(self._uow_factory, self._api, required=True)
+        except (*_ACCOUNT_ERRORS, AccountRestricted) as exc:
+            return self._account_problem(None, exc)
+        except DeviantArtError as exc:
+            return StepResult(StepOutcome.IDLE, error=f"{exc.code}: {exc.message}")
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            claim = uow.queue.claim_one_pending(now)
+            uow.commit()
+        if claim is None:
+            return StepResult(StepOutcome.IDLE)
+        crashpoints.crashpoint(crashpoints.AFTER_CLAIM)
+        try:
+            message_id, body = self._render(claim, templates, me)
+        except InvalidInput as exc:
+            self._release(claim)
+            reason = f"no active template can be rendered: {exc.message}"
+            self._stop_worker(reason)
+            return StepResult(StepOutcome.NO_TEMPLATES, deviationid=claim.deviationid, error=reason)
+        fingerprint = body_hash(body)
+        with self._uow_factory() as uow:
+            ok = uow.queue.mark_sending_body(
+                claim, message_id=message_id, body_hash=fingerprint, body=body, now=now
+            )
+            uow.commit()
+        if not ok:
+            return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
+        crashpoints.crashpoint(crashpoints.BEFORE_POST)
+        try:
+            comment = self._api.post_comment(claim.deviationid, body)
+        except Cancelled:
+            self._release(claim)
+            return StepResult(StepOutcome.STOPPED, deviationid=claim.deviationid)
+        except DeviantArtError as exc:
+            return self._on_error(claim, exc, settings, me, message_id, body, stop)
+        except NotConnected as exc:
+            return self._account_problem(claim, exc)
+        except InvalidInput as exc:
+            # Refused before any request (e.g. not a deviation id): permanent for this row.
+            result = self._fail(claim, exc, message_id, body)
+            self._count(result, settings)
+            return result
+        crashpoints.crashpoint(crashpoints.AFTER_POST)
+        self._rate_limited_in_a_row = 0
+        result = self._record_sent(claim, comment.commentid, message_id, fingerprint, body)
+        crashpoints.crashpoint(crashpoints.AFTER_RECORD)
+        self._count(result, settings)
+        return result
+
+    def _render(
+        self, claim: Claim, templates: Sequence[CommentTemplate], me: Me
+    ) -> tuple[int | None, str]:
+        item = claim.item
+        if item.body and item.body_hash:
+            # Rendered (and possibly approved) before: post exactly that text.
+            return item.message_id, item.body
+        variables = {
+            "author": item.author or "",
+            "title": item.title or "",
+            "username": me.username or "",
+        }
+        candidates = list(templates)
+        self._rng.shuffle(candidates)
+        last_error: InvalidInput | None = None
+        for template in candidates:
+            try:
+                return template.message_id, randomize_template(template.body, variables, self._rng)
+            except InvalidInput as exc:
+                logger.warning("template %s cannot be rendered: %s", template.message_id, exc)
+                last_error = exc
+        assert last_error is not None
+        raise last_error
+
+    def _record_sent(
+        self, claim: Claim, commentid: str, message_id: int | None, fingerprint: str, body: str
+    ) -> StepResult:
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            owned = uow.queue.mark_commented(
+                claim,
+                commentid=commentid,
+                message_id=message_id,
+                body_hash=fingerprint,
+                body=body,
+                now=now,
+            )
+            if not owned:
+                # Our claim went stale (lease expired) but the comment exists: never again.
+                uow.ledger.add(claim.deviationid, now, author=claim.item.author)
+            uow.logs.append(
+                deviationid=claim.deviationid,
+                status=LogStatus.SENT,
+                now=now,
+                message_id=message_id,
+                commentid=commentid,
+                body=body,
+            )
+            uow.commit()
+        outcome = StepOutcome.SENT if owned else StepOutcome.LOST_CLAIM
+        return StepResult(outcome, deviationid=claim.deviationid, commentid=commentid, body=body)
+
+    def _on_error(
+        self,
+        claim: Claim,
+        exc: DeviantArtError,
+        settings: CommentSettings,
+        me: Me,
+        message_id: int | None,
+        body: str,
+        stop: threading.Event,
+    ) -> StepResult:
+        """Record a failed POST by kind of error (see the module docstring of errors)."""
+        if isinstance(exc, (*_ACCOUNT_ERRORS, AccountRestricted)):
+            return self._account_problem(claim, exc)
+        if isinstance(exc, RateLimited):
+            self._rate_limited_in_a_row += 1
+            if self._rate_limited_in_a_row >= RATE_LIMIT_STORM:
+                return self._rate_limit_storm(claim, exc)
+        else:
+            self._rate_limited_in_a_row = 0
+        if isinstance(exc, RequestRejected):
+            result = self._fail(claim, exc, message_id, body)
+        elif isinstance(exc, _NOT_DELIVERED):
+            result = self._retry_later(claim, exc, settings, message_id, body)
+        else:
+            # OutcomeUnknown, or anything we cannot classify: it may have landed.
+            result = self._unknown(claim, exc, me, message_id, body, stop)
+        self._count(result, settings)
+        return result
+
+    def _fail(
+        self, claim: Claim, exc: PhotomanagerError, message_id: int | None, body: str
+    ) -> StepResult:
+        now = self._clock.now()
+        error = _describe(exc)
+        with self._uow_factory() as uow:
+            if not uow.queue.mark_failed(claim, error, now):
+                return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
+            self._log(uow, claim, LogStatus.FAILED, error, message_id, body, now)
+            uow.commit()
+        return StepResult(StepOutcome.FAILED, deviationid=claim.deviationid, error=error)
+
+    def _retry_later(
+        self,
+        claim: Claim,
+        exc: DeviantArtError,
+        settings: CommentSettings,
+        message_id: int | None,
+        body: str,
+    ) -> StepResult:
+        now = self._clock.now()
+        attempts = claim.item.attempts + 1
+        retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+        if attempts >= settings.max_attempts:
+            error = f"{_describe(exc)} (gave up after {attempts} attempts)"
+            with self._uow_factory() as uow:
+                if not uow.queue.mark_failed(claim, error, now):
+                    return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
+                self._log(uow, claim, LogStatus.FAILED, error, message_id, body, now)
+                uow.commit()
+            return StepResult(
+                StepOutcome.FAILED,
+                deviationid=claim.deviationid,
+                error=error,
+                retry_after=retry_after,
+            )
+        backoff = min(RETRY_BACKOFF * 2 ** (attempts - 1), RETRY_BACKOFF_MAX)
+        if retry_after is not None:
+            backoff = max(backoff, timedelta(seconds=retry_after))
+        next_attempt_at = now + backoff
+        error = f"{_describe(exc)} (retry {attempts} at {next_attempt_at:%H:%M:%S} UTC)"
+        with self._uow_factory() as uow:
+            if not uow.queue.mark_retry(claim, error, next_attempt_at, now):
+                return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
+            self._log(uow, claim, LogStatus.FAILED, error, message_id, body, now)
+            uow.commit()
+        return StepResult(
+            StepOutcome.RETRY, deviationid=claim.deviationid, error=error, retry_after=retry_after
+        )
+
+    def _unknown(
+        self,
+        claim: Claim,
+        exc: DeviantArtError,
+        me: Me,
+        message_id: int | None,
+        body: str,
+        stop: threading.Event,
+    ) -> StepResult:
+        now = self._clock.now()
+        error = f"{_describe(exc)} (outcome unknown: checking the comments)"
+        with self._uow_factory() as uow:
+            if not uow.queue.mark_unknown(claim, error, now):
+                return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
+            self._log(uow, claim, LogStatus.UNKNOWN, error, message_id, body, now)
+            uow.commit()
+        settled = self.reconciler.reconcile(claim.deviationid, me, stop)
+        if settled.outcome is StepOutcome.SENT:
+            return settled
+        return StepResult(StepOutcome.UNKNOWN, deviationid=claim.deviationid, error=error)
+
+    def _rate_limit_storm(self, claim: Claim, exc: RateLimited) -> StepResult:
+        now = self._clock.now()
+        pause = max(RATE_LIMIT_PAUSE, timedelta(seconds=exc.retry_after or 0))
+        until = now + pause
+        reason = f"rate limited until {until:%H:%M:%S} UTC"
+        self._release(claim, log=f"{_describe(exc)}; worker paused: {reason}")
+        self._rate_limited_in_a_row = 0
+        update_control(
+            self._uow_factory, now, state=STATE_PAUSED, reason=reason, waiting_until=until
+        )
+        return StepResult(
+            StepOutcome.PAUSED,
+            deviationid=claim.deviationid,
+            error=reason,
+            retry_after=exc.retry_after,
+            pause_until=until,
+        )
+
+    def _account_problem(self, claim: Claim | None, exc: PhotomanagerError) -> StepResult:
+        now = self._clock.now()
+        if isinstance(exc, AccountRestricted):
+            reason = (
+                "DeviantArt restricted the account "
+                f"({_describe(exc)}): the worker stopped and will not retry by itself; "
+                "check your DeviantArt account before starting it again"
+            )
+            state, outcome = STATE_BLOCKED, StepOutcome.BLOCKED
+        else:
+            reason = REASON_RECONNECT
+            if isinstance(exc, InsufficientScope):
+                reason = f"{REASON_RECONNECT} (a permission is missing)"
+            state, outcome = STATE_PAUSED, StepOutcome.PAUSED
+        if claim is not None:
+            self._release(claim, log=f"{exc.code}: {reason}")
+        update_control(
+            self._uow_factory,
+            now,
+            desired=WorkerDesired.STOPPED,
+            state=state,
+            reason=reason,
+            waiting_until=None,
+        )
+        deviationid = claim.deviationid if claim else None
+        return StepResult(outcome, deviationid=deviationid, error=reason)
+
+    def _release(self, claim: Claim, *, log: str | None = None) -> None:
+        """Give the row back to `pending` without spending an attempt."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            released = uow.queue.release(claim, now)
+            if released and log is not None:
+                uow.logs.append(
+                    deviationid=claim.deviationid,
+                    status=LogStatus.FAILED,
+                    now=now,
+                    error_message=f"{log} (not counted as an attempt)",
+                )
+            uow.commit()
+
+    def _log(
+        self,
+        uow: UnitOfWork,
+        claim: Claim,
+        status: LogStatus,
+        error: str,
+        message_id: int | None,
+        body: str,
+        now: datetime,
+    ) -> None:
+        uow.logs.append(
+            deviationid=claim.deviationid,
+            status=status,
+            now=now,
+            message_id=message_id,
+            body=body,
+            error_message=error,
+        )
+
+    def _count(self, result: StepResult, settings: CommentSettings) -> None:
+        """Keep the consecutive-failure count; stop the worker when it reaches the limit."""
+        if result.outcome is StepOutcome.SENT:
+            control = read_control(self._uow_factory)
+            if control.consecutive_failures:
+                update_control(self._uow_factory, self._clock.now(), consecutive_failures=0)
+            return
+        if result.outcome not in (StepOutcome.FAILED, StepOutcome.RETRY, StepOutcome.UNKNOWN):
+            return
+        failures = read_control(self._uow_factory).consecutive_failures + 1
+        update_control(self._uow_factory, self._clock.now(), consecutive_failures=failures)
+        if failures >= settings.max_consecutive_failures:
+            self._stop_worker(f"stopped after {failures} failures in a row")
+
+    def _stop_worker(self, reason: str) -> None:
+        update_control(
+            self._uow_factory,
+            self._clock.now(),
+            desired=WorkerDesired.STOPPED,
+            state=STATE_STOPPED,
+            reason=reason,
+            waiting_until=None,
+        )
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Loop until the desired state is `stopped` or `stop` is set (see `WorkerLoop`)."""
+        WorkerLoop(
+            worker=self,
+            uow_factory=self._uow_factory,
+            api=self._api,
+            clock=self._clock,
+            rng=self._rng,
+            sleep=self._sleep,
+            poll_interval=self._poll_interval,
+            max_wait_chunk=self._max_wait_chunk,
+        ).run(stop)
+
+
+def _describe(exc: PhotomanagerError) -> str:
+    """A short, secret-free description of an error for the log and the queue row."""
+    status = getattr(exc, "status", None)
+    prefix = f"{exc.code} (HTTP {status})" if status else exc.code
+    return f"{prefix}: {exc.message}"

@@ -1,0 +1,77 @@
+"""Worker control: the desired state in the database, and what workers report.
+
+`start()`/`stop()` only write the desired state; every worker (the thread
+inside `serve` and any `photomanager worker` process) polls it and obeys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from photomanager.domain.clock import Clock
+from photomanager.domain.models import WorkerControl, WorkerDesired
+from photomanager.services.ports import UnitOfWorkFactory
+
+STATE_RUNNING = "running"
+STATE_WAITING = "waiting"
+STATE_PAUSED = "paused"
+STATE_STOPPED = "stopped"
+STATE_BLOCKED = "blocked"
+
+
+def update_control(uow_factory: UnitOfWorkFactory, now: datetime, **changes: Any) -> WorkerControl:
+    """Re-read the control row and save it with `changes` in one short transaction.
+
+    Workers never write a `desired` they did not mean to change: they read it fresh.
+    """
+    with uow_factory() as uow:
+        control = replace(uow.worker_control.get(), updated_at=now, **changes)
+        uow.worker_control.save(control)
+        uow.commit()
+    return control
+
+
+def read_control(uow_factory: UnitOfWorkFactory) -> WorkerControl:
+    """The current control row."""
+    with uow_factory() as uow:
+        return uow.worker_control.get()
+
+
+class WorkerControlService:
+    """Start, stop and inspect the comment worker(s)."""
+
+    def __init__(self, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+
+    def start(self) -> WorkerControl:
+        """Ask every worker to run; clears a previous stop reason and failure count."""
+        return update_control(
+            self._uow_factory,
+            self._clock.now(),
+            desired=WorkerDesired.RUNNING,
+            state=STATE_RUNNING,
+            reason="starting",
+            waiting_until=None,
+            consecutive_failures=0,
+        )
+
+    def stop(self) -> WorkerControl:
+        """Ask every worker to stop; they obey within about a second."""
+        current = read_control(self._uow_factory)
+        # A blocked account keeps its explanation: stopping must not hide it.
+        keep = current.state == STATE_BLOCKED
+        return update_control(
+            self._uow_factory,
+            self._clock.now(),
+            desired=WorkerDesired.STOPPED,
+            state=current.state if keep else STATE_STOPPED,
+            reason=current.reason if keep else "stopped by request",
+            waiting_until=None,
+        )
+
+    def status(self) -> WorkerControl:
+        """The desired state and what the workers last reported."""
+        return read_control(self._uow_factory)

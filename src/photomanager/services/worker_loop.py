@@ -1,0 +1,259 @@
+"""The worker loop: steps, waits, desired state, heartbeats and housekeeping.
+
+The loop obeys the desired state in the database: a small watcher thread polls
+it every quarter second and sets the stop Event, which also interrupts the
+DeviantArt client's own waits (Retry-After) because they share that Event.
+Status always says what the worker waits for and until when.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from photomanager.domain import pacing
+from photomanager.domain.clock import Clock
+from photomanager.domain.errors import DeviantArtError, NotConnected
+from photomanager.domain.models import CommentSettings, WorkerDesired
+from photomanager.services.account import lookup_me
+from photomanager.services.outcomes import StepOutcome, StepResult
+from photomanager.services.ports import DeviantArtApi, UnitOfWorkFactory
+from photomanager.services.worker_control import (
+    STATE_PAUSED,
+    STATE_RUNNING,
+    STATE_STOPPED,
+    STATE_WAITING,
+    read_control,
+    update_control,
+)
+
+if TYPE_CHECKING:
+    from photomanager.services.worker import CommentWorker
+
+logger = logging.getLogger(__name__)
+
+IDLE_POLL = timedelta(seconds=10)  # how often an empty queue is looked at again
+ERROR_BACKOFF = timedelta(seconds=30)  # after an unexpected error (database down, bug)
+HOUSEKEEPING_EVERY = timedelta(seconds=30)  # expire claims, reconcile unknown rows
+MAX_WAIT_CHUNK_S = 5.0  # re-read settings and heartbeat at least this often
+WATCH_INTERVAL_S = 0.25  # desired-state polling: stop within a second
+
+REASON_API_DELAY = "DeviantArt's recommended delay"
+REASON_RETRY_AFTER = "Retry-After"
+REASON_IDLE = "queue empty"
+REASON_RATE_LIMITED = "rate limited"
+
+
+def default_sleep(stop: threading.Event, seconds: float) -> bool:
+    """Wait up to `seconds`; True when stopped meanwhile."""
+    return stop.wait(seconds)
+
+
+def describe_wait(seconds: float) -> str:
+    """Human words for a wait: "74 s", "12 min", "2 h 5 min"."""
+    total = max(0, math.ceil(seconds))
+    if total < 120:
+        return f"{total} s"
+    minutes = math.ceil(total / 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
+
+
+class DesiredStateWatcher:
+    """Sets `stop` as soon as the desired state in the database is `stopped`."""
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, stop: threading.Event, interval: float
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._stop = stop
+        self._interval = interval
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="worker-watcher", daemon=True)
+
+    def __enter__(self) -> DesiredStateWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._done.wait(self._interval):
+            try:
+                desired = read_control(self._uow_factory).desired
+            except Exception:
+                logger.exception("cannot read the desired worker state")
+                continue
+            if desired is not WorkerDesired.RUNNING:
+                self._stop.set()
+                return
+
+
+class WorkerLoop:
+    """Runs `CommentWorker.run_once` under pacing until told to stop."""
+
+    def __init__(
+        self,
+        *,
+        worker: CommentWorker,
+        uow_factory: UnitOfWorkFactory,
+        api: DeviantArtApi,
+        clock: Clock,
+        rng: random.Random,
+        sleep: Callable[[threading.Event, float], bool] | None = None,
+        poll_interval: float = WATCH_INTERVAL_S,
+        max_wait_chunk: float = MAX_WAIT_CHUNK_S,
+    ) -> None:
+        self._worker = worker
+        self._uow_factory = uow_factory
+        self._api = api
+        self._clock = clock
+        self._rng = rng
+        self._sleep = sleep or default_sleep
+        self._poll_interval = min(poll_interval, 0.5)
+        self._max_wait_chunk = max_wait_chunk
+        # The earliest next step decided by the previous one, and why.
+        self._not_before: datetime | None = None
+        self._wait_reason = ""
+        self._wait_state = STATE_WAITING
+        self._last_housekeeping: datetime | None = None
+
+    def run(self, stop: threading.Event) -> None:
+        """Loop until the desired state is `stopped` or `stop` is set."""
+        with DesiredStateWatcher(self._uow_factory, stop, self._poll_interval):
+            try:
+                self._loop(stop)
+            finally:
+                self._exit()
+
+    def _loop(self, stop: threading.Event) -> None:
+        update_control(
+            self._uow_factory,
+            self._clock.now(),
+            state=STATE_RUNNING,
+            reason="started",
+            waiting_until=None,
+            heartbeat_at=self._clock.now(),
+        )
+        while not stop.is_set():
+            if read_control(self._uow_factory).desired is not WorkerDesired.RUNNING:
+                return
+            try:
+                self._housekeeping(stop)
+                if self._wait_if_needed(stop):
+                    continue
+                update_control(
+                    self._uow_factory,
+                    self._clock.now(),
+                    state=STATE_RUNNING,
+                    reason="posting",
+                    waiting_until=None,
+                    heartbeat_at=self._clock.now(),
+                )
+                self._after(self._worker.run_once(stop))
+            except Exception:
+                # Keep the worker alive through a database hiccup or a bug; say so.
+                logger.exception("worker step failed")
+                self._set_wait(self._clock.now() + ERROR_BACKOFF, "unexpected error, see logs")
+
+    def _housekeeping(self, stop: threading.Event) -> None:
+        now = self._clock.now()
+        due = self._last_housekeeping is None or now - self._last_housekeeping >= HOUSEKEEPING_EVERY
+        if not due:
+            return
+        self._last_housekeeping = now
+        reconciler = self._worker.reconciler
+        reconciler.expire_claims()
+        with self._uow_factory() as uow:
+            has_unknown = bool(uow.queue.list_unknown(1))
+        if not has_unknown:
+            return
+        try:
+            me = lookup_me(self._uow_factory, self._api, required=True)
+        except (DeviantArtError, NotConnected) as exc:
+            # The next step meets the same problem and pauses the worker with its reason.
+            logger.warning("cannot reconcile now: %s", exc.code)
+            return
+        reconciler.reconcile_all(me, stop)
+
+    def _wait_if_needed(self, stop: threading.Event) -> bool:
+        """Wait (one chunk) if caps, window, pacing or a pause say so; True when it waited."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            settings = uow.settings.get()
+            sent = uow.logs.sent_times_since(now - pacing.DAY)
+        decision = pacing.plan_next_post(settings, now, sent)
+        target, reason, state = decision.not_before, decision.reason, STATE_WAITING
+        if self._not_before is not None and self._not_before > target:
+            target, reason, state = self._not_before, self._wait_reason, self._wait_state
+        if target <= now:
+            return False
+        seconds = (target - now).total_seconds()
+        update_control(
+            self._uow_factory,
+            now,
+            state=state,
+            reason=f"waiting {describe_wait(seconds)} ({reason})",
+            waiting_until=target,
+            heartbeat_at=now,
+        )
+        self._sleep(stop, min(seconds, self._max_wait_chunk))
+        return True
+
+    def _after(self, result: StepResult) -> None:
+        """Decide the earliest next step from what the last one did."""
+        now = self._clock.now()
+        if result.outcome is StepOutcome.PAUSED and result.pause_until is not None:
+            self._set_wait(result.pause_until, result.error or REASON_RATE_LIMITED, STATE_PAUSED)
+        elif result.outcome is StepOutcome.IDLE:
+            reason = REASON_IDLE if result.error is None else f"DeviantArt: {result.error}"
+            self._set_wait(now + IDLE_POLL, reason)
+        elif result.posted:
+            self._pace_after_post(result, now)
+        else:
+            self._not_before = None
+
+    def _pace_after_post(self, result: StepResult, now: datetime) -> None:
+        with self._uow_factory() as uow:
+            settings: CommentSettings = uow.settings.get()
+            sent = uow.logs.sent_times_since(now - pacing.DAY)
+        paced = pacing.plan_next_post(settings, now, sent, last_post_at=now, rng=self._rng)
+        options = [
+            (paced.not_before, paced.reason),
+            (now + timedelta(seconds=self._api.get_recommended_delay()), REASON_API_DELAY),
+        ]
+        if result.retry_after is not None:
+            options.append((now + timedelta(seconds=result.retry_after), REASON_RETRY_AFTER))
+        target, reason = max(options, key=lambda option: option[0])
+        self._set_wait(target, reason)
+
+    def _set_wait(self, until: datetime, reason: str, state: str = STATE_WAITING) -> None:
+        self._not_before, self._wait_reason, self._wait_state = until, reason, state
+
+    def _exit(self) -> None:
+        """Report `stopped` unless a step already left a more telling state."""
+        try:
+            control = read_control(self._uow_factory)
+            if control.state in (STATE_RUNNING, STATE_WAITING) or (
+                control.state == STATE_PAUSED and control.desired is WorkerDesired.RUNNING
+            ):
+                reason = "stopped by request"
+                if control.desired is WorkerDesired.RUNNING:
+                    reason = "stopped (worker shut down)"
+                update_control(
+                    self._uow_factory,
+                    self._clock.now(),
+                    state=STATE_STOPPED,
+                    reason=reason,
+                    waiting_until=None,
+                )
+        except Exception:
+            logger.exception("cannot record that the worker stopped")

@@ -1,0 +1,76 @@
+"""A worker process for the crash matrix: settle what earlier workers left, then post.
+
+Run as `python -m services.crash_worker DB_URL BASE_URL SEED` (with `tests` on
+the path); `PHOTOMANAGER_CRASHPOINT` may SIGKILL it anywhere along the way.
+Tokens come from the environment (issued by the test's sandbox).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import threading
+from datetime import timedelta
+
+from photomanager.deviantart import DeviantArtApiClient, DeviantArtHttpClient, RetryPolicy
+from photomanager.domain.clock import SystemClock
+from photomanager.domain.errors import ReauthRequired
+from photomanager.domain.models import TokenKind
+from photomanager.services.account import lookup_me
+from photomanager.services.outcomes import StepOutcome
+from photomanager.services.reconcile import Reconciler
+from photomanager.services.worker import CommentWorker
+from photomanager.storage.engine import create_engine_for
+from photomanager.storage.unit_of_work import sql_unit_of_work_factory
+
+LEASE = timedelta(seconds=1)  # no POST to a local sandbox takes this long
+GRACE = timedelta(seconds=0.5)
+MAX_STEPS = 1000
+
+
+class EnvTokens:
+    """Tokens handed over by the parent test through the environment."""
+
+    def get_token(self, kind: TokenKind) -> str:
+        name = "CRASH_CLIENT_TOKEN" if kind is TokenKind.CLIENT else "CRASH_USER_TOKEN"
+        return os.environ[name]
+
+    def refresh_token(self, kind: TokenKind, rejected: str) -> str:
+        raise ReauthRequired("the crash worker cannot refresh")
+
+
+def main(argv: list[str]) -> int:
+    """Expire, reconcile, then post until the queue has nothing due."""
+    db_url, base_url, seed = argv[1], argv[2], int(argv[3])
+    engine = create_engine_for(db_url)
+    uow_factory = sql_unit_of_work_factory(engine)
+    clock = SystemClock()
+    http = DeviantArtHttpClient(
+        base_url, EnvTokens(), policy=RetryPolicy(delay_floor_s=0.0, min_wait_s=0.0)
+    )
+    api = DeviantArtApiClient(http)
+    reconciler = Reconciler(uow_factory=uow_factory, api=api, clock=clock, lease=LEASE, grace=GRACE)
+    worker = CommentWorker(
+        uow_factory=uow_factory,
+        api=api,
+        clock=clock,
+        rng=random.Random(seed),
+        reconciler=reconciler,
+    )
+    stop = threading.Event()
+    try:
+        reconciler.expire_claims()
+        reconciler.reconcile_all(lookup_me(uow_factory, api, required=True), stop, limit=MAX_STEPS)
+        for _ in range(MAX_STEPS):
+            outcome = worker.run_once(stop).outcome
+            if outcome in (StepOutcome.IDLE, StepOutcome.NO_TEMPLATES):
+                break
+    finally:
+        http.close()
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,147 @@
+"""The crash matrix: workers SIGKILLed at labelled points never duplicate or lose a row.
+
+Each trial runs a worker process against the sandbox over real HTTP and a
+SQLite file, with `PHOTOMANAGER_CRASHPOINT` set to a random label (killed with
+some probability each time it passes there). Afterwards clean workers settle
+everything; then the sandbox must hold exactly one comment per commented row.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from photomanager.domain.models import NewQueueItem, OAuthToken, QueueStatus, Source
+from photomanager.sandbox import Sandbox
+from photomanager.services import crashpoints
+from photomanager.storage.engine import create_engine_for
+from photomanager.storage.migrate import upgrade_database
+from photomanager.storage.unit_of_work import sql_unit_of_work_factory
+from services.service_harness import TEMPLATE
+
+TRIALS = 50
+ROWS = 120
+TESTS_DIR = Path(__file__).resolve().parents[1]
+SETTLED = {QueueStatus.COMMENTED, QueueStatus.FAILED}
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[Sandbox, str]]:
+    """A sandbox on the real clock, served over HTTP in a thread."""
+    sandbox = Sandbox.seeded(seed=11, deviations=300)
+    with sandbox.serve_in_thread() as base_url:
+        yield sandbox, base_url
+
+
+def _prepare(db_url: str, sandbox: Sandbox) -> None:
+    upgrade_database(db_url)
+    engine = create_engine_for(db_url)
+    try:
+        factory = sql_unit_of_work_factory(engine)
+        now = datetime.now(UTC)
+        ids = sandbox.deviation_ids(feed="newest", commentable=True)[:ROWS]
+        with factory() as uow:
+            uow.messages.add("t", TEMPLATE, True, now)
+            uow.tokens.save(
+                OAuthToken(
+                    access_token="in-env",
+                    refresh_token=None,
+                    expires_at=now + timedelta(hours=1),
+                    userid=sandbox.artist.userid,
+                    username=sandbox.artist.username,
+                )
+            )
+            uow.settings.save(
+                uow.settings.get().__class__(max_consecutive_failures=1000, max_attempts=20), now
+            )
+            uow.queue.add_many(
+                (
+                    NewQueueItem(
+                        deviationid=d,
+                        source=Source.GLOBAL_FEED,
+                        ts=now - timedelta(seconds=i),
+                        author=sandbox.deviation(d)["author"]["username"],
+                        title="x",
+                    )
+                    for i, d in enumerate(ids)
+                ),
+                now,
+            )
+            uow.commit()
+    finally:
+        engine.dispose()
+
+
+def _run_worker(db_url: str, base_url: str, seed: int, env: dict[str, str]) -> int:
+    result = subprocess.run(
+        [sys.executable, "-m", "services.crash_worker", db_url, base_url, str(seed)],
+        env=env,
+        cwd=TESTS_DIR,
+        timeout=120,
+        check=False,
+        capture_output=True,
+    )
+    if result.returncode not in (0, -signal.SIGKILL):
+        raise AssertionError(result.stderr.decode(errors="replace")[-3000:])
+    return result.returncode
+
+
+def _statuses(db_url: str) -> dict[str, tuple[QueueStatus, str | None]]:
+    engine = create_engine_for(db_url)
+    try:
+        with sql_unit_of_work_factory(engine)() as uow:
+            items, _ = uow.queue.list_page(None, 10_000, None)
+        return {i.deviationid: (i.status, i.commentid) for i in items}
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+class TestCrashMatrix:
+    def test_killed_workers_never_duplicate_lose_or_strand_a_row(
+        self, served: tuple[Sandbox, str], tmp_path: Path
+    ) -> None:
+        """50+ SIGKILLed trials: zero duplicates, every row settled, ids match the sandbox."""
+        sandbox, base_url = served
+        db_url = f"sqlite:///{tmp_path / 'crash.db'}"
+        _prepare(db_url, sandbox)
+        base_env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(TESTS_DIR), os.environ.get("PYTHONPATH", "")]),
+            "CRASH_USER_TOKEN": sandbox.issue_user_token().access_token,
+            "CRASH_CLIENT_TOKEN": sandbox.issue_client_token().access_token,
+        }
+        rng = random.Random(2024)
+        killed: dict[str, int] = dict.fromkeys(crashpoints.LABELS, 0)
+        for trial in range(TRIALS):
+            label = rng.choice(crashpoints.LABELS)
+            env = {
+                **base_env,
+                crashpoints.ENV_LABEL: label,
+                crashpoints.ENV_PROBABILITY: "0.35",
+            }
+            if _run_worker(db_url, base_url, trial, env) == -signal.SIGKILL:
+                killed[label] += 1
+        assert all(count > 0 for count in killed.values()), killed
+        for attempt in range(10):
+            time.sleep(1.6)  # past the lease and the grace period
+            _run_worker(db_url, base_url, 1000 + attempt, base_env)
+            rows = _statuses(db_url)
+            if all(status in SETTLED for status, _ in rows.values()):
+                break
+        rows = _statuses(db_url)
+        assert sandbox.ledger.duplicates() == []
+        assert len(rows) == ROWS
+        assert {d for d, (s, _) in rows.items() if s not in SETTLED} == set()
+        posted = {c.deviationid: c.commentid for c in sandbox.ledger.all_comments()}
+        commented = {d: cid for d, (s, cid) in rows.items() if s is QueueStatus.COMMENTED}
+        assert commented == posted
