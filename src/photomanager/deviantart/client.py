@@ -22,7 +22,8 @@ A POST is repeated only when it surely did not land; anything ambiguous is
 `OutcomeUnknown` and the caller reconciles by reading comments back.
 A `Retry-After` above the cap is not waited out here: the error is raised at
 once with `retry_after` set, so the worker pauses the account instead of a
-thread blocking for an hour.
+thread blocking for an hour. A POST waits at most `post_wait_budget_s` in all,
+so it never outlives the lease of the queue row it belongs to.
 """
 
 from __future__ import annotations
@@ -242,6 +243,7 @@ class DeviantArtHttpClient:
         token = self._token(token_kind) if token_kind is not None else None
         replayed = False
         retries = 0
+        waited = 0.0
         path = httpx.URL(url).path  # logged instead of the URL: no query values
         while True:
             headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -257,6 +259,8 @@ class DeviantArtHttpClient:
                 if retries >= self.policy.max_retries or isinstance(error, OutcomeUnknown):
                     raise error from None
                 wait = self.policy.backoff(retries, self._rng)
+                if self._over_post_budget(method, waited, wait):
+                    raise error from None
             else:
                 elapsed = time.monotonic() - started
                 logger.debug("%s %s -> %d in %.3fs", method, path, response.status_code, elapsed)
@@ -275,7 +279,7 @@ class DeviantArtHttpClient:
                     replayed = True
                     token = self._refresh(token_kind, token)
                     continue
-                wait_or_error = self._on_error_status(method, response, body, retries)
+                wait_or_error = self._on_error_status(method, response, body, retries, waited)
                 if isinstance(wait_or_error, DeviantArtError):
                     raise wait_or_error
                 wait = wait_or_error
@@ -289,6 +293,11 @@ class DeviantArtHttpClient:
                 self.policy.max_retries,
             )
             self._wait(wait)
+            waited += wait
+
+    def _over_post_budget(self, method: str, waited: float, wait: float) -> bool:
+        """True when a POST would wait past its budget (see `RetryPolicy.post_wait_budget_s`)."""
+        return method != "GET" and waited + wait > self.policy.post_wait_budget_s
 
     def _refresh(self, kind: TokenKind, rejected: str) -> str:
         if self._tokens is None:  # pragma: no cover - _token() already required it
@@ -307,7 +316,7 @@ class DeviantArtHttpClient:
         return OutcomeUnknown(f"the request may have reached DeviantArt ({name}); not repeated")
 
     def _on_error_status(
-        self, method: str, response: httpx.Response, body: ErrorBody, retries: int
+        self, method: str, response: httpx.Response, body: ErrorBody, retries: int, waited: float
     ) -> DeviantArtError | float:
         """The error to raise, or the seconds to wait before retrying."""
         status = response.status_code
@@ -330,10 +339,13 @@ class DeviantArtHttpClient:
         if retry_after is not None:
             if retry_after > self.policy.retry_after_cap_s:
                 return error  # too long to block a thread: the caller pauses instead
-            return self.policy.after_retry_after(retry_after, self._rng)
-        wait = self.policy.backoff(retries, self._rng)
-        if status == 429:
-            wait = max(wait, self._delay.current())
+            wait = self.policy.after_retry_after(retry_after, self._rng)
+        else:
+            wait = self.policy.backoff(retries, self._rng)
+            if status == 429:
+                wait = max(wait, self._delay.current())
+        if self._over_post_budget(method, waited, wait):
+            return error  # the worker schedules the row's retry after Retry-After
         return wait
 
     def _wait(self, seconds: float) -> None:

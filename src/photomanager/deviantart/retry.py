@@ -32,6 +32,10 @@ class RetryPolicy:
     # A Retry-After above this is not waited out in the client: it raises
     # RateLimited/ServiceUnavailable with the full value, so the worker pauses.
     retry_after_cap_s: float = 600.0
+    # A POST holds a claimed queue row whose lease other workers will eventually
+    # expire; its retries must not wait longer than this in total, or the row
+    # could be taken over while we still intend to post. The worker retries later.
+    post_wait_budget_s: float = 30.0
     # Jitter added on top of Retry-After (never subtracted from it).
     retry_after_jitter_s: float = 1.0
     # get_recommended_delay(): x growth after a 429, x decay after a success.

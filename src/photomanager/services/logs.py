@@ -32,12 +32,12 @@ class LogService:
                 f"limit must be between 1 and {MAX_PAGE}",
                 details={"limit": f"must be between 1 and {MAX_PAGE}"},
             )
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             return uow.logs.list_page(status=status, since=since, limit=limit, cursor=cursor)
 
     def export(
         self, *, status: LogStatus | None = None, since: datetime | None = None
     ) -> Iterator[LogEntry]:
-        """Every matching entry, streamed; the transaction stays open while iterating."""
-        with self._uow_factory() as uow:
+        """Every matching entry, streamed in a read-only transaction (never blocks workers)."""
+        with self._uow_factory(read_only=True) as uow:
             yield from uow.logs.iter_all(status=status, since=since)

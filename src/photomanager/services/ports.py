@@ -187,14 +187,22 @@ class TokenRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
 
-    messages: MessageRepository
-    queue: QueueRepository
-    ledger: LedgerRepository
-    logs: LogRepository
-    feed_state: FeedStateRepository
-    settings: SettingsRepository
-    worker_control: WorkerControlRepository
-    tokens: TokenRepository
+    @property
+    def messages(self) -> MessageRepository: ...
+    @property
+    def queue(self) -> QueueRepository: ...
+    @property
+    def ledger(self) -> LedgerRepository: ...
+    @property
+    def logs(self) -> LogRepository: ...
+    @property
+    def feed_state(self) -> FeedStateRepository: ...
+    @property
+    def settings(self) -> SettingsRepository: ...
+    @property
+    def worker_control(self) -> WorkerControlRepository: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -208,7 +216,9 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work; `read_only` ones never take SQLite's write lock."""
+        ...
 
 
 class DeviantArtApi(Protocol):

@@ -28,12 +28,12 @@ class QueueService:
                 f"limit must be between 1 and {MAX_PAGE}",
                 details={"limit": f"must be between 1 and {MAX_PAGE}"},
             )
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             return uow.queue.list_page(status, limit, cursor)
 
     def stats(self) -> dict[QueueStatus, int]:
         """Rows per status."""
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             return uow.queue.get_stats()
 
     def remove_selected(self, *, deviationids: Sequence[str]) -> int:

@@ -23,7 +23,11 @@ from photomanager.services.ports import DeviantArtApi, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(seconds=120)  # a `sending` row older than this lost its worker
+# A `sending` row older than this lost its worker. Must exceed the longest a live
+# worker can take from its claim to the end of its POST (client timeouts plus the
+# POST retry budget), and the worker refuses to POST once POST_DEADLINE has passed.
+CLAIM_LEASE = timedelta(seconds=300)
+POST_DEADLINE = timedelta(seconds=120)
 GRACE = timedelta(seconds=60)  # how long a posted comment may take to show up
 CLOCK_SKEW = timedelta(seconds=120)  # our clock against DeviantArt's `posted`
 PAGE_SIZE = 50
@@ -44,6 +48,7 @@ class Reconciler:
         api: DeviantArtApi,
         clock: Clock,
         lease: timedelta = CLAIM_LEASE,
+        post_deadline: timedelta | None = None,
         grace: timedelta = GRACE,
         skew: timedelta = CLOCK_SKEW,
     ) -> None:
@@ -51,6 +56,8 @@ class Reconciler:
         self._api = api
         self._clock = clock
         self.lease = lease
+        # Well inside the lease, so a frozen worker gives up before others take over.
+        self.post_deadline = post_deadline or min(POST_DEADLINE, lease / 2)
         self.grace = grace
         self.skew = skew
 

@@ -25,7 +25,7 @@ class SettingsService:
 
     def get_settings(self) -> CommentSettings:
         """The current settings (the defaults until the artist saves some)."""
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             return uow.settings.get()
 
     def update_settings(self, **changes: Any) -> CommentSettings:

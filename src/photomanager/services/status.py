@@ -68,7 +68,7 @@ class StatusService:
         """The current status (one transaction, one grouped count for the queue)."""
         now = self._clock.now()
         day_ago, hour_ago = now - pacing.DAY, now - pacing.HOUR
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             counts = uow.queue.get_stats()
             sent_today = uow.logs.count_since(LogStatus.SENT, day_ago)
             failed_today = uow.logs.count_since(LogStatus.FAILED, day_ago)

@@ -43,12 +43,12 @@ class TemplateService:
 
     def list_templates(self) -> list[CommentTemplate]:
         """Every template, active or not."""
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             return uow.messages.list_all()
 
     def get_template(self, message_id: int) -> CommentTemplate:
         """One template; NotFound when it does not exist."""
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             template = uow.messages.get(message_id)
         if template is None:
             raise NotFound(f"no template {message_id}")

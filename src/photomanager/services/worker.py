@@ -145,6 +145,11 @@ class CommentWorker:
         if not ok:
             return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
         crashpoints.crashpoint(crashpoints.BEFORE_POST)
+        if self._clock.now() - claim.claimed_at > self.reconciler.post_deadline:
+            # We were frozen (suspended, swapped out) long enough that another worker
+            # may expire our claim and take the row over: posting now could double it.
+            # Leave the row alone; lease expiry and reconciliation settle it.
+            return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
         try:
             comment = self._api.post_comment(claim.deviationid, body)
         except Cancelled:

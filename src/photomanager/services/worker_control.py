@@ -35,7 +35,7 @@ def update_control(uow_factory: UnitOfWorkFactory, now: datetime, **changes: Any
 
 def read_control(uow_factory: UnitOfWorkFactory) -> WorkerControl:
     """The current control row."""
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         return uow.worker_control.get()
 
 

@@ -19,6 +19,10 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 BUSY_TIMEOUT_S = 30
+# Execution option of a connection whose transactions only read: on SQLite they start
+# with a deferred BEGIN, so a long read (a status poll, a CSV export) never holds the
+# write lock that the workers need. WAL lets them read while others write.
+READ_ONLY_OPTION = "photomanager_read_only"
 DATABASE_FILENAME = "photomanager.db"
 
 
@@ -76,6 +80,7 @@ def _sqlite_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

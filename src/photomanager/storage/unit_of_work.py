@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from photomanager.storage.engine import READ_ONLY_OPTION
 from photomanager.storage.repositories import (
     CommentedDeviationsRepository,
     DeviationCommentLogRepository,
@@ -38,14 +39,17 @@ class SqlUnitOfWork:
     worker_control: WorkerControlRepository
     tokens: TokenRepository
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
         self._conn: Connection | None = None
 
     def __enter__(self) -> Self:
         if self._conn is not None:
             raise RuntimeError("unit of work already entered")
         conn = self._engine.connect()
+        if self._read_only:
+            conn = conn.execution_options(**{READ_ONLY_OPTION: True})
         try:
             conn.begin()
         except BaseException:
@@ -90,10 +94,10 @@ class SqlUnitOfWork:
         return self._conn
 
 
-def sql_unit_of_work_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:
+def sql_unit_of_work_factory(engine: Engine) -> Callable[..., SqlUnitOfWork]:
     """A factory of units of work on `engine` (the UnitOfWorkFactory port)."""
 
-    def factory() -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine)
+    def factory(*, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, read_only=read_only)
 
     return factory
