@@ -16,10 +16,10 @@ from photomanager.domain.errors import (
     TransportFailed,
 )
 from photomanager.domain.models import DeviantArtUser, TokenKind
+from photomanager.domain.pkce import code_challenge_s256
 from photomanager.sandbox.clock import ManualClock
 from photomanager.services.auth import SCOPES, AuthSession, LoginStart, loopback_redirect_uri
 from photomanager.services.auth_pending import MAX_PENDING, PendingLogin, PendingLogins
-from photomanager.services.auth_pkce import code_challenge_s256
 from photomanager.services.ports import UnitOfWorkFactory
 
 REDIRECT = loopback_redirect_uri(8000)

@@ -19,10 +19,9 @@ from deviantart.da_doubles import (
 )
 from photomanager.deviantart.oauth import (
     DeviantArtOAuth,
-    code_challenge_s256,
-    make_code_verifier,
 )
 from photomanager.domain.errors import InvalidInput, OutcomeUnknown, ReauthRequired
+from photomanager.domain.pkce import code_challenge_s256, make_code_verifier
 
 UNRESERVED = re.compile(r"[A-Za-z0-9\-._~]+")
 CLIENT_SECRET = "app-client-secret-0123456789"

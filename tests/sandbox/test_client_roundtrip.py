@@ -12,8 +12,6 @@ from photomanager.deviantart import (
     DeviantArtApiClient,
     DeviantArtHttpClient,
     DeviantArtOAuth,
-    code_challenge_s256,
-    make_code_verifier,
 )
 from photomanager.domain.errors import (
     AccountRestricted,
@@ -24,6 +22,7 @@ from photomanager.domain.errors import (
     RequestRejected,
 )
 from photomanager.domain.models import OAuthToken, TokenKind
+from photomanager.domain.pkce import code_challenge_s256, make_code_verifier
 from photomanager.sandbox import ManualClock, RateLimit, Sandbox
 
 REDIRECT = "http://127.0.0.1:8000/auth/callback"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from photomanager.deviantart.api import DeviantArtApiClient
 from photomanager.deviantart.client import DEFAULT_BASE_URL, DeviantArtHttpClient, TokenProvider
-from photomanager.deviantart.oauth import DeviantArtOAuth, code_challenge_s256, make_code_verifier
+from photomanager.deviantart.oauth import DeviantArtOAuth
 from photomanager.deviantart.retry import RetryPolicy, Timeouts
 from photomanager.deviantart.retry_after import parse_retry_after
 
@@ -20,7 +20,5 @@ __all__ = [
     "RetryPolicy",
     "Timeouts",
     "TokenProvider",
-    "code_challenge_s256",
-    "make_code_verifier",
     "parse_retry_after",
 ]

@@ -1,4 +1,4 @@
-"""DeviantArt OAuth 2.1: PKCE helpers and `DeviantArtOAuth` (implements `OAuthApi`).
+"""DeviantArt OAuth 2.1: `DeviantArtOAuth` (implements `OAuthApi`); PKCE is in domain.pkce.
 
 Every call goes through `DeviantArtHttpClient.oauth_token()`/`oauth_revoke()`;
 the client authenticates with form fields (client_id, and client_secret for
@@ -7,11 +7,7 @@ a confidential client). The secret never appears in a repr or a log.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import math
-import re
-import secrets
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -28,33 +24,9 @@ from photomanager.domain.errors import (
 from photomanager.domain.models import OAuthToken
 from photomanager.logging_setup import register_secret
 
-# RFC 7636 section 4.1: 43 to 128 characters of ALPHA / DIGIT / "-" / "." / "_" / "~".
-VERIFIER_MIN_LENGTH = 43
-VERIFIER_MAX_LENGTH = 128
-_UNRESERVED = re.compile(r"[A-Za-z0-9\-._~]+")
-_UNRESERVED_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 # When DeviantArt omits expires_in, assume the documented hour.
 _DEFAULT_EXPIRES_IN = 3600
 _MAX_EXPIRES_IN = 366 * 24 * 3600.0
-
-
-def make_code_verifier(length: int = 64) -> str:
-    """A fresh PKCE code verifier: `length` unreserved characters from `secrets`."""
-    if not VERIFIER_MIN_LENGTH <= length <= VERIFIER_MAX_LENGTH:
-        raise ValueError("a PKCE verifier has 43 to 128 characters")
-    verifier = "".join(secrets.choice(_UNRESERVED_ALPHABET) for _ in range(length))
-    register_secret(verifier)
-    return verifier
-
-
-def code_challenge_s256(verifier: str) -> str:
-    """BASE64URL(SHA256(verifier)) without padding (RFC 7636 section 4.2)."""
-    if not _UNRESERVED.fullmatch(verifier) or not (
-        VERIFIER_MIN_LENGTH <= len(verifier) <= VERIFIER_MAX_LENGTH
-    ):
-        raise ValueError("not a valid PKCE code verifier")
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 class DeviantArtOAuth:

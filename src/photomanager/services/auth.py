@@ -30,12 +30,8 @@ from photomanager.domain.errors import (
     NotConnected,
 )
 from photomanager.domain.models import DeviantArtUser, TokenKind
+from photomanager.domain.pkce import code_challenge_s256, make_code_verifier, new_opaque_value
 from photomanager.services.auth_pending import DEFAULT_STATE_TTL, PendingLogin, PendingLogins
-from photomanager.services.auth_pkce import (
-    code_challenge_s256,
-    new_code_verifier,
-    new_opaque_value,
-)
 from photomanager.services.auth_tokens import REFRESH_MARGIN, SecretSink, TokenKeeper
 from photomanager.services.ports import OAuthApi, UnitOfWorkFactory
 
@@ -153,7 +149,7 @@ class AuthSession:
             raise ClientNotConfigured(
                 registration_help(redirect_uri), details={"redirect_uri": redirect_uri}
             )
-        verifier = new_code_verifier()
+        verifier = make_code_verifier()
         self._register(verifier)
         state = new_opaque_value()
         nonce = new_opaque_value() if bind_to_browser else None
