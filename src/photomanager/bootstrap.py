@@ -267,11 +267,14 @@ def bootstrap(
 
 
 def connect_sandbox_account(container: Container) -> None:
-    """Store a sandbox user token, so demo mode starts already connected."""
+    """Store a fresh sandbox user token, so demo mode starts already connected.
+
+    Always fresh: a token kept in the demo database from an earlier run belongs to
+    a sandbox that no longer exists.
+    """
     if container.sandbox is None:
         raise RuntimeError("not in sandbox mode")
-    if container.auth.tokens.stored() is None:
-        container.auth.tokens.store(container.sandbox.issue_user_token())
+    container.auth.tokens.store(container.sandbox.issue_user_token())
 
 
 def seed_starter_templates(container: Container) -> int:

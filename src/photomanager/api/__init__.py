@@ -1,1 +1,3 @@
-"""api"""
+"""The HTTP API: `app.create_app(container)`, one router per resource, one error shape."""
+
+from __future__ import annotations

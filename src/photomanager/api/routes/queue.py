@@ -1,0 +1,54 @@
+"""The comment queue: list (keyset pages), clear, remove selected, reset failed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query
+
+from photomanager.api.deps import QueueDep
+from photomanager.api.routes import PREFIX, errors
+from photomanager.api.schemas.common import CountPublic, Cursor, PageLimit
+from photomanager.api.schemas.queue import (
+    QueueClearCreate,
+    QueueItemPublic,
+    QueuePagePublic,
+    QueueRemoveCreate,
+)
+from photomanager.domain.models import QueueStatus
+
+router = APIRouter(prefix=PREFIX, tags=["queue"])
+
+
+@router.get("/queue", responses=errors(422))
+def list_queue(
+    queue: QueueDep,
+    status: Annotated[QueueStatus | None, Query(description="Only rows in this state.")] = None,
+    limit: Annotated[PageLimit, Query()] = 50,
+    cursor: Annotated[Cursor | None, Query(description="`next_cursor` of the page before.")] = None,
+) -> QueuePagePublic:
+    """One page of queued deviations, newest first."""
+    items, next_cursor = queue.list_queue(status=status, limit=limit, cursor=cursor)
+    return QueuePagePublic(
+        items=[QueueItemPublic.model_validate(item) for item in items], next_cursor=next_cursor
+    )
+
+
+@router.post("/queue/clear", responses=errors(403, 409, 422))
+def clear_queue(
+    queue: QueueDep, body: Annotated[QueueClearCreate | None, Body()] = None
+) -> CountPublic:
+    """Delete every row (of one status); rows being sent are never deleted."""
+    return CountPublic(count=queue.clear(status=body.status if body else None))
+
+
+@router.post("/queue/remove-selected", responses=errors(403, 409, 422))
+def remove_selected(body: QueueRemoveCreate, queue: QueueDep) -> CountPublic:
+    """Delete the given rows; refused (nothing deleted) if one is being sent."""
+    return CountPublic(count=queue.remove_selected(deviationids=body.deviationids))
+
+
+@router.post("/reset-failed", responses=errors(403))
+def reset_failed(queue: QueueDep) -> CountPublic:
+    """Every failed row back to pending."""
+    return CountPublic(count=queue.reset_failed())

@@ -1,0 +1,69 @@
+"""Review mode: list the comments awaiting review, approve (optionally edited), skip."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path, Query
+
+from photomanager.api.deps import ContainerDep
+from photomanager.api.routes import PREFIX, errors
+from photomanager.api.schemas.common import Cursor, DeviationId
+from photomanager.api.schemas.review import (
+    ReviewApproveAllCreate,
+    ReviewApproveAllPublic,
+    ReviewApproveCreate,
+    ReviewItemPublic,
+    ReviewPagePublic,
+)
+from photomanager.services.review import MAX_PAGE, ReviewService
+
+router = APIRouter(prefix=PREFIX, tags=["review"])
+
+
+def get_review(container: ContainerDep) -> ReviewService:
+    """The review service over the container's database and clock."""
+    return ReviewService(uow_factory=container.uow_factory, clock=container.clock)
+
+
+ReviewDep = Annotated[ReviewService, Depends(get_review)]
+ReviewLimit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+
+
+@router.get("/review", responses=errors(422))
+def list_review(
+    review: ReviewDep,
+    limit: ReviewLimit = 50,
+    cursor: Annotated[Cursor | None, Query(description="`next_cursor` of the page before.")] = None,
+) -> ReviewPagePublic:
+    """One page of comments awaiting review, newest first."""
+    items, next_cursor = review.list_awaiting(limit=limit, cursor=cursor)
+    return ReviewPagePublic(
+        items=[ReviewItemPublic.model_validate(item) for item in items], next_cursor=next_cursor
+    )
+
+
+@router.post("/review/approve-all", responses=errors(403, 422))
+def approve_all(
+    review: ReviewDep, body: Annotated[ReviewApproveAllCreate, Body()]
+) -> ReviewApproveAllPublic:
+    """Approve every listed comment unedited; ids no longer awaiting review are reported."""
+    result = review.approve_all(body.deviationids)
+    return ReviewApproveAllPublic(approved=result.approved, not_found=result.not_found)
+
+
+@router.post("/review/{deviationid}/approve", responses=errors(403, 404, 422))
+def approve(
+    review: ReviewDep,
+    deviationid: Annotated[DeviationId, Path()],
+    body: Annotated[ReviewApproveCreate | None, Body()] = None,
+) -> ReviewItemPublic:
+    """Approve one comment (with an edited text if given); the worker posts exactly it."""
+    edited = body.body if body is not None else None
+    return ReviewItemPublic.model_validate(review.approve(deviationid, edited))
+
+
+@router.post("/review/{deviationid}/skip", responses=errors(403, 404))
+def skip(review: ReviewDep, deviationid: Annotated[DeviationId, Path()]) -> ReviewItemPublic:
+    """Never post this comment."""
+    return ReviewItemPublic.model_validate(review.skip(deviationid))

@@ -1,0 +1,52 @@
+"""The status report: one call for the whole overview."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from photomanager.api.deps import ContainerDep
+from photomanager.api.routes import PREFIX, errors
+from photomanager.api.schemas.collect import CollectRunPublic
+from photomanager.api.schemas.status import (
+    AccountPublic,
+    CapsPublic,
+    ProcessedPublic,
+    StatusPublic,
+    WorkerStatusPublic,
+)
+from photomanager.domain.models import QueueStatus
+
+router = APIRouter(prefix=PREFIX, tags=["status"])
+
+
+@router.get("/status", responses=errors())
+def get_status(container: ContainerDep) -> StatusPublic:
+    """Queue counts, totals, worker state, collect runs, account, caps, sandbox flag."""
+    report = container.status.status()
+    account = container.auth.status()
+    counts = {status.value: report.counts.get(status, 0) for status in QueueStatus}
+    worker = report.worker
+    return StatusPublic(
+        counts=counts,
+        processed=ProcessedPublic(
+            sent_today=report.sent_today,
+            failed_today=report.failed_today,
+            sent_this_hour=report.sent_this_hour,
+            failed_this_hour=report.failed_this_hour,
+        ),
+        worker=WorkerStatusPublic(
+            desired=worker.desired,
+            state=worker.state,
+            reason=worker.reason,
+            waiting_until=worker.waiting_until,
+            consecutive_failures=worker.consecutive_failures,
+            heartbeat_at=worker.heartbeat_at,
+            confirmed_unreviewed=worker.confirmed_unreviewed,
+            alive=report.worker_alive,
+        ),
+        collect_runs=[CollectRunPublic.model_validate(run) for run in report.collect_runs],
+        account=AccountPublic.model_validate(account),
+        caps=CapsPublic.model_validate(report.caps),
+        sandbox=container.sandbox_mode,
+        now=container.clock.now(),
+    )

@@ -1,0 +1,37 @@
+"""Schemas of collect runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from photomanager.api.schemas.common import PublicModel, RequestModel
+from photomanager.domain.models import Source
+
+# Mirrors services.collector.MAX_PAGES (the service re-checks it).
+MAX_PAGES = 100
+
+
+class CollectCreate(RequestModel):
+    """How many feed pages (of up to 50 deviations) to read."""
+
+    pages: Annotated[int, Field(strict=True, ge=1, le=MAX_PAGES)] = 1
+
+
+class CollectRunPublic(PublicModel):
+    """A collect run's progress, or its result once finished."""
+
+    run_id: str
+    source: Source
+    state: str = Field(description="running | done | failed | cancelled")
+    pages_requested: int
+    pages_done: int
+    found: int
+    new: int
+    filtered: dict[str, int]
+    stopped_because: str | None
+    error: str | None
+    started_at: datetime
+    finished_at: datetime | None

@@ -1,0 +1,48 @@
+"""Schemas of the comment queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from photomanager.api.schemas.common import DeviationId, PublicModel, RequestModel
+from photomanager.domain.models import QueueStatus, Source
+
+MAX_REMOVE = 500
+
+
+class QueueItemPublic(PublicModel):
+    """One queued deviation."""
+
+    deviationid: str
+    source: Source
+    ts: datetime
+    status: QueueStatus
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    title: str | None
+    author: str | None
+    url: str | None
+    updated_at: datetime | None
+
+
+class QueuePagePublic(PublicModel):
+    """One page of the queue, newest first; pass `next_cursor` to get the next."""
+
+    items: list[QueueItemPublic]
+    next_cursor: str | None
+
+
+class QueueClearCreate(RequestModel):
+    """Which rows to clear; no status clears every row that is not being sent."""
+
+    status: QueueStatus | None = None
+
+
+class QueueRemoveCreate(RequestModel):
+    """The deviations to take out of the queue."""
+
+    deviationids: Annotated[list[DeviationId], Field(min_length=1, max_length=MAX_REMOVE)]

@@ -1,0 +1,57 @@
+"""Schemas of review mode: the comments awaiting the artist's approval."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from photomanager.api.schemas.common import DeviationId, PublicModel, RequestModel
+from photomanager.domain.models import QueueStatus, Source
+from photomanager.services.review import MAX_APPROVE_ALL
+
+# The service trims and checks the real limit; this only refuses essays early.
+MAX_BODY_CHARS = 20_000
+
+
+class ReviewItemPublic(PublicModel):
+    """A deviation and the comment rendered for it, waiting for approval."""
+
+    deviationid: str
+    source: Source
+    ts: datetime
+    status: QueueStatus
+    title: str | None
+    author: str | None
+    url: str | None
+    body: str | None = Field(description="The text that will be posted once approved.")
+    message_id: int | None = Field(description="The template it was rendered from.")
+    last_error: str | None
+    updated_at: datetime | None
+
+
+class ReviewPagePublic(PublicModel):
+    """One page of comments awaiting review, newest first."""
+
+    items: list[ReviewItemPublic]
+    next_cursor: str | None
+
+
+class ReviewApproveCreate(RequestModel):
+    """Approve the rendered text, or give an edited one."""
+
+    body: Annotated[str | None, Field(strict=True, max_length=MAX_BODY_CHARS)] = None
+
+
+class ReviewApproveAllCreate(RequestModel):
+    """The deviations in view to approve unedited."""
+
+    deviationids: Annotated[list[DeviationId], Field(min_length=1, max_length=MAX_APPROVE_ALL)]
+
+
+class ReviewApproveAllPublic(PublicModel):
+    """What approve-all did: approved ids, and ids no longer awaiting review."""
+
+    approved: list[str]
+    not_found: list[str]

@@ -1,0 +1,84 @@
+"""Schemas of the artist's pacing, caps and filters (`CommentSettings`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from photomanager.api.schemas.common import PublicModel, RequestModel
+from photomanager.domain.models import Source
+
+DAY_S = 86_400
+ACTIVE_HOURS_PATTERN = r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$"
+
+Seconds = Annotated[int, Field(strict=True, ge=1, le=DAY_S)]
+Author = Annotated[str, Field(strict=True, min_length=1, max_length=64)]
+Keyword = Annotated[str, Field(strict=True, min_length=1, max_length=100)]
+ActiveHours = Annotated[
+    str,
+    Field(
+        strict=True,
+        max_length=11,
+        pattern=ACTIVE_HOURS_PATTERN,
+        description='"HH:MM-HH:MM" in `timezone`; a window may wrap midnight.',
+        examples=["09:00-23:00"],
+    ),
+]
+
+
+class SettingsPublic(PublicModel):
+    """The settings in force."""
+
+    min_interval_s: int
+    max_interval_s: int
+    max_per_hour: int
+    max_per_day: int
+    active_hours: str | None
+    timezone: str
+    skip_mature: bool
+    exclude_authors: list[str]
+    exclude_keywords: list[str]
+    max_attempts: int
+    max_consecutive_failures: int
+    review_sources: list[Source]
+    dry_run: bool
+    author_cooldown_days: int
+    max_per_author: int | None
+
+
+class SettingsUpdate(RequestModel):
+    """Changes to the settings. Absent fields keep their value.
+
+    `active_hours: null` means "any time" and `max_per_author: null` means "no
+    limit"; for the other fields null is the same as leaving them out.
+    """
+
+    min_interval_s: Seconds | None = None
+    max_interval_s: Seconds | None = None
+    max_per_hour: Annotated[int, Field(strict=True, ge=1, le=1000)] | None = None
+    max_per_day: Annotated[int, Field(strict=True, ge=1, le=10_000)] | None = None
+    active_hours: ActiveHours | None = None
+    timezone: Annotated[str, Field(strict=True, min_length=1, max_length=64)] | None = None
+    skip_mature: Annotated[bool, Field(strict=True)] | None = None
+    exclude_authors: Annotated[list[Author], Field(max_length=1000)] | None = None
+    exclude_keywords: Annotated[list[Keyword], Field(max_length=1000)] | None = None
+    max_attempts: Annotated[int, Field(strict=True, ge=1, le=20)] | None = None
+    max_consecutive_failures: Annotated[int, Field(strict=True, ge=1, le=100)] | None = None
+    review_sources: Annotated[list[Source], Field(max_length=len(Source))] | None = None
+    dry_run: Annotated[bool, Field(strict=True)] | None = None
+    author_cooldown_days: Annotated[int, Field(strict=True, ge=0, le=3650)] | None = None
+    max_per_author: Annotated[int, Field(strict=True, ge=1, le=100_000)] | None = None
+
+    def changes(self) -> dict[str, object]:
+        """The fields the client sent, ready for `dataclasses.replace` on CommentSettings."""
+        nullable = {"active_hours", "max_per_author"}
+        changes: dict[str, object] = {}
+        for name in self.model_fields_set:
+            value = getattr(self, name)
+            if value is None and name not in nullable:
+                continue
+            if isinstance(value, list):
+                value = tuple(value)
+            changes[name] = value
+        return changes

@@ -1,0 +1,63 @@
+"""Schema of the status report (what the overview shows, polled every few seconds)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from photomanager.api.schemas.collect import CollectRunPublic
+from photomanager.api.schemas.common import PublicModel
+from photomanager.api.schemas.worker import WorkerPublic
+
+
+class ProcessedPublic(PublicModel):
+    """Comments sent and failed in the rolling last 24 hours and 60 minutes."""
+
+    sent_today: int
+    failed_today: int
+    sent_this_hour: int
+    failed_this_hour: int
+
+
+class WorkerStatusPublic(WorkerPublic):
+    """The worker's control row, plus whether a worker process is alive."""
+
+    alive: bool = Field(description="A worker heartbeat was seen in the last seconds.")
+
+
+class CapsPublic(PublicModel):
+    """The limits in force and the room left under them."""
+
+    min_interval_s: int
+    max_interval_s: int
+    max_per_hour: int
+    max_per_day: int
+    active_hours: str | None
+    timezone: str
+    remaining_this_hour: int
+    remaining_today: int
+    next_allowed_at: datetime
+    next_allowed_reason: str
+
+
+class AccountPublic(PublicModel):
+    """The connected DeviantArt account, if any (never a token)."""
+
+    connected: bool
+    client_configured: bool
+    username: str | None
+    reauth_required: bool
+
+
+class StatusPublic(PublicModel):
+    """Everything the overview shows, in one cheap call."""
+
+    counts: dict[str, int] = Field(description="Queue rows per status (every status present).")
+    processed: ProcessedPublic
+    worker: WorkerStatusPublic
+    collect_runs: list[CollectRunPublic]
+    account: AccountPublic
+    caps: CapsPublic
+    sandbox: bool = Field(description="True in demo mode: DeviantArt is the sandbox.")
+    now: datetime = Field(description="The server's clock, for countdowns.")

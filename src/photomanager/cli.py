@@ -1,0 +1,53 @@
+"""The `photomanager` command line: the same services as the web app, no HTTP in between.
+
+Every command takes its container from `bootstrap()` (or from the caller, in
+tests: `CliRunner().invoke(app, args, obj=container)`).
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from photomanager.cli_auth import auth_app
+from photomanager.cli_collect import collect_app
+from photomanager.cli_common import ReportingGroup, valid_log_level
+from photomanager.cli_db import db_app
+from photomanager.cli_logs import logs_app
+from photomanager.cli_messages import messages_app
+from photomanager.cli_queue import queue_app
+from photomanager.cli_review import review_app
+from photomanager.cli_serve import serve, worker
+from photomanager.cli_status import status
+from photomanager.logging_setup import configure_logging
+
+app = typer.Typer(
+    cls=ReportingGroup,
+    help="Auto Comments for a DeviantArt artist, through the official API.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # never a stack trace on the terminal
+    add_completion=False,
+)
+app.command("serve")(serve)
+app.command("worker")(worker)
+app.command("status")(status)
+app.add_typer(collect_app, name="collect")
+app.add_typer(messages_app, name="messages")
+app.add_typer(queue_app, name="queue")
+app.add_typer(logs_app, name="logs")
+app.add_typer(db_app, name="db")
+app.add_typer(auth_app, name="auth")
+app.add_typer(review_app, name="review")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    # Quiet by default on a terminal (serve raises it to the configured level); every
+    # handler redacts secrets either way.
+    configure_logging(valid_log_level(os.environ.get("PHOTOMANAGER_LOG_LEVEL")))
+    app(prog_name="photomanager")
+
+
+if __name__ == "__main__":
+    main()

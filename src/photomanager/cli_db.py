@@ -1,0 +1,22 @@
+"""`photomanager db upgrade`."""
+
+from __future__ import annotations
+
+import typer
+
+from photomanager.cli_common import console
+from photomanager.config import load_settings
+from photomanager.storage.migrate import upgrade_database
+
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def upgrade(ctx: typer.Context) -> None:
+    """Apply the database migrations (also done on every start)."""
+    if ctx.obj is not None:
+        upgrade_database(ctx.obj.engine)
+    else:
+        url = load_settings().resolved_database_url()
+        upgrade_database(url)
+    console().print("database is up to date")

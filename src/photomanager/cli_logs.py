@@ -1,0 +1,33 @@
+"""`photomanager logs export --csv FILE`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from photomanager.api.csv_export import csv_chunks
+from photomanager.cli_common import console, opened_container
+from photomanager.domain.models import LogStatus
+
+logs_app = typer.Typer(help="The comment log.", no_args_is_help=True)
+
+
+@logs_app.command("export")
+def export(
+    ctx: typer.Context,
+    csv_file: Annotated[
+        Path, typer.Option("--csv", dir_okay=False, writable=True, help="Write the log here.")
+    ],
+    status: Annotated[LogStatus | None, typer.Option("--status", help="Only this outcome.")] = None,
+    since: Annotated[
+        datetime | None, typer.Option("--since", help="Only entries at or after this time.")
+    ] = None,
+) -> None:
+    """Export the comment log as CSV."""
+    with opened_container(ctx) as container, csv_file.open("w", encoding="utf-8", newline="") as f:
+        for chunk in csv_chunks(container.logs.export(status=status, since=since)):
+            f.write(chunk)
+    console().print(f"log written to {csv_file}")

@@ -1,0 +1,89 @@
+"""`photomanager messages list|add|preview`: the comment templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from photomanager.cli_common import console, fail, opened_container
+from photomanager.domain.errors import InvalidInput
+
+messages_app = typer.Typer(help="Manage comment templates.", no_args_is_help=True)
+
+BodyOption = Annotated[str | None, typer.Option("--body", help="The template text.")]
+FileOption = Annotated[
+    Path | None,
+    typer.Option("--file", exists=True, dir_okay=False, help="Read the template from a file."),
+]
+
+
+def _body(body: str | None, file: Path | None) -> str:
+    if body is not None and file is None:
+        return body
+    if file is not None and body is None:
+        return file.read_text(encoding="utf-8")
+    raise typer.BadParameter("give exactly one of --body or --file")
+
+
+@messages_app.command("list")
+def list_messages(ctx: typer.Context) -> None:
+    """List every template."""
+    out = console()
+    with opened_container(ctx) as container:
+        table = Table()
+        for column in ("id", "title", "active", "body"):
+            table.add_column(column)
+        for template in container.templates.list_templates():
+            body = template.body if len(template.body) <= 60 else template.body[:57] + "..."
+            table.add_row(
+                str(template.message_id),
+                template.title,
+                "yes" if template.is_active else "no",
+                body,
+            )
+        out.print(table)
+
+
+@messages_app.command("add")
+def add_message(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Option("--title", help="A name for the template.")],
+    body: BodyOption = None,
+    file: FileOption = None,
+    inactive: Annotated[bool, typer.Option("--inactive", help="Save it switched off.")] = False,
+) -> None:
+    """Add a template (validated: an invalid one says where and what)."""
+    text = _body(body, file)
+    with opened_container(ctx) as container:
+        created = container.templates.create_template(
+            title=title, body=text, is_active=not inactive
+        )
+        console().print(f"template {created.message_id} saved")
+
+
+@messages_app.command("preview")
+def preview_message(
+    ctx: typer.Context,
+    body: BodyOption = None,
+    file: FileOption = None,
+    n: Annotated[int, typer.Option("-n", min=1, max=50, help="How many renderings.")] = 5,
+) -> None:
+    """Render a template a few times without saving it."""
+    text = _body(body, file)
+    out = console()
+    with opened_container(ctx) as container:
+        try:
+            preview = container.templates.preview(text, n=n)
+        except InvalidInput as exc:
+            fail(exc.message)
+        for sample in preview.samples:
+            out.print(f"- {sample}", markup=False)
+        out.print(f"{preview.variant_count} variant(s)")
+        for issue in preview.issues:
+            out.print(
+                f"{issue.severity}: line {issue.line}, column {issue.column}: {issue.message}",
+                markup=False,
+            )

@@ -1,0 +1,141 @@
+"""`photomanager serve` (the web app, optionally on the sandbox) and `photomanager worker`."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import ExitStack
+from typing import Annotated
+
+import typer
+from pydantic import SecretStr
+
+from photomanager.api.app import create_app
+from photomanager.api.server import AppServer, BoundAddress, check_bind_address
+from photomanager.bootstrap import (
+    Container,
+    bootstrap,
+    connect_sandbox_account,
+    seed_starter_templates,
+)
+from photomanager.cli_common import console, opened_container, valid_log_level
+from photomanager.config import Settings, load_settings
+from photomanager.domain.models import WorkerDesired
+from photomanager.logging_setup import configure_logging
+from photomanager.sandbox import Sandbox, SandboxConfig
+from photomanager.services.auth import loopback_redirect_uri
+
+SANDBOX_SEED = 7
+SANDBOX_DEVIATIONS = 3000
+SANDBOX_ARRIVALS_PER_HOUR = 120.0  # a demo feed that keeps moving
+
+
+def _sandbox_settings(settings: Settings, sandbox: Sandbox, base_url: str) -> Settings:
+    secret = sandbox.client_secret
+    return settings.model_copy(
+        update={
+            "da_base_url": base_url,
+            "da_client_id": sandbox.client_id,
+            "da_client_secret": SecretStr(secret) if secret else None,
+        }
+    )
+
+
+def _build(stack: ExitStack, settings: Settings, *, sandbox: bool) -> Container:
+    if not sandbox:
+        container = bootstrap(settings)
+        stack.callback(container.close)
+        return container
+    fake = Sandbox.seeded(
+        seed=SANDBOX_SEED,
+        deviations=SANDBOX_DEVIATIONS,
+        config=SandboxConfig(arrivals_per_hour=SANDBOX_ARRIVALS_PER_HOUR),
+    )
+    base_url = stack.enter_context(fake.serve_in_thread())  # the browser's consent page
+    settings = _sandbox_settings(settings, fake, base_url)
+    container = bootstrap(
+        settings, sandbox=fake, database_url=settings.resolved_database_url(sandbox=True)
+    )
+    stack.callback(container.close)
+    connect_sandbox_account(container)
+    seed_starter_templates(container)
+    return container
+
+
+def serve(
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="Demo mode: a fake DeviantArt, its own database.")
+    ] = False,
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=0, max=65535, help="Port (default 8000; 0 = any free).")
+    ] = None,
+    allow_remote: Annotated[
+        bool,
+        typer.Option("--allow-remote", help="Allow a non-loopback address (needs an API token)."),
+    ] = False,
+) -> None:
+    """Run the web app (and the comment worker) on this machine."""
+    settings = load_settings()
+    bind_host = host or settings.host
+    bind_port = settings.port if port is None else port
+    check_bind_address(
+        bind_host,
+        allow_remote=allow_remote or settings.allow_remote,
+        api_token_set=settings.api_token is not None,
+    )
+    level = valid_log_level(settings.log_level, default="INFO")
+    configure_logging(level)
+    out = console()
+    with ExitStack() as stack:
+        container = _build(stack, settings, sandbox=sandbox)
+        app = create_app(container, run_worker=container.settings.run_worker_in_server)
+
+        def on_bound(bound_host: str, bound_port: int) -> None:
+            if container.sandbox is not None:
+                container.sandbox.register_redirect_uri(loopback_redirect_uri(bound_port))
+            badge = " [SANDBOX: fake DeviantArt]" if container.sandbox_mode else ""
+            out.print(
+                f"photomanager listening on {BoundAddress(bound_host, bound_port).url}{badge}"
+            )
+
+        AppServer(
+            app,
+            host=bind_host,
+            port=bind_port,
+            log_level=level,
+            on_bound=on_bound,
+        ).run()
+
+
+def worker(
+    ctx: typer.Context,
+    start: Annotated[
+        bool, typer.Option("--start", help="Set the desired state to running first.")
+    ] = False,
+    exit_when_stopped: Annotated[
+        bool,
+        typer.Option("--exit-when-stopped", help="Return once the desired state is stopped."),
+    ] = False,
+) -> None:
+    """Run the comment worker until Ctrl-C, obeying start/stop from the page or CLI."""
+    out = console()
+    with opened_container(ctx) as container:
+        if start:
+            container.worker_control.start()
+        desired = container.worker_control.status().desired
+        if desired is not WorkerDesired.RUNNING:
+            out.print("the desired state is stopped: waiting for a start (page or --start)")
+        container.worker_thread.start()
+        watch = threading.Event()
+        try:
+            while container.worker_thread.alive:
+                if exit_when_stopped and (
+                    container.worker_control.status().desired is not WorkerDesired.RUNNING
+                ):
+                    break
+                watch.wait(0.5)
+        except KeyboardInterrupt:
+            out.print("stopping the worker...")
+        finally:
+            container.worker_thread.stop()
+        out.print("worker stopped")

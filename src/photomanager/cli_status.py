@@ -1,0 +1,49 @@
+"""`photomanager status`: the overview as tables."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from photomanager.cli_common import console, opened_container
+from photomanager.domain.models import QueueStatus
+
+
+def status(ctx: typer.Context) -> None:
+    """Show queue counts, totals, the worker, the account and the caps."""
+    out = console()
+    with opened_container(ctx) as container:
+        report = container.status.status()
+        account = container.auth.status()
+        queue = Table(title="Queue")
+        queue.add_column("status")
+        queue.add_column("rows", justify="right")
+        for state in QueueStatus:
+            queue.add_row(state.value, str(report.counts.get(state, 0)))
+        out.print(queue)
+
+        overview = Table(title="Overview", show_header=False)
+        overview.add_column("what")
+        overview.add_column("value")
+        worker = report.worker
+        caps = report.caps
+        waiting = f" until {worker.waiting_until:%Y-%m-%d %H:%M:%S}" if worker.waiting_until else ""
+        rows = [
+            ("mode", "SANDBOX (fake DeviantArt)" if container.sandbox_mode else "DeviantArt"),
+            (
+                "account",
+                f"connected as {account.username}" if account.connected else "not connected",
+            ),
+            ("worker", f"{worker.state} (desired: {worker.desired.value})"),
+            ("reason", f"{worker.reason or '-'}{waiting}"),
+            ("consecutive failures", str(worker.consecutive_failures)),
+            ("sent this hour", f"{report.sent_this_hour} / {caps.max_per_hour}"),
+            ("sent today", f"{report.sent_today} / {caps.max_per_day}"),
+            ("failed today", str(report.failed_today)),
+            ("interval", f"{caps.min_interval_s}-{caps.max_interval_s} s"),
+            ("active hours", f"{caps.active_hours or 'any time'} ({caps.timezone})"),
+            ("collect runs", str(len(report.collect_runs))),
+        ]
+        for name, value in rows:
+            overview.add_row(name, value)
+        out.print(overview)

@@ -1,0 +1,89 @@
+"""Collect runs through the API: start on either feed, follow progress, refuse bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.support import PREFIX, TestClient, snapshot
+from photomanager.bootstrap import Container
+from photomanager.domain.models import QueueStatus
+
+
+class TestStartCollect:
+    @pytest.mark.parametrize("feed", ["watch-feed", "global-feed"])
+    def test_start_returns_run_id_and_fills_queue(
+        self, client: TestClient, container: Container, feed: str
+    ) -> None:
+        """Starting a collect answers 202 with a run id; the run fills the queue."""
+        response = client.post(f"{PREFIX}/collect/{feed}", json={"pages": 1})
+        assert response.status_code == 202
+        run_id = response.json()["run_id"]
+        container.collect_runs.wait(run_id, timeout=30)
+        assert container.queue.stats()[QueueStatus.PENDING] > 0
+
+    def test_progress_of_finished_run(self, client: TestClient, container: Container) -> None:
+        """GET collect/{id} returns the result of a finished run with its counters."""
+        run_id = client.post(f"{PREFIX}/collect/global-feed", json={"pages": 1}).json()["run_id"]
+        container.collect_runs.wait(run_id, timeout=30)
+        body = client.get(f"{PREFIX}/collect/{run_id}").json()
+        assert body["state"] == "done"
+        assert body["pages_done"] == 1
+        assert body["new"] == container.queue.stats()[QueueStatus.PENDING]
+        assert body["source"] == "global_feed"
+
+    def test_default_is_one_page(self, client: TestClient, container: Container) -> None:
+        """An empty body collects one page."""
+        response = client.post(f"{PREFIX}/collect/global-feed", json={})
+        assert response.status_code == 202
+        assert response.json()["pages_requested"] == 1
+        container.collect_runs.wait(response.json()["run_id"], timeout=30)
+
+    def test_watch_feed_without_account_fails_with_reason(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """Without a connected account, the watch-feed run ends failed and says why."""
+        container.auth.tokens.forget()
+        run_id = client.post(f"{PREFIX}/collect/watch-feed", json={"pages": 1}).json()["run_id"]
+        container.collect_runs.wait(run_id, timeout=30)
+        body = client.get(f"{PREFIX}/collect/{run_id}").json()
+        assert body["state"] == "failed"
+        assert body["error"]
+        assert container.queue.stats().get(QueueStatus.PENDING, 0) == 0
+
+
+class TestCollectBadInput:
+    @pytest.mark.parametrize(
+        "payload",
+        [
+            {"pages": 0},
+            {"pages": 101},
+            {"pages": -1},
+            {"pages": "3"},
+            {"pages": 1.5},
+            {"pages": True},
+            {"pages": None},
+            {"pages": 1, "offset": 5},
+            [],
+        ],
+    )
+    def test_refused_and_nothing_started(
+        self, client: TestClient, container: Container, payload: object
+    ) -> None:
+        """Out-of-range or wrong-typed pages are a 422 that names the field; no run starts."""
+        before = snapshot(container)
+        response = client.post(f"{PREFIX}/collect/global-feed", json=payload)
+        assert response.status_code == 422
+        body = response.json()
+        assert body["error"] == "invalid_input"
+        assert body["message"]
+        assert snapshot(container) == before
+
+    def test_unknown_run_is_404(self, client: TestClient) -> None:
+        """An unknown run id is a 404 in the error shape."""
+        response = client.get(f"{PREFIX}/collect/nope")
+        assert response.status_code == 404
+        assert response.json()["error"] == "not_found"
+
+    def test_overlong_run_id_is_422(self, client: TestClient) -> None:
+        """A run id longer than any real one is refused before lookup."""
+        assert client.get(f"{PREFIX}/collect/{'x' * 65}").status_code == 422

@@ -1,0 +1,187 @@
+"""Local-admin hardening: Host allow-list, CSRF, security headers, API token, bind address."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.support import APP_URL, JSON, PREFIX, TestClient, snapshot
+from photomanager.api.app import create_app
+from photomanager.api.security import CONTENT_SECURITY_POLICY, SecurityPolicy
+from photomanager.bootstrap import Container
+
+# Routes outside the OpenAPI schema (page, static files, OAuth redirects, docs).
+UNDOCUMENTED = [
+    ("GET", "/"),
+    ("GET", "/auto-comments"),
+    ("GET", "/static/app.js"),
+    ("GET", "/docs"),
+    ("GET", "/openapi.json"),
+    ("GET", "/auth/login"),
+    ("GET", "/auth/callback"),
+]
+
+
+def _routes(client: TestClient) -> list[tuple[str, str]]:
+    """Every documented operation (read from /openapi.json) plus the undocumented routes."""
+    schema = client.get("/openapi.json").json()
+    found = list(UNDOCUMENTED)
+    for path, operations in schema["paths"].items():
+        concrete = path.replace("{message_id}", "1").replace("{run_id}", "r")
+        concrete = concrete.replace("{deviationid}", "D1")
+        found += [(method.upper(), concrete) for method in operations]
+    return found
+
+
+class TestHostAllowList:
+    def test_foreign_host_refused_on_every_route(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """Host: evil.example gets a 400 on every route, before anything runs."""
+        before = snapshot(container)
+        routes = _routes(client)
+        assert len(routes) > 20
+        for method, path in routes:
+            response = client.request(
+                method, path, headers={"Host": "evil.example", **JSON}, json={}
+            )
+            assert response.status_code == 400, (method, path)
+            assert response.json()["error"] == "bad_host"
+        assert snapshot(container) == before
+
+    @pytest.mark.parametrize(
+        "host", ["127.0.0.1", "127.0.0.1:8000", "localhost", "localhost:1234", "[::1]:8000"]
+    )
+    def test_loopback_names_allowed(self, client: TestClient, host: str) -> None:
+        """Loopback names, with or without a port, are accepted."""
+        assert client.get("/healthz", headers={"Host": host}).status_code == 200
+
+    @pytest.mark.parametrize(
+        "host", ["127.0.0.1.evil.example", "localhost.evil", "evil:127.0.0.1", "", "[::1]x"]
+    )
+    def test_lookalikes_refused(self, client: TestClient, host: str) -> None:
+        """Names that only contain a loopback name are refused."""
+        assert client.get("/healthz", headers={"Host": host}).status_code == 400
+
+    def test_configured_host_allowed(self) -> None:
+        """Extra hosts from the settings are accepted, with any port."""
+        policy = SecurityPolicy.local(["photos.lan"])
+        assert policy.host_allowed("photos.lan:8000")
+        assert not policy.host_allowed("other.lan")
+
+
+class TestCsrf:
+    def test_text_plain_post_refused(self, client: TestClient, container: Container) -> None:
+        """A text/plain POST (what a foreign form can send) is a 403; nothing changes."""
+        before = snapshot(container)
+        response = client.post(
+            f"{PREFIX}/worker/start", content="{}", headers={"Content-Type": "text/plain"}
+        )
+        assert response.status_code == 403
+        assert response.json()["error"] == "csrf_rejected"
+        assert snapshot(container) == before
+
+    @pytest.mark.parametrize(
+        "content_type", [None, "application/x-www-form-urlencoded", "multipart/form-data"]
+    )
+    def test_non_json_refused(self, client: TestClient, content_type: str | None) -> None:
+        """Form encodings and a missing content type are refused on state changes."""
+        headers = {"Content-Type": content_type} if content_type else {}
+        response = client.post(f"{PREFIX}/queue/clear", content=b"", headers=headers)
+        assert response.status_code == 403
+
+    def test_foreign_origin_refused(self, client: TestClient, container: Container) -> None:
+        """A JSON POST from another origin is a 403; nothing changes."""
+        before = snapshot(container)
+        response = client.post(
+            f"{PREFIX}/queue/clear", json={}, headers={"Origin": "http://evil.example"}
+        )
+        assert response.status_code == 403
+        assert snapshot(container) == before
+
+    def test_null_origin_refused(self, client: TestClient) -> None:
+        """Origin: null (sandboxed iframes, file pages) is refused."""
+        response = client.post(f"{PREFIX}/worker/stop", json={}, headers={"Origin": "null"})
+        assert response.status_code == 403
+
+    def test_cross_site_fetch_without_origin_refused(self, client: TestClient) -> None:
+        """Sec-Fetch-Site: cross-site without an Origin is refused."""
+        response = client.post(
+            f"{PREFIX}/worker/stop", json={}, headers={"Sec-Fetch-Site": "cross-site"}
+        )
+        assert response.status_code == 403
+
+    def test_same_origin_allowed(self, client: TestClient) -> None:
+        """The page's own JSON requests pass."""
+        response = client.post(
+            f"{PREFIX}/worker/stop",
+            json={},
+            headers={"Origin": APP_URL, "Sec-Fetch-Site": "same-origin"},
+        )
+        assert response.status_code == 200
+
+    def test_get_never_changes_state(self, client: TestClient, container: Container) -> None:
+        """GET on state-changing paths is not a way around the checks."""
+        before = snapshot(container)
+        assert client.get(f"{PREFIX}/worker/start").status_code == 405
+        assert client.get(f"{PREFIX}/queue/clear").status_code == 405
+        assert snapshot(container) == before
+
+
+class TestSecurityHeaders:
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("GET", f"{PREFIX}/status"),
+            ("GET", "/nope"),
+            ("GET", "/auto-comments"),
+            ("POST", f"{PREFIX}/worker/stop"),
+        ],
+    )
+    def test_headers_on_every_response(self, client: TestClient, method: str, path: str) -> None:
+        """CSP, nosniff and no-referrer are on answers, errors and refusals alike."""
+        response = client.request(method, path)
+        assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+
+    def test_headers_on_refused_host(self, client: TestClient) -> None:
+        """Even a refused Host gets the headers."""
+        response = client.get("/healthz", headers={"Host": "evil.example"})
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+    def test_docs_get_their_own_strict_policy(self, client: TestClient) -> None:
+        """/docs pins its one inline script by hash instead of allowing inline scripts."""
+        policy = client.get("/docs").headers["content-security-policy"]
+        assert "'sha256-" in policy
+        assert "unsafe-inline" not in policy
+        assert "frame-ancestors 'none'" in policy
+
+
+class TestApiToken:
+    @pytest.fixture
+    def remote_client(self, container: Container) -> TestClient:
+        """The app with an API token configured (remote mode)."""
+        from pydantic import SecretStr
+
+        container.settings = container.settings.model_copy(
+            update={"api_token": SecretStr("s3cret-token-value")}
+        )
+        return TestClient(create_app(container), base_url=APP_URL)
+
+    def test_missing_token_is_401(self, remote_client: TestClient) -> None:
+        """Without the token every request is refused."""
+        response = remote_client.get(f"{PREFIX}/status")
+        assert response.status_code == 401
+        assert "s3cret" not in response.text
+
+    def test_wrong_token_is_401(self, remote_client: TestClient) -> None:
+        """A wrong bearer token is refused."""
+        headers = {"Authorization": "Bearer nope"}
+        assert remote_client.get("/healthz", headers=headers).status_code == 401
+
+    def test_bearer_or_cookie_accepted(self, remote_client: TestClient) -> None:
+        """The token works as a bearer header or as the cookie."""
+        headers = {"Authorization": "Bearer s3cret-token-value"}
+        assert remote_client.get("/healthz", headers=headers).status_code == 200
+        cookie = {"Cookie": "photomanager_token=s3cret-token-value"}
+        assert remote_client.get("/healthz", headers=cookie).status_code == 200
