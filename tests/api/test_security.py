@@ -155,6 +155,16 @@ class TestSecurityHeaders:
         assert "'sha256-" in policy
         assert "unsafe-inline" not in policy
         assert "frame-ancestors 'none'" in policy
+        assert "https:" not in policy
+
+    def test_docs_assets_are_served_locally(self, client: TestClient) -> None:
+        """Swagger UI's script and style come from this server, so /docs works offline."""
+        page = client.get("/docs").text
+        assert "cdn." not in page
+        script = client.get("/docs/assets/swagger-ui-bundle.js")
+        assert script.status_code == 200
+        assert "SwaggerUIBundle" in script.text
+        assert client.get("/docs/assets/../../etc/passwd").status_code == 404
 
 
 class TestApiToken:

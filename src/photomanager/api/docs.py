@@ -1,8 +1,8 @@
-"""The interactive API docs at /docs, under a CSP that allows exactly its scripts.
+"""The interactive API docs at /docs, served from this machine (no CDN: it may be offline).
 
-Swagger UI needs an inline bootstrap script and its bundle from a CDN; rather
-than loosen the app-wide policy, this page gets its own header that pins the
-inline script by hash.
+Swagger UI's files come from the `swagger-ui-bundle` package. FastAPI's page
+needs one inline bootstrap script; rather than loosen the app-wide policy,
+this page gets its own header that pins that script by hash.
 """
 
 from __future__ import annotations
@@ -10,12 +10,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
+from swagger_ui_bundle import swagger_ui_path
 
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
+ASSETS_PREFIX = "/docs/assets"
+_ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "favicon-32x32.png": "image/png",
+}
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 router = APIRouter(include_in_schema=False)
@@ -30,10 +37,10 @@ def _script_hashes(html: str) -> str:
 
 
 def docs_policy(html: str) -> str:
-    """The Content-Security-Policy of the docs page."""
+    """The Content-Security-Policy of the docs page: our own files plus one pinned script."""
     return (
-        f"default-src 'self'; script-src 'self' {SWAGGER_CDN} {_script_hashes(html)}; "
-        f"style-src 'self' {SWAGGER_CDN}; img-src 'self' data: https://fastapi.tiangolo.com; "
+        f"default-src 'self'; script-src 'self' {_script_hashes(html)}; "
+        "style-src 'self'; img-src 'self' data:; "
         "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     )
 
@@ -41,6 +48,21 @@ def docs_policy(html: str) -> str:
 @router.get("/docs")
 def swagger_ui() -> HTMLResponse:
     """Swagger UI over /openapi.json."""
-    page = get_swagger_ui_html(openapi_url="/openapi.json", title="photomanager API")
+    page = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="photomanager API",
+        swagger_js_url=f"{ASSETS_PREFIX}/swagger-ui-bundle.js",
+        swagger_css_url=f"{ASSETS_PREFIX}/swagger-ui.css",
+        swagger_favicon_url=f"{ASSETS_PREFIX}/favicon-32x32.png",
+    )
     html = bytes(page.body).decode()
     return HTMLResponse(html, headers={"Content-Security-Policy": docs_policy(html)})
+
+
+@router.get(ASSETS_PREFIX + "/{name}")
+def swagger_asset(name: str) -> FileResponse:
+    """One of Swagger UI's own files, from the installed package."""
+    media_type = _ASSETS.get(name)
+    if media_type is None:
+        raise HTTPException(status_code=404, detail="no such file")
+    return FileResponse(Path(swagger_ui_path) / name, media_type=media_type)
