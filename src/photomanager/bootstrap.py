@@ -253,7 +253,7 @@ def bootstrap(
         auth=auth,
         templates=TemplateService(uow_factory=uow_factory, clock=clock),
         queue=QueueService(uow_factory=uow_factory, clock=clock),
-        logs=LogService(uow_factory=uow_factory),
+        logs=LogService(uow_factory=uow_factory, clock=clock),
         comment_settings=SettingsService(uow_factory=uow_factory, clock=clock),
         worker_control=WorkerControlService(uow_factory=uow_factory, clock=clock),
         status=StatusService(uow_factory=uow_factory, clock=clock, collect_runs=collect_runs),

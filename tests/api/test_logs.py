@@ -103,6 +103,16 @@ class TestActivity:
         assert body["hours"] == 48
         assert sum(b["sent"] for b in body["buckets"]) == 1
 
+    def test_one_bucket_per_hour_without_gaps(self, client: TestClient, posting: Container) -> None:
+        """The chart gets every hour of the window, oldest first, quiet hours as zeros."""
+        post_one(posting)
+        buckets = client.get(f"{PREFIX}/activity", params={"hours": 6}).json()["buckets"]
+        assert len(buckets) == 6
+        hours = [b["hour"] for b in buckets]
+        assert hours == sorted(hours)
+        assert buckets[-1]["sent"] == 1
+        assert all(b["sent"] == 0 for b in buckets[:-1])
+
     @pytest.mark.parametrize("hours", ["0", "-5", "745", "two"])
     def test_bad_hours_is_422(self, client: TestClient, hours: str) -> None:
         """hours outside 1..744 is refused."""

@@ -220,7 +220,7 @@ def build_harness(
         status=StatusService(uow_factory=uow_factory, clock=clock, collect_runs=runs),
         templates=TemplateService(uow_factory=uow_factory, clock=clock),
         queue=QueueService(uow_factory=uow_factory, clock=clock),
-        logs=LogService(uow_factory=uow_factory),
+        logs=LogService(uow_factory=uow_factory, clock=clock),
         settings=SettingsService(uow_factory=uow_factory, clock=clock),
         wire=wire,
         waits=waits,

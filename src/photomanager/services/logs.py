@@ -1,22 +1,25 @@
-"""The comment log: pages for the UI, a stream for CSV export."""
+"""The comment log: pages for the UI, a stream for CSV export, activity per hour."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from photomanager.domain.clock import Clock
 from photomanager.domain.errors import InvalidInput
-from photomanager.domain.models import LogEntry, LogStatus
+from photomanager.domain.models import HourlyActivity, LogEntry, LogStatus
 from photomanager.services.ports import UnitOfWorkFactory
 
 MAX_PAGE = 500
+MAX_ACTIVITY_HOURS = 24 * 31
 
 
 class LogService:
     """Read-only access to what the worker did."""
 
-    def __init__(self, *, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow_factory = uow_factory
+        self._clock = clock
 
     def list_logs(
         self,
@@ -41,3 +44,19 @@ class LogService:
         """Every matching entry, streamed in a read-only transaction (never blocks workers)."""
         with self._uow_factory(read_only=True) as uow:
             yield from uow.logs.iter_all(status=status, since=since)
+
+    def activity(self, *, hours: int = 48) -> list[HourlyActivity]:
+        """Sent and failed per hour for the last `hours` hours, oldest first, no gaps."""
+        if not 1 <= hours <= MAX_ACTIVITY_HOURS:
+            raise InvalidInput(
+                f"hours must be between 1 and {MAX_ACTIVITY_HOURS}",
+                details={"hours": f"must be between 1 and {MAX_ACTIVITY_HOURS}"},
+            )
+        current = self._clock.now().replace(minute=0, second=0, microsecond=0)
+        first = current - timedelta(hours=hours - 1)
+        with self._uow_factory(read_only=True) as uow:
+            active = {bucket.hour: bucket for bucket in uow.logs.activity_per_hour(first)}
+        return [
+            active.get(hour, HourlyActivity(hour=hour, sent=0, failed=0))
+            for hour in (first + timedelta(hours=n) for n in range(hours))
+        ]

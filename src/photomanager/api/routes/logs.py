@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from photomanager.api.csv_export import csv_chunks
-from photomanager.api.deps import ContainerDep, LogsDep
+from photomanager.api.deps import LogsDep
 from photomanager.api.routes import PREFIX, errors
 from photomanager.api.schemas.common import Cursor, IsoDateTime, PageLimit
 from photomanager.api.schemas.logs import (
@@ -61,13 +60,11 @@ def export_logs_csv(
 
 @router.get("/activity", responses=errors(422))
 def activity(
-    container: ContainerDep,
+    logs: LogsDep,
     hours: Annotated[int, Query(ge=1, le=24 * 31, description="How far back to look.")] = 48,
 ) -> ActivityPublic:
-    """Comments sent and failed per hour."""
-    since = container.clock.now() - timedelta(hours=hours)
-    with container.uow_factory() as uow:
-        buckets = uow.logs.activity_per_hour(since)
+    """Comments sent and failed per hour, oldest first, one bucket per hour."""
+    buckets = logs.activity(hours=hours)
     return ActivityPublic(
         hours=hours, buckets=[HourlyActivityPublic.model_validate(b) for b in buckets]
     )
