@@ -133,3 +133,9 @@ class LoginRejected(PhotomanagerError):
     """A login callback was refused (bad, replayed or expired state; DeviantArt said no)."""
 
     code = "login_rejected"
+
+
+class ConfirmationRequired(Conflict):
+    """The request needs an explicit confirmation from the artist first (409)."""
+
+    code = "confirmation_required"

@@ -18,12 +18,17 @@ class StepOutcome(enum.StrEnum):
     BLOCKED = "blocked"  # DeviantArt acts against the account: stopped for good
     STOPPED = "stopped"  # a stop request interrupted the step; the row was released
     LOST_CLAIM = "lost_claim"  # another worker took the row over (expired lease)
+    REVIEW = "review"  # rendered and parked for the artist's review; nothing posted
+    DRY_RUN = "dry_run"  # rendered and logged only (dry run); nothing posted
+    SKIPPED = "skipped"  # a per-author limit forbids a comment; nothing posted
 
 
 # Outcomes after which a request went to DeviantArt, so pacing applies.
 POSTED_OUTCOMES = frozenset(
     {StepOutcome.SENT, StepOutcome.FAILED, StepOutcome.RETRY, StepOutcome.UNKNOWN}
 )
+# Outcomes that prepared or skipped a row without any request: a short wait only.
+QUIET_OUTCOMES = frozenset({StepOutcome.REVIEW, StepOutcome.DRY_RUN, StepOutcome.SKIPPED})
 
 
 @dataclass(frozen=True, slots=True)

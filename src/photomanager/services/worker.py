@@ -3,11 +3,24 @@
 Step by step (`run_once`):
 1. claim the newest due `pending` row with a fresh claim token, committed
    before any request (no active template: stop, touching no row);
-2. render a random active template and store body + body hash on the row,
-   committed before the POST so reconciliation can recognise it;
-3. POST through the `DeviantArtApi` port;
-4. record the outcome by kind (see `_on_error`): success, permanent failure,
+2. account protection before anything is rendered: a row whose author is in
+   the cooldown or over the per-author limit becomes `skipped` (see
+   `author_limits`);
+3. render (least recently used template first, never a text posted in the
+   last 30 days if avoidable: see `repeat_guard`), or take the body the row
+   already carries (approved in review, or rendered before a retry);
+4. dry run: log the text as `dry_run` and set the row aside as `skipped` with
+   `DRY_RUN_REASON` (back to `pending` once dry run is off, see
+   `requeue_dry_run`); a reviewed source with no approved body: park the row
+   as `awaiting_review` with its text. Neither posts anything;
+5. otherwise store body + body hash on the row, committed before the POST so
+   reconciliation can recognise it, and POST through the `DeviantArtApi` port;
+6. record the outcome by kind (see `_on_error`): success, permanent failure,
    surely-not-delivered retry, unknown (then reconcile), account pause, block.
+
+An approved row is posted through exactly the same claim -> body -> POST path,
+so it is as crash-safe as any other: its body and hash are on the row before
+the POST, and reconciliation recognises it.
 
 `run(stop)` loops over steps, waits `max(recommended delay, pacing)` between
 posts, obeys the desired state in the database within a second, heartbeats,
@@ -46,14 +59,15 @@ from photomanager.domain.models import (
     LogStatus,
     WorkerDesired,
 )
-from photomanager.domain.templates import randomize_template
 from photomanager.services import crashpoints
 from photomanager.services.account import lookup_me
+from photomanager.services.author_limits import author_limit_reason
 from photomanager.services.body_hash import body_hash
 from photomanager.services.filters import Me
 from photomanager.services.outcomes import StepOutcome, StepResult
 from photomanager.services.ports import DeviantArtApi, UnitOfWork, UnitOfWorkFactory
 from photomanager.services.reconcile import Reconciler
+from photomanager.services.repeat_guard import REPEAT_WINDOW, choose_rendering
 from photomanager.services.worker_control import (
     STATE_BLOCKED,
     STATE_PAUSED,
@@ -72,6 +86,8 @@ RATE_LIMIT_PAUSE = timedelta(minutes=15)
 
 REASON_RECONNECT = "reconnect your account"
 REASON_NO_TEMPLATES = "no active templates"
+# The exact reason on rows a dry run set aside; `requeue_dry_run` matches it.
+DRY_RUN_REASON = "dry run: nothing posted (queued again once dry run is off)"
 
 # Errors about the account, not the row: pause, never spend the row's attempts.
 _ACCOUNT_ERRORS = (InvalidToken, ReauthRequired, NotConnected, InsufficientScope)
@@ -129,6 +145,11 @@ class CommentWorker:
         if claim is None:
             return StepResult(StepOutcome.IDLE)
         crashpoints.crashpoint(crashpoints.AFTER_CLAIM)
+        with self._uow_factory(read_only=True) as uow:
+            limit_reason = author_limit_reason(uow.ledger, claim.item.author, settings, now)
+        if limit_reason is not None:
+            return self._skip(claim, limit_reason)
+        prepared = bool(claim.item.body and claim.item.body_hash)
         try:
             message_id, body = self._render(claim, templates, me)
         except InvalidInput as exc:
@@ -137,6 +158,10 @@ class CommentWorker:
             self._stop_worker(reason)
             return StepResult(StepOutcome.NO_TEMPLATES, deviationid=claim.deviationid, error=reason)
         fingerprint = body_hash(body)
+        if settings.dry_run:
+            return self._dry_run(claim, message_id, body)
+        if claim.item.source in settings.review_sources and not prepared:
+            return self._park_for_review(claim, message_id, body, fingerprint)
         with self._uow_factory() as uow:
             ok = uow.queue.mark_sending_body(
                 claim, message_id=message_id, body_hash=fingerprint, body=body, now=now
@@ -183,17 +208,72 @@ class CommentWorker:
             "title": item.title or "",
             "username": me.username or "",
         }
-        candidates = list(templates)
-        self._rng.shuffle(candidates)
-        last_error: InvalidInput | None = None
-        for template in candidates:
-            try:
-                return template.message_id, randomize_template(template.body, variables, self._rng)
-            except InvalidInput as exc:
-                logger.warning("template %s cannot be rendered: %s", template.message_id, exc)
-                last_error = exc
-        assert last_error is not None
-        raise last_error
+        now = self._clock.now()
+        with self._uow_factory(read_only=True) as uow:
+            recent = uow.logs.recent_body_hashes(now - REPEAT_WINDOW)
+            usage = uow.logs.template_usage()
+        rendering = choose_rendering(
+            templates,
+            variables,
+            self._rng,
+            recent_hashes=recent,
+            last_used={message_id: used_at for message_id, (_, used_at) in usage.items()},
+        )
+        return rendering.message_id, rendering.body
+
+    def _skip(self, claim: Claim, reason: str) -> StepResult:
+        """A per-author limit forbids this comment: `skipped`, with the reason logged."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            if not uow.queue.mark_skipped(claim, reason, now):
+                return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
+            uow.logs.append(
+                deviationid=claim.deviationid,
+                status=LogStatus.SKIPPED,
+                now=now,
+                error_message=reason,
+            )
+            uow.commit()
+        return StepResult(StepOutcome.SKIPPED, deviationid=claim.deviationid, error=reason)
+
+    def _dry_run(self, claim: Claim, message_id: int | None, body: str) -> StepResult:
+        """Log what would be posted; set the row aside until dry run is off."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            if not uow.queue.mark_skipped(claim, DRY_RUN_REASON, now):
+                return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
+            uow.logs.append(
+                deviationid=claim.deviationid,
+                status=LogStatus.DRY_RUN,
+                now=now,
+                message_id=message_id,
+                body=body,
+                error_message="dry run: not posted",
+            )
+            uow.commit()
+        return StepResult(StepOutcome.DRY_RUN, deviationid=claim.deviationid, body=body)
+
+    def _park_for_review(
+        self, claim: Claim, message_id: int | None, body: str, fingerprint: str
+    ) -> StepResult:
+        """Keep the rendered text on the row for the artist to approve or skip."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            ok = uow.queue.mark_awaiting_review(
+                claim, message_id=message_id, body_hash=fingerprint, body=body, now=now
+            )
+            uow.commit()
+        outcome = StepOutcome.REVIEW if ok else StepOutcome.LOST_CLAIM
+        return StepResult(outcome, deviationid=claim.deviationid, body=body)
+
+    def requeue_dry_run(self) -> int:
+        """Rows a dry run set aside go back to `pending` (call when dry run is off)."""
+        with self._uow_factory() as uow:
+            if uow.settings.get().dry_run:
+                return 0
+            count = uow.queue.requeue_skipped(DRY_RUN_REASON, self._clock.now())
+            uow.commit()
+        return count
 
     def _record_sent(
         self, claim: Claim, commentid: str, message_id: int | None, fingerprint: str, body: str

@@ -21,7 +21,7 @@ from photomanager.domain.clock import Clock
 from photomanager.domain.errors import DeviantArtError, NotConnected
 from photomanager.domain.models import CommentSettings, WorkerDesired
 from photomanager.services.account import lookup_me
-from photomanager.services.outcomes import StepOutcome, StepResult
+from photomanager.services.outcomes import QUIET_OUTCOMES, StepOutcome, StepResult
 from photomanager.services.ports import DeviantArtApi, UnitOfWorkFactory
 from photomanager.services.worker_control import (
     STATE_PAUSED,
@@ -42,11 +42,17 @@ ERROR_BACKOFF = timedelta(seconds=30)  # after an unexpected error (database dow
 HOUSEKEEPING_EVERY = timedelta(seconds=30)  # expire claims, reconcile unknown rows
 MAX_WAIT_CHUNK_S = 5.0  # re-read settings and heartbeat at least this often
 WATCH_INTERVAL_S = 0.25  # desired-state polling: stop within a second
+QUIET_STEP = timedelta(seconds=1)  # after a row parked for review, dry-run or skipped
 
 REASON_API_DELAY = "DeviantArt's recommended delay"
 REASON_RETRY_AFTER = "Retry-After"
 REASON_IDLE = "queue empty"
 REASON_RATE_LIMITED = "rate limited"
+REASON_QUIET = {
+    StepOutcome.REVIEW: "preparing comments for review",
+    StepOutcome.DRY_RUN: "dry run",
+    StepOutcome.SKIPPED: "skipped a deviation",
+}
 
 
 def default_sleep(stop: threading.Event, seconds: float) -> bool:
@@ -172,6 +178,7 @@ class WorkerLoop:
         self._last_housekeeping = now
         reconciler = self._worker.reconciler
         reconciler.expire_claims()
+        self._worker.requeue_dry_run()
         with self._uow_factory() as uow:
             has_unknown = bool(uow.queue.list_unknown(1))
         if not has_unknown:
@@ -218,6 +225,9 @@ class WorkerLoop:
             self._set_wait(now + IDLE_POLL, reason)
         elif result.posted:
             self._pace_after_post(result, now)
+        elif result.outcome in QUIET_OUTCOMES:
+            # Nothing reached DeviantArt: no pacing, just a breath between rows.
+            self._set_wait(now + QUIET_STEP, REASON_QUIET[result.outcome])
         else:
             self._not_before = None
 

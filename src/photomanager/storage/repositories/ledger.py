@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, type_coerce
 
 from photomanager.storage.sql_helpers import IN_CHUNK, chunked, dialect_insert, unique
 from photomanager.storage.tables import commented_deviations as ledger
+from photomanager.storage.types import UtcDateTime
 
 
 class CommentedDeviationsRepository:
@@ -47,3 +48,12 @@ class CommentedDeviationsRepository:
         if since is not None:
             stmt = stmt.where(ledger.c.commented_at >= since)
         return int(self._conn.execute(stmt).scalar_one())
+
+    def last_commented_by(self, author: str) -> datetime | None:
+        """When we last commented one of `author`'s deviations (None: never)."""
+        # max() loses the column type: coerce it back so SQLite text becomes a datetime.
+        last = type_coerce(func.max(ledger.c.commented_at), UtcDateTime)
+        value: datetime | None = self._conn.execute(
+            select(last).where(ledger.c.author == author)
+        ).scalar_one()
+        return value

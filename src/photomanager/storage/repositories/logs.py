@@ -165,6 +165,36 @@ class DeviationCommentLogRepository:
         )
         return set(self._conn.execute(stmt).scalars())
 
+    def template_usage(self) -> dict[int, tuple[int, datetime]]:
+        """Per template: how many comments were posted with it and when it was last used."""
+        # max() loses the column type: coerce it back so SQLite text becomes a datetime.
+        last = type_coerce(func.max(logs.c.sent_at), UtcDateTime)
+        stmt = (
+            select(logs.c.message_id, func.count(), last)
+            .where(logs.c.status == LogStatus.SENT.value, logs.c.message_id.is_not(None))
+            .group_by(logs.c.message_id)
+        )
+        return {
+            int(message_id): (int(count), used_at)
+            for message_id, count, used_at in self._conn.execute(stmt)
+        }
+
+    def top_renderings(self, message_id: int, limit: int) -> list[tuple[str, int]]:
+        """The most posted texts of one template, with how often each was posted."""
+        uses = func.count().label("uses")
+        stmt = (
+            select(logs.c.body, uses)
+            .where(
+                logs.c.status == LogStatus.SENT.value,
+                logs.c.message_id == message_id,
+                logs.c.body.is_not(None),
+            )
+            .group_by(logs.c.body)
+            .order_by(uses.desc(), logs.c.body)
+            .limit(limit)
+        )
+        return [(str(body), int(count)) for body, count in self._conn.execute(stmt)]
+
     def _hour_of(self, column: Any) -> ColumnElement[Any]:
         if is_postgresql(self._conn):
             return func.date_trunc("hour", func.timezone("UTC", column))

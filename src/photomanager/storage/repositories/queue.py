@@ -363,6 +363,15 @@ class DeviationCommentQueueRepository:
         )
         return result.rowcount == 1
 
+    def requeue_skipped(self, reason: str, now: datetime) -> int:
+        """Rows skipped with exactly `reason` (e.g. by a dry run) go back to pending."""
+        result = self._conn.execute(
+            update(queue)
+            .where(queue.c.status == QueueStatus.SKIPPED.value, queue.c.last_error == reason)
+            .values(status=PENDING, last_error=None, claim_token=None, updated_at=now)
+        )
+        return int(result.rowcount)
+
     def reset_failed_to_pending(self, now: datetime) -> int:
         """Every failed row back to pending with its attempts reset."""
         result = self._conn.execute(

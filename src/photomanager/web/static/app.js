@@ -8,6 +8,7 @@ import { initCollectors } from "./panel-collectors.js";
 import { initLog } from "./panel-log.js";
 import { initOverview } from "./panel-overview.js";
 import { initQueue } from "./panel-queue.js";
+import { initReview } from "./panel-review.js";
 import { initSettings } from "./panel-settings.js";
 import { initTemplates } from "./panel-templates.js";
 import { createPoller } from "./poller.js";
@@ -30,6 +31,7 @@ function main() {
   const templates = initTemplates();
   const queue = initQueue({ onChanged: pokeSoon });
   const log = initLog();
+  const review = initReview({ onChanged: pokeSoon });
   const settings = initSettings({ onSaved: pokeSoon });
 
   async function poll() {
@@ -47,7 +49,7 @@ function main() {
     const countsChanged = counts !== lastCounts;
     if (countsChanged) {
       lastCounts = counts;
-      await Promise.all([queue.refreshIfIdle(), log.load()]);
+      await Promise.all([queue.refreshIfIdle(), log.load(), review.load()]);
     }
     if (countsChanged || Date.now() - activityAt > ACTIVITY_MAX_AGE_MS) {
       activityAt = Date.now();
@@ -82,6 +84,7 @@ function main() {
     settings.load(),
     queue.load(),
     log.load(),
+    review.load(),
   ]).finally(() => poller.start());
   window.addEventListener("focus", () => refreshAccount().catch(() => {}));
 }
