@@ -1,0 +1,89 @@
+"""Enqueue N rows through `QueueRepository.add_many` vs a raw executemany INSERT (the floor).
+
+Both write the same rows into the same (indexed) table of a fresh database,
+in one transaction, in batches of the repository's size; the floor skips the
+upsert and ledger checks that `add_many` must do. Ratio = floor time / repo time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from benchmarks.databases import Databases, kind_of
+from benchmarks.report import Row, seconds
+from benchmarks.workload import START, enqueue, open_uow_factory, queue_items
+from photomanager.storage.repositories.queue import ADD_BATCH, _timestamp_processor
+from photomanager.storage.sql_helpers import chunked
+from photomanager.storage.tables import queue
+
+TARGET = 0.5
+_COLUMNS = "deviationid, source, ts, status, attempts, author, title, url, updated_at"
+
+
+def raw_insert(url: str, count: int) -> int:
+    """The floor: a plain parametrized INSERT through the driver's executemany."""
+    engine, _ = open_uow_factory(url)
+    try:
+        to_db: Callable[[object], object] = _timestamp_processor(engine.dialect)
+        mark = "?" if kind_of(url) == "sqlite" else "%s"
+        sql = (
+            f"INSERT INTO {queue.name} ({_COLUMNS}) "  # noqa: S608 - constants only
+            f"VALUES ({', '.join([mark] * 9)})"
+        )
+        stamp = to_db(START)
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            if kind_of(url) == "sqlite":
+                cursor.execute("BEGIN IMMEDIATE")  # the engine turned implicit BEGIN off
+            for batch in chunked(queue_items(count), ADD_BATCH):
+                params = [
+                    (
+                        i.deviationid,
+                        i.source.value,
+                        to_db(i.ts),
+                        "pending",
+                        0,
+                        i.author,
+                        i.title,
+                        i.url,
+                        stamp,
+                    )
+                    for i in batch
+                ]
+                cursor.executemany(sql, params)
+            raw.commit()
+            cursor.close()
+        finally:
+            raw.close()
+        return count
+    finally:
+        engine.dispose()
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def run(dbs: Databases, kind: str, rows: int) -> tuple[Row, str]:
+    """Measure both inserts; returns the row and the URL of the filled repository database."""
+    floor_url = dbs.fresh(kind)
+    floor_s = timed(lambda: raw_insert(floor_url, rows))
+    dbs.drop(floor_url)
+    repo_url = dbs.fresh(kind)
+    added: list[int] = []
+    repo_s = timed(lambda: added.append(enqueue(repo_url, rows)))
+    assert added == [rows], f"add_many added {added} rows, expected {rows}"
+    row = Row(
+        benchmark=f"enqueue {rows:,} rows: add_many vs raw executemany",
+        database=kind,
+        measured=f"add_many {seconds(repo_s)} ({rows / repo_s:,.0f}/s), "
+        f"raw {seconds(floor_s)} ({rows / floor_s:,.0f}/s)",
+        ratio=floor_s / repo_s,
+        op=">=",
+        target=TARGET,
+    )
+    return row, repo_url

@@ -1,0 +1,158 @@
+"""Run the benchmarks and print a markdown table of ratios, targets and PASS/MISS.
+
+    .venv/bin/python -m benchmarks [--rows N] [--db sqlite|postgresql|both] [--quick]
+    .venv/bin/python benchmarks/run.py ...
+
+Every ratio compares two measurements taken in the same run on the same
+database kind. PostgreSQL is a throwaway server from Debian's binaries
+(`tests/fixtures/postgres_server.py`). Progress goes to stderr, the table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+ROOT = Path(__file__).resolve().parent.parent
+for extra in (ROOT, ROOT / "tests"):  # `benchmarks`, then `fixtures` and `concurrency`
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+from benchmarks import claims, enqueue, memory, reads, throughput  # noqa: E402
+from benchmarks.databases import KINDS, Databases  # noqa: E402
+from benchmarks.report import Row, markdown_table  # noqa: E402
+from benchmarks.workload import enqueue as fill  # noqa: E402
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """How big each measurement is."""
+
+    rows: int
+    claim_small: int
+    read_small: int
+    memory_small: int
+    claim_steps: int
+    read_repeats: int
+    rate: float
+    window_s: float
+
+    @classmethod
+    def full(cls, rows: int, rate: float) -> Sizes:
+        return cls(rows, 10_000, 1_000, 100_000, 300, 30, rate, 30.0)
+
+    @classmethod
+    def quick(cls, rows: int, rate: float) -> Sizes:
+        return cls(
+            rows, max(10, rows // 10), max(10, rows // 50), max(10, rows // 10), 20, 5, rate, 3.0
+        )
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def step(what: str, action: Callable[[], T]) -> T:
+    progress(f"{what} ...")
+    started = time.perf_counter()
+    result = action()
+    progress(f"{what}: done in {time.perf_counter() - started:.1f} s")
+    return result
+
+
+def bench_kind(dbs: Databases, kind: str, sizes: Sizes) -> list[Row]:
+    """Every benchmark on one database kind."""
+    n = sizes.rows
+    out: list[Row] = []
+    enqueue_row, big = step(f"{kind}: enqueue {n:,}", lambda: enqueue.run(dbs, kind, n))
+    out.append(enqueue_row)
+    big_reads = step(
+        f"{kind}: reads at {n:,}", lambda: reads.read_latencies(big, sizes.read_repeats)
+    )
+    big_claim = step(
+        f"{kind}: claims at {n:,}", lambda: claims.step_latency(big, sizes.claim_steps)
+    )
+    dbs.drop(big)
+
+    small = dbs.fresh(kind)
+    fill(small, sizes.claim_small)
+    small_claim = step(
+        f"{kind}: claims at {sizes.claim_small:,}",
+        lambda: claims.step_latency(small, sizes.claim_steps),
+    )
+    dbs.drop(small)
+    out.append(claims.row(kind, n, big_claim, sizes.claim_small, small_claim))
+
+    small = dbs.fresh(kind)
+    fill(small, sizes.read_small)
+    small_reads = step(
+        f"{kind}: reads at {sizes.read_small:,}",
+        lambda: reads.read_latencies(small, sizes.read_repeats),
+    )
+    dbs.drop(small)
+    out.extend(reads.rows(kind, n, big_reads, sizes.read_small, small_reads))
+
+    peaks = []
+    for count in (sizes.memory_small, n):
+        url = dbs.fresh(kind)
+        peak, listed = step(
+            f"{kind}: memory at {count:,}",
+            lambda url=url, count=count: memory.peak_bytes(url, count),  # type: ignore[misc]
+        )
+        assert listed == count, f"listed {listed} of {count} rows"
+        peaks.append(peak)
+        dbs.drop(url)
+    out.append(memory.row(kind, n, peaks[1], sizes.memory_small, peaks[0]))
+
+    url = dbs.fresh(kind)
+    achieved, requests, limited = step(
+        f"{kind}: worker at {sizes.rate:g} req/s",
+        lambda: throughput.measure(url, rate=sizes.rate, window_s=sizes.window_s),
+    )
+    dbs.drop(url)
+    out.extend(throughput.rows(kind, sizes.rate, achieved, requests, limited))
+    return out
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--rows", type=int, default=None, help="big size (default 1,000,000)")
+    parser.add_argument("--db", choices=(*KINDS, "both"), default="both")
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
+    parser.add_argument(
+        "--rate", type=float, default=0.8, help="sandbox rate limit for the worker, req/s"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the selected benchmarks; print the table. Exit 0 even when a target is missed."""
+    args = parse_args(argv)
+    kinds = KINDS if args.db == "both" else (args.db,)
+    if args.quick:
+        sizes = Sizes.quick(args.rows or 2_000, args.rate)
+    else:
+        sizes = Sizes.full(args.rows or 1_000_000, args.rate)
+    progress(f"sizes: {sizes}")
+    rows: list[Row] = []
+    with Databases(kinds) as dbs:
+        for kind in kinds:
+            measured = bench_kind(dbs, kind, sizes)
+            # Also on stderr as they come: a long run that is cut short still says something.
+            progress("\n" + markdown_table(measured))
+            rows.extend(measured)
+    print(markdown_table(rows))
+    missed = sum(not r.passed for r in rows)
+    print(f"\n{len(rows) - missed} PASS, {missed} MISS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

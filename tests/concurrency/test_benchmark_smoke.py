@@ -1,0 +1,47 @@
+"""The benchmark runs end to end: `python -m benchmarks --quick` prints every row.
+
+Only the shape of the table is checked, never the targets: tiny sizes say
+nothing about performance.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCHMARKS_PER_DB = (
+    "enqueue",
+    "claim + mark latency",
+    "GET /status",
+    "GET one queue page",
+    "peak memory",
+    "achieved / R",
+    "429 share",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+class TestBenchmarkSmoke:
+    def test_quick_run_prints_every_row_for_both_databases(self) -> None:
+        """`--quick` prints one PASS/MISS row per benchmark and database."""
+        result = subprocess.run(
+            [sys.executable, "-m", "benchmarks", "--quick", "--rows", "300", "--rate", "2"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+
+        assert result.returncode == 0, result.stderr[-3000:]
+        rows = [line for line in result.stdout.splitlines() if line.endswith(("PASS |", "MISS |"))]
+        for database in ("sqlite", "postgresql"):
+            names = [r.split("|")[1] for r in rows if r.split("|")[2].strip() == database]
+            assert len(names) == len(BENCHMARKS_PER_DB)
+            for expected, name in zip(BENCHMARKS_PER_DB, names, strict=True):
+                assert expected in name
