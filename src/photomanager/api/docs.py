@@ -1,6 +1,7 @@
 """The interactive API docs at /docs, served from this machine (no CDN: it may be offline).
 
-Swagger UI's files come from the `swagger-ui-bundle` package. FastAPI's page
+Swagger UI's files (a release that reads OpenAPI 3.1) come from the `fastapi-offline`
+package; we use only its static files. FastAPI's page
 needs one inline bootstrap script; rather than loosen the app-wide policy,
 this page gets its own header that pins that script by hash.
 """
@@ -12,16 +13,17 @@ import hashlib
 import re
 from pathlib import Path
 
+import fastapi_offline
 from fastapi import APIRouter, HTTPException
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
-from swagger_ui_bundle import swagger_ui_path
 
 ASSETS_PREFIX = "/docs/assets"
+_SWAGGER_DIR = Path(fastapi_offline.__file__).parent / "static"
 _ASSETS = {
     "swagger-ui-bundle.js": "text/javascript",
     "swagger-ui.css": "text/css",
-    "favicon-32x32.png": "image/png",
+    "favicon.png": "image/png",
 }
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
@@ -53,7 +55,7 @@ def swagger_ui() -> HTMLResponse:
         title="photomanager API",
         swagger_js_url=f"{ASSETS_PREFIX}/swagger-ui-bundle.js",
         swagger_css_url=f"{ASSETS_PREFIX}/swagger-ui.css",
-        swagger_favicon_url=f"{ASSETS_PREFIX}/favicon-32x32.png",
+        swagger_favicon_url=f"{ASSETS_PREFIX}/favicon.png",
     )
     html = bytes(page.body).decode()
     return HTMLResponse(html, headers={"Content-Security-Policy": docs_policy(html)})
@@ -65,4 +67,4 @@ def swagger_asset(name: str) -> FileResponse:
     media_type = _ASSETS.get(name)
     if media_type is None:
         raise HTTPException(status_code=404, detail="no such file")
-    return FileResponse(Path(swagger_ui_path) / name, media_type=media_type)
+    return FileResponse(_SWAGGER_DIR / name, media_type=media_type)
