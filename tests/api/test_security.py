@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from api.support import APP_URL, JSON, PREFIX, TestClient, snapshot
 from photomanager.api.app import create_app
-from photomanager.api.security import CONTENT_SECURITY_POLICY, SecurityPolicy
+from photomanager.api.security import CONTENT_SECURITY_POLICY, MAX_BODY_BYTES, SecurityPolicy
 from photomanager.bootstrap import Container
 
 # Routes outside the OpenAPI schema (page, static files, OAuth redirects, docs).
@@ -125,6 +127,39 @@ class TestCsrf:
         assert client.get(f"{PREFIX}/worker/start").status_code == 405
         assert client.get(f"{PREFIX}/queue/clear").status_code == 405
         assert snapshot(container) == before
+
+
+class TestBodySize:
+    def test_oversized_body_is_413(self, client: TestClient, container: Container) -> None:
+        """A body over the limit is refused before it is parsed; nothing changes."""
+        before = snapshot(container)
+        huge = b'{"title": "t", "body": "' + b"x" * (MAX_BODY_BYTES + 1) + b'"}'
+        response = client.post(f"{PREFIX}/messages", content=huge, headers=JSON)
+        assert response.status_code == 413
+        assert response.json()["error"] == "body_too_large"
+        assert snapshot(container) == before
+
+    def test_oversized_chunked_body_is_413(self, client: TestClient) -> None:
+        """A body without Content-Length (chunked) is counted as it arrives."""
+
+        def chunks() -> Iterator[bytes]:
+            yield b'{"title": "t", "body": "'
+            for _ in range(MAX_BODY_BYTES // 65536 + 2):
+                yield b"x" * 65536
+            yield b'"}'
+
+        response = client.post(f"{PREFIX}/messages", content=chunks(), headers=JSON)
+        assert response.status_code == 413
+
+    def test_small_chunked_body_is_read_normally(self, client: TestClient) -> None:
+        """Under the limit, a chunked body reaches the route intact."""
+
+        def chunks() -> Iterator[bytes]:
+            yield b'{"title": "Thanks", '
+            yield b'"body": "{Thanks|Thank you}, {{author}}!"}'
+
+        response = client.post(f"{PREFIX}/messages", content=chunks(), headers=JSON)
+        assert response.status_code == 201, response.text
 
 
 class TestSecurityHeaders:

@@ -9,7 +9,8 @@ In order, for every HTTP request:
    (`Origin` equal to the Host, or `Sec-Fetch-Site` same-origin/none when there is
    no Origin) -> 403. JSON plus a same-origin check means a foreign page can send
    neither a simple form post nor a cross-site fetch.
-4. Security headers on every response (strict CSP, nosniff, no referrer).
+4. Request bodies larger than `MAX_BODY_BYTES` -> 413, before anything reads them.
+5. Security headers on every response (strict CSP, nosniff, no referrer).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from photomanager.api.errors import error_response
 TOKEN_COOKIE = "photomanager_token"  # noqa: S105 - a cookie name, not a secret
 UNSAFE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+# Far above any real request (a template is at most a few KiB), far below harm.
+MAX_BODY_BYTES = 1024 * 1024
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; object-src 'none'; "
@@ -166,10 +169,56 @@ class SecurityMiddleware:
                         headers[name] = value
             await send(message)
 
-        refusal = check_request(self.policy, scope["method"], Headers(scope=scope))
+        headers = Headers(scope=scope)
+        refusal = check_request(self.policy, scope["method"], headers)
+        if refusal is None:
+            receive, refusal = await _limit_body(headers, receive)
         if refusal is not None:
             status, code, message = refusal
             response = error_response(status, code, message)
             await response(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)
+
+
+_TOO_LARGE = (413, "body_too_large", f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
+
+
+async def _limit_body(
+    headers: Headers, receive: Receive
+) -> tuple[Receive, tuple[int, str, str] | None]:
+    """Refuse an oversized body; otherwise a `receive` that replays what was read.
+
+    A declared Content-Length is trusted for the early refusal; a body without one
+    (chunked) is read here, up to the limit, so nothing downstream ever holds more.
+    """
+    declared = headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+            return receive, _TOO_LARGE
+        return receive, None
+    if headers.get("transfer-encoding") is None:
+        return receive, None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return receive, _TOO_LARGE
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        return await receive()
+
+    return replay, None
