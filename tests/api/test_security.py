@@ -230,3 +230,39 @@ class TestApiToken:
         assert remote_client.get("/healthz", headers=headers).status_code == 200
         cookie = {"Cookie": "photomanager_token=s3cret-token-value"}
         assert remote_client.get("/healthz", headers=cookie).status_code == 200
+
+
+class TestControlCharacters:
+    @pytest.mark.parametrize(
+        ("path", "body"),
+        [
+            ("/messages", {"title": "T\u0000", "body": "Hello"}),
+            ("/messages", {"title": "T", "body": "Hel\u0000lo"}),
+            ("/messages/preview", {"body": "Hi\u001b[31m"}),
+        ],
+    )
+    def test_nul_and_escapes_are_422(
+        self, client: TestClient, container: Container, path: str, body: dict[str, str]
+    ) -> None:
+        """NUL and terminal escapes in text are refused with the position; nothing stored."""
+        before = snapshot(container)
+        response = client.post(f"{PREFIX}{path}", json=body, headers=JSON)
+        assert response.status_code == 422
+        assert "control character" in response.text
+        assert snapshot(container) == before
+
+    def test_settings_lists_refuse_nul(self, client: TestClient) -> None:
+        """A NUL inside an excluded author is a 422, not a database error."""
+        response = client.put(
+            f"{PREFIX}/settings", json={"exclude_authors": ["a\u0000b"]}, headers=JSON
+        )
+        assert response.status_code == 422
+
+    def test_line_breaks_and_tabs_are_fine(self, client: TestClient) -> None:
+        """Multi-line templates keep working."""
+        response = client.post(
+            f"{PREFIX}/messages",
+            json={"title": "Two lines", "body": "Wow!\n\tGreat {work|piece}, {{author}}."},
+            headers=JSON,
+        )
+        assert response.status_code == 201, response.text

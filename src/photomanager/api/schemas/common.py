@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 _NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 
@@ -18,9 +18,25 @@ def _iso_only(value: object) -> object:
     return value
 
 
+# C0 controls and DEL, except tab and line breaks: never meaningful in our text, and a NUL
+# is refused by PostgreSQL (it would surface as a database error instead of a 422).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_characters(value: str) -> str:
+    match = _CONTROL.search(value)
+    if match:
+        raise ValueError(
+            f"remove the control character U+{ord(match.group()):04X} at position {match.start()}"
+        )
+    return value
+
+
+NoControl = AfterValidator(_no_control_characters)
+
 # Deviation ids are UUIDs; 64 leaves room without accepting essays.
-DeviationId = Annotated[str, Field(strict=True, min_length=1, max_length=64)]
-Cursor = Annotated[str, Field(strict=True, min_length=1, max_length=200)]
+DeviationId = Annotated[str, Field(strict=True, min_length=1, max_length=64), NoControl]
+Cursor = Annotated[str, Field(strict=True, min_length=1, max_length=200), NoControl]
 PageLimit = Annotated[int, Field(ge=1, le=500)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 

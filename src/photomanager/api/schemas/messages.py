@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from photomanager.api.schemas.common import PublicModel, RequestModel
+from photomanager.api.schemas.common import NoControl, PublicModel, RequestModel
 
 MAX_TITLE = 200
 # Bodies are checked against DeviantArt's limit by the template validator; this
@@ -15,8 +15,8 @@ MAX_TITLE = 200
 MAX_BODY = 20_000
 MAX_PREVIEWS = 20
 
-Title = Annotated[str, Field(strict=True, min_length=1, max_length=MAX_TITLE)]
-Body = Annotated[str, Field(strict=True, max_length=MAX_BODY)]
+Title = Annotated[str, Field(strict=True, min_length=1, max_length=MAX_TITLE), NoControl]
+Body = Annotated[str, Field(strict=True, max_length=MAX_BODY), NoControl]
 
 
 class MessageCreate(RequestModel):
@@ -44,6 +44,36 @@ class MessagePublic(PublicModel):
     is_active: bool
     created_at: datetime
     updated_at: datetime
+
+
+class TemplateUsagePublic(PublicModel):
+    """How often a template was used and whether it has too few variants."""
+
+    sent: int = Field(description="Comments posted with this template.")
+    last_used_at: datetime | None = Field(description="When it was last posted, if ever.")
+    variant_count: int = Field(description="How many different comments it can render.")
+    few_variants: bool = Field(description="Fewer than 20 variants: repeats look like spam.")
+
+
+class MessageWithUsagePublic(MessagePublic):
+    """A stored template, with its usage."""
+
+    uses: TemplateUsagePublic
+
+
+class RenderingUsagePublic(PublicModel):
+    """One posted text of a template and how many comments posted exactly it."""
+
+    body: str
+    uses: int
+
+
+class MessageUsagePublic(PublicModel):
+    """A template's usage and its most posted renderings, most used first."""
+
+    message_id: int
+    uses: TemplateUsagePublic
+    top_renderings: list[RenderingUsagePublic]
 
 
 class MessagePreviewCreate(RequestModel):

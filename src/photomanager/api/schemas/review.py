@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from photomanager.api.schemas.common import DeviationId, PublicModel, RequestModel
+from photomanager.api.schemas.common import DeviationId, NoControl, PublicModel, RequestModel
 from photomanager.domain.models import QueueStatus, Source
 from photomanager.services.review import MAX_APPROVE_ALL
 
@@ -41,7 +41,7 @@ class ReviewPagePublic(PublicModel):
 class ReviewApproveCreate(RequestModel):
     """Approve the rendered text, or give an edited one."""
 
-    body: Annotated[str | None, Field(strict=True, max_length=MAX_BODY_CHARS)] = None
+    body: Annotated[str, Field(strict=True, max_length=MAX_BODY_CHARS), NoControl] | None = None
 
 
 class ReviewApproveAllCreate(RequestModel):

@@ -6,15 +6,16 @@ from typing import Annotated
 
 from pydantic import Field
 
-from photomanager.api.schemas.common import PublicModel, RequestModel
+from photomanager.api.schemas.common import NoControl, PublicModel, RequestModel
 from photomanager.domain.models import Source
 
 DAY_S = 86_400
 ACTIVE_HOURS_PATTERN = r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$"
 
 Seconds = Annotated[int, Field(strict=True, ge=1, le=DAY_S)]
-Author = Annotated[str, Field(strict=True, min_length=1, max_length=64)]
-Keyword = Annotated[str, Field(strict=True, min_length=1, max_length=100)]
+Author = Annotated[str, Field(strict=True, min_length=1, max_length=64), NoControl]
+TimeZoneName = Annotated[str, Field(strict=True, min_length=1, max_length=64), NoControl]
+Keyword = Annotated[str, Field(strict=True, min_length=1, max_length=100), NoControl]
 ActiveHours = Annotated[
     str,
     Field(
@@ -59,7 +60,9 @@ class SettingsUpdate(RequestModel):
     max_per_hour: Annotated[int, Field(strict=True, ge=1, le=1000)] | None = None
     max_per_day: Annotated[int, Field(strict=True, ge=1, le=10_000)] | None = None
     active_hours: ActiveHours | None = None
-    timezone: Annotated[str, Field(strict=True, min_length=1, max_length=64)] | None = None
+    timezone: Annotated[str, Field(strict=True, min_length=1, max_length=64), NoControl] | None = (
+        None
+    )
     skip_mature: Annotated[bool, Field(strict=True)] | None = None
     exclude_authors: Annotated[list[Author], Field(max_length=1000)] | None = None
     exclude_keywords: Annotated[list[Keyword], Field(max_length=1000)] | None = None

@@ -59,5 +59,10 @@ class StatusPublic(PublicModel):
     collect_runs: list[CollectRunPublic]
     account: AccountPublic
     caps: CapsPublic
+    skipped_by_reason: dict[str, int] = Field(
+        default_factory=dict,
+        description="Skipped queue rows per reason kind (author_cooldown, author_limit, "
+        "dry_run, skipped_in_review, ...); only kinds with rows appear.",
+    )
     sandbox: bool = Field(description="True in demo mode: DeviantArt is the sandbox.")
     now: datetime = Field(description="The server's clock, for countdowns.")
