@@ -40,7 +40,7 @@ def queue_items(count: int, *, prefix: int = 0) -> Iterator[NewQueueItem]:
         )
 
 
-def open_uow_factory(url: str) -> tuple[Engine, Callable[[], SqlUnitOfWork]]:
+def open_uow_factory(url: str) -> tuple[Engine, Callable[..., SqlUnitOfWork]]:
     """An engine on `url` and units of work over it (dispose the engine when done)."""
     engine = create_engine_for(url)
     return engine, sql_unit_of_work_factory(engine)

@@ -7,7 +7,9 @@ which is how tests and `serve --sandbox` swap in the fake DeviantArt.
 The worker gets its own `DeviantArtHttpClient`: the worker's stop Event is the
 client's stop Event (so a stop cuts a Retry-After wait short), and stopping the
 worker must not cancel the collect runs and page requests that share a process
-with it. Both clients take their tokens from the same `AuthSession`.
+with it. Both clients take their tokens from the same `AuthSession` and share
+one `AdaptiveDelay`: DeviantArt rate-limits the user and the app, so a 429 the
+collectors draw must slow the worker down too, and the other way round.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from photomanager.config import Settings
 from photomanager.deviantart.api import DeviantArtApiClient
 from photomanager.deviantart.client import DeviantArtHttpClient
 from photomanager.deviantart.oauth import DeviantArtOAuth
+from photomanager.deviantart.retry import AdaptiveDelay, RetryPolicy
 from photomanager.domain.clock import Clock, SystemClock
 from photomanager.logging_setup import register_secret
 from photomanager.sandbox import Sandbox
@@ -37,6 +40,7 @@ from photomanager.services.collector import FeedCollector
 from photomanager.services.logs import LogService
 from photomanager.services.ports import DeviantArtApi, OAuthApi, UnitOfWork, UnitOfWorkFactory
 from photomanager.services.queue import QueueService
+from photomanager.services.review import ReviewService
 from photomanager.services.settings import SettingsService
 from photomanager.services.sources import default_sources
 from photomanager.services.status import StatusService
@@ -47,6 +51,7 @@ from photomanager.services.worker_control import WorkerControlService
 from photomanager.storage import repositories
 from photomanager.storage.engine import create_engine_for
 from photomanager.storage.migrate import upgrade_database
+from photomanager.storage.refresh_lock import refresh_lock_for
 from photomanager.storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -119,6 +124,7 @@ class Container:
     templates: TemplateService
     queue: QueueService
     logs: LogService
+    review: ReviewService
     comment_settings: SettingsService
     worker_control: WorkerControlService
     status: StatusService
@@ -215,8 +221,14 @@ def bootstrap(
         upgrade_database(engine)
     uow_factory = _uow_factory(engine)
 
-    http = DeviantArtHttpClient(settings.da_base_url, transport=transport, clock=clock)
-    worker_http = DeviantArtHttpClient(settings.da_base_url, transport=transport, clock=clock)
+    policy = RetryPolicy(delay_floor_s=settings.da_min_delay_s)
+    delay = AdaptiveDelay(policy)  # one rate-limit state per account: see the module docstring
+    http = DeviantArtHttpClient(
+        settings.da_base_url, transport=transport, clock=clock, policy=policy, delay=delay
+    )
+    worker_http = DeviantArtHttpClient(
+        settings.da_base_url, transport=transport, clock=clock, policy=policy, delay=delay
+    )
     api: DeviantArtApi = DeviantArtApiClient(http)
     worker_api: DeviantArtApi = DeviantArtApiClient(worker_http)
     secret = settings.da_client_secret.get_secret_value() if settings.da_client_secret else None
@@ -230,6 +242,7 @@ def bootstrap(
         client_configured=settings.is_configured_for_deviantart,
         register_secret=register_secret,
         whoami=api.whoami,
+        refresh_lock=refresh_lock_for(engine),
     )
     http.token_provider = auth
     worker_http.token_provider = auth
@@ -251,9 +264,14 @@ def bootstrap(
         api=api,
         oauth=oauth,
         auth=auth,
-        templates=TemplateService(uow_factory=uow_factory, clock=clock),
+        templates=TemplateService(
+            uow_factory=uow_factory, clock=clock, max_length=settings.comment_max_length
+        ),
         queue=QueueService(uow_factory=uow_factory, clock=clock),
         logs=LogService(uow_factory=uow_factory, clock=clock),
+        review=ReviewService(
+            uow_factory=uow_factory, clock=clock, max_length=settings.comment_max_length
+        ),
         comment_settings=SettingsService(uow_factory=uow_factory, clock=clock),
         worker_control=WorkerControlService(uow_factory=uow_factory, clock=clock),
         status=StatusService(uow_factory=uow_factory, clock=clock, collect_runs=collect_runs),

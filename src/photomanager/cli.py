@@ -6,13 +6,11 @@ tests: `CliRunner().invoke(app, args, obj=container)`).
 
 from __future__ import annotations
 
-import os
-
 import typer
 
 from photomanager.cli_auth import auth_app
 from photomanager.cli_collect import collect_app
-from photomanager.cli_common import ReportingGroup, valid_log_level
+from photomanager.cli_common import ReportingGroup, install_logging
 from photomanager.cli_db import db_app
 from photomanager.cli_logs import logs_app
 from photomanager.cli_messages import messages_app
@@ -20,7 +18,6 @@ from photomanager.cli_queue import queue_app
 from photomanager.cli_review import review_app
 from photomanager.cli_serve import serve, worker
 from photomanager.cli_status import status
-from photomanager.logging_setup import configure_logging
 
 app = typer.Typer(
     cls=ReportingGroup,
@@ -29,6 +26,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,  # never a stack trace on the terminal
     add_completion=False,
 )
+# Quiet by default on a terminal (serve raises it to the configured level); every
+# handler redacts secrets either way, for every command.
+app.callback()(install_logging)
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("status")(status)
@@ -43,9 +43,6 @@ app.add_typer(review_app, name="review")
 
 def main() -> None:
     """Console-script entry point."""
-    # Quiet by default on a terminal (serve raises it to the configured level); every
-    # handler redacts secrets either way.
-    configure_logging(valid_log_level(os.environ.get("PHOTOMANAGER_LOG_LEVEL")))
     app(prog_name="photomanager")
 
 

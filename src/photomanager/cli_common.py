@@ -8,6 +8,7 @@ unexpected is reported by type only, the traceback going to the debug log.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -20,6 +21,7 @@ from typer.core import TyperGroup
 from photomanager.bootstrap import Container, bootstrap
 from photomanager.config import load_settings
 from photomanager.domain.errors import PhotomanagerError
+from photomanager.logging_setup import configure_logging
 
 logger = logging.getLogger("photomanager.cli")
 
@@ -54,6 +56,15 @@ def valid_log_level(name: str | None, default: str = "WARNING") -> str:
     """`name` upper-cased when it is a logging level, else `default`."""
     level = (name or "").strip().upper()
     return level if level in logging.getLevelNamesMapping() else default
+
+
+def install_logging() -> None:
+    """Redacting log handlers for every command; level from PHOTOMANAGER_LOG_LEVEL.
+
+    The root command's callback, so it runs whichever way the app is invoked
+    (console script, `python -m`, tests); `serve` raises the level afterwards.
+    """
+    configure_logging(valid_log_level(os.environ.get("PHOTOMANAGER_LOG_LEVEL")))
 
 
 def console() -> Console:

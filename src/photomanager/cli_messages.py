@@ -30,18 +30,22 @@ def _body(body: str | None, file: Path | None) -> str:
 
 @messages_app.command("list")
 def list_messages(ctx: typer.Context) -> None:
-    """List every template."""
+    """List every template with its uses and variants (few variants are flagged)."""
     out = console()
     with opened_container(ctx) as container:
         table = Table()
-        for column in ("id", "title", "active", "body"):
+        for column in ("id", "title", "active", "uses", "last used", "variants", "body"):
             table.add_column(column)
-        for template in container.templates.list_templates():
+        for template, usage in container.templates.list_with_usage():
             body = template.body if len(template.body) <= 60 else template.body[:57] + "..."
+            last = usage.last_used_at
             table.add_row(
                 str(template.message_id),
                 template.title,
                 "yes" if template.is_active else "no",
+                str(usage.uses),
+                "never" if last is None else f"{last:%Y-%m-%d %H:%M}",
+                f"{usage.variant_count} (few)" if usage.few_variants else str(usage.variant_count),
                 body,
             )
         out.print(table)

@@ -19,7 +19,7 @@ LimitOption = Annotated[int, typer.Option("--limit", min=1, max=MAX_PAGE)]
 
 
 def _service(container: Container) -> ReviewService:
-    return ReviewService(uow_factory=container.uow_factory, clock=container.clock)
+    return container.review
 
 
 @review_app.command("list")

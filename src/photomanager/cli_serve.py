@@ -17,12 +17,14 @@ from photomanager.bootstrap import (
     connect_sandbox_account,
     seed_starter_templates,
 )
-from photomanager.cli_common import console, opened_container, valid_log_level
+from photomanager.cli_common import console, fail, opened_container, valid_log_level
 from photomanager.config import Settings, load_settings
+from photomanager.domain.errors import ConfirmationRequired
 from photomanager.domain.models import WorkerDesired
 from photomanager.logging_setup import configure_logging
 from photomanager.sandbox import Sandbox, SandboxConfig
 from photomanager.services.auth import loopback_redirect_uri
+from photomanager.services.unreviewed import start_worker
 
 SANDBOX_SEED = 7
 SANDBOX_DEVIATIONS = 3000
@@ -107,6 +109,27 @@ def serve(
         ).run()
 
 
+def _start(container: Container, *, confirm_unreviewed: bool) -> None:
+    """The same one-time confirmation as the API; without it, exit 1 saying how to confirm."""
+    try:
+        start_worker(
+            uow_factory=container.uow_factory,
+            clock=container.clock,
+            control=container.worker_control,
+            confirm_unreviewed=confirm_unreviewed,
+        )
+    except ConfirmationRequired as exc:
+        details = exc.details if isinstance(exc.details, dict) else {}
+        names = ", ".join(
+            str(source).replace("_", " ") for source in details.get("unreviewed_sources", [])
+        )
+        fail(
+            f"comments from the {names or 'feeds'} would be posted without review, which "
+            "DeviantArt counts as abuse of the system: to confirm once, run again with "
+            "--start --confirm-unreviewed (or turn review mode or dry run on)"
+        )
+
+
 def worker(
     ctx: typer.Context,
     start: Annotated[
@@ -116,12 +139,19 @@ def worker(
         bool,
         typer.Option("--exit-when-stopped", help="Return once the desired state is stopped."),
     ] = False,
+    confirm_unreviewed: Annotated[
+        bool,
+        typer.Option(
+            "--confirm-unreviewed",
+            help="With --start: confirm, once, that comments may be posted without review.",
+        ),
+    ] = False,
 ) -> None:
     """Run the comment worker until Ctrl-C, obeying start/stop from the page or CLI."""
     out = console()
     with opened_container(ctx) as container:
         if start:
-            container.worker_control.start()
+            _start(container, confirm_unreviewed=confirm_unreviewed)
         desired = container.worker_control.status().desired
         if desired is not WorkerDesired.RUNNING:
             out.print("the desired state is stopped: waiting for a start (page or --start)")

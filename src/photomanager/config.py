@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from photomanager.domain.templates import DEFAULT_MAX_LENGTH
+
 DEFAULT_DA_BASE_URL = "https://www.deviantart.com"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -34,6 +36,16 @@ class Settings(BaseSettings):
     da_client_secret: SecretStr | None = None
     da_global_feed_path: str = Field(
         default="browse/newest", description="The global feed endpoint (deviantart-api.md)."
+    )
+    da_min_delay_s: float = Field(
+        default=1.0,
+        ge=0.0,
+        description="Least spacing between two DeviantArt requests of one client, in seconds.",
+    )
+    comment_max_length: int = Field(
+        default=DEFAULT_MAX_LENGTH,
+        ge=1,
+        description="Longest comment text, in characters (templates and edits in review).",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -9,9 +9,12 @@ still passes through `RedactingFilter`, which scrubs
   `"refresh_token": "<x>"`, `client_secret`, `code`, `code_verifier`.
 
 `configure_logging()` installs the filter on the root handler(s) and on the
-handlers of httpx/httpcore, whose records then reach the root handlers
-scrubbed as well (a handler filter sees propagated records; a logger filter
-would not).
+handlers of httpx/httpcore and uvicorn, whose records then reach the root
+handlers scrubbed as well (a handler filter sees propagated records; a logger
+filter would not). `AppServer` runs uvicorn with `log_config=None`, so its
+loggers have no handlers and propagate to the root; should anything give them
+handlers of their own (uvicorn's default config does, with propagation off),
+those handlers are made redacting too.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ class RedactingFilter(logging.Filter):
 
 
 _NOISY_LOGGERS = ("httpx", "httpcore")
+_UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
 
 
 def install_filter(handler: logging.Handler) -> None:
@@ -110,6 +114,9 @@ def configure_logging(level: int | str = logging.INFO) -> None:
     for handler in root.handlers:
         install_filter(handler)
     numeric = logging.getLevelName(level) if isinstance(level, str) else level
+    for name in _UVICORN_LOGGERS:
+        for own in logging.getLogger(name).handlers:
+            install_filter(own)
     for name in _NOISY_LOGGERS:
         logger = logging.getLogger(name)
         for own in logger.handlers:

@@ -9,6 +9,7 @@ from auth.stack import build_stack
 from photomanager.domain.clock import SystemClock
 from photomanager.domain.models import TokenKind
 from photomanager.storage import create_engine_for, sql_unit_of_work_factory
+from photomanager.storage.refresh_lock import refresh_lock_for
 
 
 def call_whoami(
@@ -28,6 +29,7 @@ def call_whoami(
             client_id=client_id,
             client_secret=client_secret,
             base_url=base_url,
+            refresh_lock=refresh_lock_for(engine),  # as bootstrap wires it
         )
         barrier.wait(timeout=60)
         try:

@@ -14,7 +14,7 @@ from photomanager.deviantart import DeviantArtApiClient, DeviantArtHttpClient, D
 from photomanager.domain.clock import Clock
 from photomanager.logging_setup import register_secret
 from photomanager.services.auth import AuthSession
-from photomanager.services.ports import UnitOfWorkFactory
+from photomanager.services.ports import RefreshLock, UnitOfWorkFactory
 
 DA_BASE_URL = "https://www.deviantart.com"
 
@@ -34,6 +34,7 @@ def build_stack(
     client_secret: str | None,
     transport: httpx.BaseTransport | None = None,
     base_url: str = DA_BASE_URL,
+    refresh_lock: RefreshLock | None = None,
 ) -> AuthStack:
     """Wire the stack the way bootstrap does: the session is the client's TokenProvider."""
     http = DeviantArtHttpClient(base_url, transport=transport, clock=clock, sleep=lambda _s: None)
@@ -45,6 +46,7 @@ def build_stack(
         clock=clock,
         register_secret=register_secret,
         whoami=api.whoami,
+        refresh_lock=refresh_lock,
     )
     http.token_provider = session
     return AuthStack(http=http, api=api, session=session)

@@ -146,12 +146,13 @@ def start_workers(
 ) -> list[WorkerProcess]:
     """Start `count` worker processes running the real worker loop.
 
-    `delay_floor` 0 (the default here) lifts the client's 1 s politeness floor,
-    so "zero pacing" really means as fast as the site answers.
+    `delay_floor` 0 (the default here) lifts the client's 1 s politeness floor
+    (`PHOTOMANAGER_DA_MIN_DELAY_S`), so "zero pacing" really means as fast as
+    the site answers; None keeps the product's default.
     """
     argv = [sys.executable, str(WORKER_MAIN)]
     if delay_floor is not None:
-        argv += ["--delay-floor", str(delay_floor)]
+        extra_env = {"PHOTOMANAGER_DA_MIN_DELAY_S": str(delay_floor), **extra_env}
     env = worker_env(database_url, base_url, sandbox, log_dir, **extra_env)
     workers = []
     for n in range(count):

@@ -207,8 +207,8 @@ class TestRecommendedDelay:
         client = harness.make(policy=RetryPolicy(delay_floor_s=2.0))
         assert client.get_recommended_delay() == 2.0
 
-    def test_grows_on_429_up_to_the_cap(self, harness: Harness) -> None:
-        """Each 429 doubles the delay, never past delay_max_s."""
+    def test_a_storm_of_429s_grows_up_to_the_cap(self, harness: Harness) -> None:
+        """429s with no success between them double the delay, never past delay_max_s."""
         policy = RetryPolicy(max_retries=0, delay_floor_s=1.0, delay_max_s=5.0)
         client = harness.make(policy=policy)
         seen = []
@@ -219,23 +219,19 @@ class TestRecommendedDelay:
             seen.append(client.get_recommended_delay())
         assert seen == [2.0, 4.0, 5.0, 5.0]
 
-    def test_decays_to_the_floor_after_successes(self, harness: Harness) -> None:
-        """Successes shrink the delay by x0.8 each until it rests on the floor."""
+    def test_successes_probe_back_towards_the_floor(self, harness: Harness) -> None:
+        """After a 429, successes shrink the delay, never below the floor."""
         policy = RetryPolicy(max_retries=0, delay_floor_s=1.0)
         client = harness.make(policy=policy)
         harness.server.reply(rate_limited("1"))
         with pytest.raises(RateLimited):
             client.get("placebo")
-        assert client.get_recommended_delay() == 2.0
-
-        harness.server.reply(json_response(200, OK))
-        client.get("placebo")
-        assert client.get_recommended_delay() == pytest.approx(1.6)
+        grown = client.get_recommended_delay()
 
         harness.server.reply(*(json_response(200, OK) for _ in range(10)))
         for _ in range(10):
             client.get("placebo")
-        assert client.get_recommended_delay() == 1.0
+        assert 1.0 <= client.get_recommended_delay() < grown
 
 
 class TestStop:

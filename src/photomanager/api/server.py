@@ -100,6 +100,9 @@ class AppServer:
             server_header=False,
             access_log=False,
             lifespan="on",
+            # No handlers of uvicorn's own: its records propagate to our root
+            # handlers, which redact secrets (see `logging_setup`).
+            log_config=None,
         )
         self._server = _ReportingServer(config, on_bound)
         self._thread: threading.Thread | None = None

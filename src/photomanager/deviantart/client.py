@@ -106,8 +106,12 @@ class DeviantArtHttpClient:
         sleep: Sleep | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        delay: AdaptiveDelay | None = None,
     ) -> None:
         """Build the client; `http`/`transport` are injectable (tests, sandbox).
+
+        `delay`, when given, is shared with other clients of the same account:
+        DeviantArt limits per user and per app, not per client object.
 
         `sleep`, when given, replaces the real wait (tests record waits with
         it); the stop event is checked before and after it. Without it, waits
@@ -131,7 +135,7 @@ class DeviantArtHttpClient:
         self._sleep = sleep
         self._clock = clock or SystemClock()
         self._rng = rng or random.Random()  # jitter, not cryptography
-        self._delay = AdaptiveDelay(self.policy)
+        self._delay = delay if delay is not None else AdaptiveDelay(self.policy)
 
     # -- wiring ------------------------------------------------------------
 
@@ -209,7 +213,10 @@ class DeviantArtHttpClient:
         return self._oauth_post("revoke", form)
 
     def get_recommended_delay(self) -> float:
-        """Seconds to leave between requests: grows after 429s, decays after successes."""
+        """Seconds to leave between the starts of two requests, learned from 429s.
+
+        See `AdaptiveDelay`; never below `RetryPolicy.delay_floor_s`.
+        """
         return self._delay.current()
 
     # -- internals -----------------------------------------------------------

@@ -1,9 +1,43 @@
-"""Retry policy, backoff and the adaptive recommended delay of the DeviantArt client."""
+"""Retry policy, backoff and the adaptive recommended delay of the DeviantArt client.
+
+`AdaptiveDelay` learns the spacing DeviantArt allows instead of oscillating
+around a guess. DeviantArt (like the sandbox) limits with something that
+behaves like a token bucket: a small burst, then a steady rate R. A 429 says
+"faster than R", a success says nothing on its own; the only honest measure
+of R is how many requests succeeded over a stretch of time in which we were
+sending at or above it. Hence:
+
+- On a 429, estimate R from the successes since the previous 429 (the
+  "clean" stretch: no waits inside it), when that stretch is long enough
+  that the burst credit it started with is a small part of it; otherwise
+  (warm-up) from all successes in the sliding window divided by its span,
+  waits included, which errs low. The new spacing is (1 + margin) / R,
+  never below the spacing that just drew the 429.
+- Retry-After is honoured by the client before the retry, but it is not
+  used as the spacing: DeviantArt and the sandbox send whole seconds, which
+  says nothing about a sub-second rate.
+- After that, probe: every success shrinks the spacing by `probe_per_s`
+  per second of sending (slowly after a clean estimate, faster after a
+  rough one), so a limit that was raised is found again, and a slightly
+  high estimate shows up as one rare 429 instead of a steady stream.
+- Only a storm grows hard: a 429 with fewer than `storm_successes`
+  successes since the previous one at least doubles the spacing, as
+  DeviantArt's docs advise for repeated throttling (factor 2).
+- Never below the configured floor (`delay_floor_s`, 1 s by default: a
+  careful artist never needs faster), never above `delay_max_s`.
+
+Thread-safe: every method takes the lock. The clock is injectable
+(monotonic seconds), so tests replay a token bucket deterministically.
+"""
 
 from __future__ import annotations
 
+import math
 import random
 import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -38,11 +72,23 @@ class RetryPolicy:
     post_wait_budget_s: float = 30.0
     # Jitter added on top of Retry-After (never subtracted from it).
     retry_after_jitter_s: float = 1.0
-    # get_recommended_delay(): x growth after a 429, x decay after a success.
+    # get_recommended_delay(): the spacing between requests (see AdaptiveDelay).
     delay_floor_s: float = 1.0
     delay_max_s: float = 300.0
+    # A storm (429s with almost no success between them) multiplies the spacing.
     delay_growth: float = 2.0
-    delay_decay: float = 0.8
+    storm_successes: int = 3
+    # Successes older than this are forgotten by the rate estimate.
+    rate_window_s: float = 30.0
+    # A stretch between two 429s gives a clean estimate once it is this long
+    # (seconds and successes): then its starting burst credit hardly counts.
+    clean_span_s: float = 5.0
+    clean_successes: int = 10
+    # Spacing = (1 + margin) / estimated rate.
+    rate_margin: float = 0.03
+    # Probing: the spacing shrinks by this fraction per second of sending.
+    probe_per_s: float = 0.002
+    fast_probe_per_s: float = 0.02
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:
         """The wait before retry `retry_number` (0-based) when the server gave no hint."""
@@ -56,33 +102,87 @@ class RetryPolicy:
 
 
 class AdaptiveDelay:
-    """A delay between requests that doubles after a 429 and decays after successes.
+    """The spacing between requests, learned from 429s (see the module docstring)."""
 
-    The model is gallery-dl's: start small, back off hard when DeviantArt
-    complains, come back slowly. Thread-safe: the worker and the collectors
-    share one client.
-    """
-
-    def __init__(self, policy: RetryPolicy) -> None:
+    def __init__(self, policy: RetryPolicy, monotonic: Callable[[], float] | None = None) -> None:
         self._policy = policy
+        self._now = monotonic or time.monotonic
         self._lock = threading.Lock()
         self._delay = policy.delay_floor_s
+        self._probe = policy.fast_probe_per_s
+        self._rate: float | None = None
+        self._successes: deque[float] = deque()
+        self._first_seen: float | None = None
+        self._last_429: float | None = None
+        # Successes since the last 429, and when the first of them came.
+        self._clean_count = 0
+        self._clean_since: float | None = None
 
     def current(self) -> float:
-        """The delay in seconds to leave before the next request."""
+        """The delay in seconds to leave between two requests."""
         with self._lock:
             return self._delay
 
-    def on_rate_limited(self) -> None:
-        """A 429: grow (from at least one second, so a zero floor still grows)."""
-        p = self._policy
+    def estimated_rate(self) -> float | None:
+        """Requests per second the last 429 suggested DeviantArt allows (None before one)."""
         with self._lock:
-            grown = max(self._delay, p.delay_floor_s, 1.0) * p.delay_growth
-            self._delay = min(p.delay_max_s, grown)
+            return self._rate
 
     def on_success(self) -> None:
-        """A success: decay towards the floor, snapping to it once close."""
+        """A success: remember it, and probe (shrink the spacing a little)."""
         p = self._policy
         with self._lock:
-            decayed = self._delay * p.delay_decay
-            self._delay = p.delay_floor_s if decayed - p.delay_floor_s < 0.01 else decayed
+            now = self._now()
+            self._seen(now)
+            self._successes.append(now)
+            self._forget(now)
+            self._clean_count += 1
+            if self._clean_since is None:
+                self._clean_since = now
+            # Per second of sending at this spacing: e**-probe, whatever the rate.
+            shrunk = self._delay * math.exp(-self._probe * self._delay)
+            self._delay = max(p.delay_floor_s, shrunk)
+
+    def on_rate_limited(self) -> None:
+        """A 429: re-estimate the allowed rate, or grow hard in a storm."""
+        p = self._policy
+        with self._lock:
+            now = self._now()
+            self._seen(now)
+            self._forget(now)
+            storm = self._last_429 is not None and self._clean_count < p.storm_successes
+            rate, clean = self._estimate(now)
+            self._rate = rate if rate > 0 else None
+            # No success to learn from: the docs' exponential backoff, from one second.
+            grown = (1.0 + p.rate_margin) / rate if rate > 0 else max(self._delay, 1.0)
+            if rate <= 0:
+                storm = True
+            # A 429 never makes us faster than the spacing that drew it; a storm doubles it.
+            factor = p.delay_growth if storm else 1.0 + p.rate_margin
+            grown = max(grown, self._delay * factor)
+            self._probe = p.probe_per_s if clean and not storm else p.fast_probe_per_s
+            self._delay = min(p.delay_max_s, max(p.delay_floor_s, grown))
+            self._last_429 = now
+            self._clean_count = 0
+            self._clean_since = None
+
+    def _estimate(self, now: float) -> tuple[float, bool]:
+        """(allowed requests/s, whether the estimate comes from a clean stretch)."""
+        p = self._policy
+        since = self._clean_since
+        if since is not None and self._clean_count >= p.clean_successes:
+            span = now - since
+            if span >= p.clean_span_s:
+                return self._clean_count / span, True
+        start = self._first_seen if self._first_seen is not None else now
+        span = max(now - max(start, now - p.rate_window_s), 1e-3)
+        return len(self._successes) / span, False
+
+    def _seen(self, now: float) -> None:
+        if self._first_seen is None:
+            self._first_seen = now
+
+    def _forget(self, now: float) -> None:
+        horizon = now - self._policy.rate_window_s
+        while self._successes and self._successes[0] < horizon:
+            self._successes.popleft()

@@ -121,6 +121,9 @@ class QueueItem:
     body_hash: str | None = None
     body: str | None = None
     updated_at: datetime | None = None
+    approved_at: datetime | None = None  # set only by an approval in review
+    unknown_since: datetime | None = None  # when the row last became `unknown`
+    reconcile_checked_at: datetime | None = None  # first "not found" read after the grace
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,11 @@ recent `sent` comments. Rules, all of which must hold:
   than the calendar day, so a burst at 23:59 cannot be followed by another at 00:01);
 - active hours: only inside the optional "HH:MM-HH:MM" window in `timezone`
   (a window whose end is before its start wraps midnight).
+
+`plan_next_post` takes the sent times themselves (tests, small histories);
+`plan_next_post_counted` asks a `SentLog` two indexed questions per cap (how
+many posts are in the window, and when the one that must leave first was
+sent), so a worker step costs O(log n), not a read of every post of the day.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from photomanager.domain.models import CommentSettings
+from photomanager.domain.models import CommentSettings, LogStatus
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(hours=24)
@@ -32,6 +38,15 @@ REASON_DAILY_CAP = "daily cap"
 REASON_OUTSIDE_HOURS = "outside active hours"
 
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class SentLog(Protocol):
+    """The two questions the caps ask of the comment log (both on the sent_at index)."""
+
+    def count_since(self, status: LogStatus, since: datetime) -> int: ...
+    def nth_sent_time_since(self, since: datetime, n: int) -> datetime | None:
+        """When the `n`-th (0-based, oldest first) comment sent at or after `since` went out."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +130,18 @@ def draw_interval(settings: CommentSettings, rng: random.Random) -> float:
     return rng.uniform(low, high)
 
 
+def counted_cap_free_at(
+    log: SentLog, now: datetime, cap: int, window: timedelta
+) -> datetime | None:
+    """`cap_free_at` from two indexed queries instead of the whole history."""
+    since = now - window
+    count = log.count_since(LogStatus.SENT, since)
+    if count < cap:
+        return None
+    leaving = log.nth_sent_time_since(since, count - cap)
+    return None if leaving is None else leaving + window
+
+
 def plan_next_post(
     settings: CommentSettings,
     now: datetime,
@@ -129,15 +156,40 @@ def plan_next_post(
     without them, only the caps and the window are checked.
     """
     recent = [t for t in sent_times if t > now - DAY]
+    hourly = cap_free_at((t for t in recent if t > now - HOUR), settings.max_per_hour, HOUR)
+    daily = cap_free_at(recent, settings.max_per_day, DAY)
+    return _decide(settings, now, hourly, daily, last_post_at, rng)
+
+
+def plan_next_post_counted(
+    settings: CommentSettings,
+    now: datetime,
+    log: SentLog,
+    *,
+    last_post_at: datetime | None = None,
+    rng: random.Random | None = None,
+) -> PacingDecision:
+    """`plan_next_post`, asking the log for counts instead of reading every sent time."""
+    hourly = counted_cap_free_at(log, now, settings.max_per_hour, HOUR)
+    daily = counted_cap_free_at(log, now, settings.max_per_day, DAY)
+    return _decide(settings, now, hourly, daily, last_post_at, rng)
+
+
+def _decide(
+    settings: CommentSettings,
+    now: datetime,
+    hourly: datetime | None,
+    daily: datetime | None,
+    last_post_at: datetime | None,
+    rng: random.Random | None,
+) -> PacingDecision:
     not_before, reason = now, REASON_READY
     if last_post_at is not None and rng is not None:
         paced = last_post_at + timedelta(seconds=draw_interval(settings, rng))
         if paced > not_before:
             not_before, reason = paced, REASON_PACING
-    hourly = cap_free_at((t for t in recent if t > now - HOUR), settings.max_per_hour, HOUR)
     if hourly is not None and hourly > not_before:
         not_before, reason = hourly, REASON_HOURLY_CAP
-    daily = cap_free_at(recent, settings.max_per_day, DAY)
     if daily is not None and daily > not_before:
         not_before, reason = daily, REASON_DAILY_CAP
     if settings.active_hours:

@@ -33,7 +33,7 @@ from photomanager.domain.models import DeviantArtUser, TokenKind
 from photomanager.domain.pkce import code_challenge_s256, make_code_verifier, new_opaque_value
 from photomanager.services.auth_pending import DEFAULT_STATE_TTL, PendingLogin, PendingLogins
 from photomanager.services.auth_tokens import REFRESH_MARGIN, SecretSink, TokenKeeper
-from photomanager.services.ports import OAuthApi, UnitOfWorkFactory
+from photomanager.services.ports import OAuthApi, RefreshLock, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +107,7 @@ class AuthSession:
         whoami: WhoAmI | None = None,
         refresh_margin: timedelta = REFRESH_MARGIN,
         state_ttl: timedelta = DEFAULT_STATE_TTL,
+        refresh_lock: RefreshLock | None = None,
     ) -> None:
         self._oauth = oauth
         self._clock = clock
@@ -121,6 +122,7 @@ class AuthSession:
             clock=clock,
             register_secret=self._register,
             refresh_margin=refresh_margin,
+            refresh_lock=refresh_lock,
         )
 
     @property

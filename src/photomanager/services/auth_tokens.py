@@ -4,10 +4,17 @@
 
 - USER tokens come from `oauth_tokens`, cached in memory per process and
   refreshed ahead of expiry (`REFRESH_MARGIN`) or when DeviantArt rejects one.
-- A refresh takes the row lock (`lock_for_refresh()`) inside one unit of work
-  and re-reads: if another process or thread already refreshed, its token is
-  reused; otherwise this one refreshes, saves the rotated pair and commits. So
-  however many workers hit an expired token, DeviantArt sees one refresh.
+- A refresh takes the cross-process `RefreshLock` and re-reads the row: if
+  another process or thread already refreshed, its token is reused; otherwise
+  this one refreshes and saves the rotated pair with a compare-and-set on the
+  old refresh token (a login or logout that landed meanwhile wins). So however
+  many workers hit an expired token, DeviantArt sees one refresh.
+- No database transaction is open while DeviantArt answers the refresh (it can
+  take a minute with retries): on SQLite a transaction would hold the file's
+  write lock, and the worker recording a posted comment would time out behind
+  it. The lock is a file lock there, an advisory lock on PostgreSQL (see
+  `photomanager.storage.refresh_lock`); without one (tests of one process) the
+  refresh is serialised within this object only.
 - A refresh token DeviantArt refuses raises `ReauthRequired`; the refused value
   is remembered so we do not keep knocking with it.
 - CLIENT tokens (public endpoints) are the user token when an account is
@@ -19,7 +26,8 @@ from __future__ import annotations
 import hmac
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 
@@ -31,7 +39,7 @@ from photomanager.domain.errors import (
     RequestRejected,
 )
 from photomanager.domain.models import OAuthToken, TokenKind
-from photomanager.services.ports import OAuthApi, UnitOfWorkFactory
+from photomanager.services.ports import OAuthApi, RefreshLock, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +59,15 @@ def _same(a: str | None, b: str | None) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
+class ProcessRefreshLock:
+    """The default `RefreshLock`: excludes nothing beyond this object's own thread lock."""
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Nothing to take: `TokenKeeper` already serialises its threads."""
+        yield
+
+
 class TokenKeeper:
     """Process-local cache in front of the shared token row. Thread-safe."""
 
@@ -62,8 +79,10 @@ class TokenKeeper:
         clock: Clock,
         register_secret: SecretSink = _ignore_secret,
         refresh_margin: timedelta = REFRESH_MARGIN,
+        refresh_lock: RefreshLock | None = None,
     ) -> None:
         self._oauth = oauth
+        self._refresh_lock: RefreshLock = refresh_lock or ProcessRefreshLock()
         self._uow_factory = uow_factory
         self._clock = clock
         self._register = register_secret
@@ -164,8 +183,9 @@ class TokenKeeper:
         return self._client_credentials(rejected=None).access_token
 
     def _refresh_user(self, *, rejected: str | None) -> OAuthToken:
-        with self._user_lock, self._uow_factory() as uow:
-            current = uow.tokens.lock_for_refresh()
+        # No transaction is open during the network call (see the module docstring).
+        with self._user_lock, self._refresh_lock.held():
+            current = self._read_stored()
             if current is None:
                 self._user = None
                 raise NotConnected("no DeviantArt account is connected")
@@ -174,14 +194,13 @@ class TokenKeeper:
                 # Someone else refreshed while we waited for the lock: share their token.
                 self._user = current
                 return current
-            if current.refresh_token is None or _same(
-                current.refresh_token, self._dead_refresh_token
-            ):
+            old_refresh = current.refresh_token
+            if old_refresh is None or _same(old_refresh, self._dead_refresh_token):
                 raise ReauthRequired(RECONNECT_MESSAGE)
             try:
-                fresh = self._oauth.refresh(current.refresh_token)
+                fresh = self._oauth.refresh(old_refresh)
             except (ReauthRequired, InvalidToken, RequestRejected) as exc:
-                self._dead_refresh_token = current.refresh_token
+                self._dead_refresh_token = old_refresh
                 logger.warning("DeviantArt refused the refresh token; reconnect needed")
                 raise ReauthRequired(
                     RECONNECT_MESSAGE, status=exc.status, error=exc.error
@@ -190,16 +209,37 @@ class TokenKeeper:
             token = replace(
                 fresh,
                 # Rotation is the norm; keep the old one only if DeviantArt sent none.
-                refresh_token=fresh.refresh_token or current.refresh_token,
+                refresh_token=fresh.refresh_token or old_refresh,
                 scope=fresh.scope or current.scope,
                 userid=current.userid,
                 username=current.username,
             )
-            uow.tokens.save(token)
-            uow.commit()
-            self._user = token
-            logger.info("refreshed the DeviantArt user token (expires %s)", token.expires_at)
-            return token
+            return self._save_rotated(token, previous_refresh_token=old_refresh)
+
+    def _read_stored(self) -> OAuthToken | None:
+        with self._uow_factory(read_only=True) as uow:
+            return uow.tokens.get()
+
+    def _save_rotated(self, token: OAuthToken, *, previous_refresh_token: str) -> OAuthToken:
+        """Save the refreshed pair unless the row changed during the refresh."""
+        with self._uow_factory() as uow:
+            saved = uow.tokens.save_rotated(token, previous_refresh_token=previous_refresh_token)
+            if saved:
+                uow.commit()
+                stored: OAuthToken | None = token
+            else:
+                stored = uow.tokens.get()
+        if not saved:
+            # A login or logout landed meanwhile (they do not take the refresh lock): it wins.
+            logger.info("the stored DeviantArt token changed during a refresh; using it")
+            self._user = stored
+            if stored is None:
+                raise NotConnected("no DeviantArt account is connected")
+            self._register_token(stored)
+            return stored
+        self._user = token
+        logger.info("refreshed the DeviantArt user token (expires %s)", token.expires_at)
+        return token
 
     def _client_credentials(self, *, rejected: str | None) -> OAuthToken:
         with self._client_lock:

@@ -8,6 +8,7 @@ domain. Repositories never commit: the unit of work does.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -111,6 +112,10 @@ class QueueRepository(Protocol):
     def resolve_unknown_pending(self, claim: Claim, now: datetime) -> bool: ...
     def reset_failed_to_pending(self, now: datetime) -> int: ...
     def get_stats(self) -> dict[QueueStatus, int]: ...
+    def count_skipped_by_reason(self) -> dict[str, int]:
+        """Skipped rows per reason kind: the reason's text before its first colon."""
+        ...
+
     def list_page(
         self, status: QueueStatus | None, limit: int, cursor: str | None
     ) -> tuple[list[QueueItem], str | None]:
@@ -160,6 +165,10 @@ class LogRepository(Protocol):
 
     def count_since(self, status: LogStatus, since: datetime) -> int: ...
     def sent_times_since(self, since: datetime) -> list[datetime]: ...
+    def nth_sent_time_since(self, since: datetime, n: int) -> datetime | None:
+        """When the `n`-th (0-based, oldest first) comment sent at or after `since` went out."""
+        ...
+
     def activity_per_hour(self, since: datetime) -> list[HourlyActivity]: ...
     def recent_body_hashes(self, since: datetime) -> set[str]: ...
     def template_usage(self) -> dict[int, tuple[int, datetime]]:
@@ -193,7 +202,22 @@ class TokenRepository(Protocol):
         ...
 
     def save(self, token: OAuthToken) -> None: ...
+    def save_rotated(self, token: OAuthToken, *, previous_refresh_token: str) -> bool:
+        """Compare-and-set: store `token` only while the row still holds `previous_refresh_token`.
+
+        False (nothing written) when the row changed meanwhile or is gone.
+        """
+        ...
+
     def delete(self) -> None: ...
+
+
+class RefreshLock(Protocol):
+    """Serialises token refreshes across processes, without holding a transaction."""
+
+    def held(self) -> AbstractContextManager[None]:
+        """A context manager that holds the lock for its block (blocks until free)."""
+        ...
 
 
 class UnitOfWork(Protocol):

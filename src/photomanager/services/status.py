@@ -6,7 +6,7 @@ windows the caps use (see `domain/pacing.py`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from photomanager.domain import pacing
@@ -15,6 +15,7 @@ from photomanager.domain.models import LogStatus, QueueStatus, WorkerControl
 from photomanager.services.collect_runs import CollectRuns
 from photomanager.services.collector import CollectProgress
 from photomanager.services.ports import UnitOfWorkFactory
+from photomanager.services.skip_reasons import count_by_key
 
 HEARTBEAT_FRESH = timedelta(seconds=15)
 
@@ -48,6 +49,7 @@ class StatusReport:
     worker_alive: bool
     collect_runs: list[CollectProgress]
     caps: EffectiveCaps
+    skipped_by_reason: dict[str, int] = field(default_factory=dict)
 
 
 class StatusService:
@@ -65,19 +67,19 @@ class StatusService:
         self._collect_runs = collect_runs
 
     def status(self) -> StatusReport:
-        """The current status (one transaction, one grouped count for the queue)."""
+        """The current status (one transaction; grouped counts per status and skip reason)."""
         now = self._clock.now()
         day_ago, hour_ago = now - pacing.DAY, now - pacing.HOUR
         with self._uow_factory(read_only=True) as uow:
             counts = uow.queue.get_stats()
+            skipped = uow.queue.count_skipped_by_reason()
             sent_today = uow.logs.count_since(LogStatus.SENT, day_ago)
             failed_today = uow.logs.count_since(LogStatus.FAILED, day_ago)
             sent_hour = uow.logs.count_since(LogStatus.SENT, hour_ago)
             failed_hour = uow.logs.count_since(LogStatus.FAILED, hour_ago)
             control = uow.worker_control.get()
             settings = uow.settings.get()
-            sent_times = uow.logs.sent_times_since(day_ago)
-        decision = pacing.plan_next_post(settings, now, sent_times)
+            decision = pacing.plan_next_post_counted(settings, now, uow.logs)
         caps = EffectiveCaps(
             min_interval_s=settings.min_interval_s,
             max_interval_s=settings.max_interval_s,
@@ -102,4 +104,5 @@ class StatusService:
             worker_alive=alive,
             collect_runs=runs,
             caps=caps,
+            skipped_by_reason=count_by_key(skipped),
         )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import InvalidInput, NotFound
 from photomanager.domain.models import CommentTemplate
 from photomanager.domain.templates import (
+    MIN_VARIANTS,
     Severity,
     TemplateIssue,
     count_variants,
@@ -20,6 +22,8 @@ from photomanager.services.ports import UnitOfWorkFactory
 MAX_TITLE_LENGTH = 200
 MAX_PREVIEWS = 50
 PREVIEW_VARIABLES = {"author": "SomeArtist", "title": "Untitled", "username": "you"}
+DEFAULT_TOP_RENDERINGS = 10
+MAX_TOP_RENDERINGS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,29 @@ class TemplatePreview:
     samples: list[str]
     variant_count: int
     issues: list[TemplateIssue]
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateUsage:
+    """How often a template was used, and whether it has too few variants."""
+
+    message_id: int
+    uses: int
+    last_used_at: datetime | None
+    variant_count: int
+
+    @property
+    def few_variants(self) -> bool:
+        """Fewer distinct renderings than the validator asks for: repeats look like spam."""
+        return self.variant_count < MIN_VARIANTS
+
+
+@dataclass(frozen=True, slots=True)
+class RenderingUsage:
+    """One text a template rendered, and how many comments posted exactly it."""
+
+    body: str
+    uses: int
 
 
 class TemplateService:
@@ -45,6 +72,37 @@ class TemplateService:
         """Every template, active or not."""
         with self._uow_factory(read_only=True) as uow:
             return uow.messages.list_all()
+
+    def list_with_usage(self) -> list[tuple[CommentTemplate, TemplateUsage]]:
+        """Every template with its use count, last use and variant count (one grouped query)."""
+        with self._uow_factory(read_only=True) as uow:
+            templates = uow.messages.list_all()
+            used = uow.logs.template_usage()
+        return [(t, self._usage(t, used.get(t.message_id))) for t in templates]
+
+    def usage(self, message_id: int) -> TemplateUsage:
+        """One template's usage; NotFound when it does not exist."""
+        with self._uow_factory(read_only=True) as uow:
+            template = uow.messages.get(message_id)
+            used = uow.logs.template_usage().get(message_id) if template else None
+        if template is None:
+            raise NotFound(f"no template {message_id}")
+        return self._usage(template, used)
+
+    def top_renderings(
+        self, message_id: int, *, limit: int = DEFAULT_TOP_RENDERINGS
+    ) -> list[RenderingUsage]:
+        """The texts this template posted most often, most used first; NotFound if absent."""
+        if not 1 <= limit <= MAX_TOP_RENDERINGS:
+            raise InvalidInput(
+                f"limit must be between 1 and {MAX_TOP_RENDERINGS}",
+                details={"limit": f"must be between 1 and {MAX_TOP_RENDERINGS}"},
+            )
+        with self._uow_factory(read_only=True) as uow:
+            if uow.messages.get(message_id) is None:
+                raise NotFound(f"no template {message_id}")
+            rows = uow.logs.top_renderings(message_id, limit)
+        return [RenderingUsage(body=body, uses=uses) for body, uses in rows]
 
     def get_template(self, message_id: int) -> CommentTemplate:
         """One template; NotFound when it does not exist."""
@@ -111,6 +169,16 @@ class TemplateService:
         samples = [randomize_template(body, PREVIEW_VARIABLES, rng) for _ in range(n)]
         return TemplatePreview(samples=samples, variant_count=count_variants(body), issues=issues)
 
+    @staticmethod
+    def _usage(template: CommentTemplate, used: tuple[int, datetime] | None) -> TemplateUsage:
+        uses, last = used if used is not None else (0, None)
+        return TemplateUsage(
+            message_id=template.message_id,
+            uses=uses,
+            last_used_at=last,
+            variant_count=_variants(template.body),
+        )
+
     def _issues(self, body: str) -> list[TemplateIssue]:
         if self._max_length is None:
             return validate_template(body)
@@ -129,6 +197,15 @@ class TemplateService:
         if errors:
             raise _invalid(errors)
         return title
+
+
+def _variants(body: str) -> int:
+    # A stored body was valid when saved; should a later, stricter parser refuse it,
+    # the list still answers (0 variants, flagged as few) instead of failing.
+    try:
+        return count_variants(body)
+    except InvalidInput:
+        return 0
 
 
 def _invalid(errors: list[TemplateIssue]) -> InvalidInput:

@@ -150,6 +150,7 @@ class WorkerLoop:
             heartbeat_at=self._clock.now(),
         )
         while not stop.is_set():
+            started = self._clock.now()
             if read_control(self._uow_factory).desired is not WorkerDesired.RUNNING:
                 return
             try:
@@ -164,7 +165,7 @@ class WorkerLoop:
                     waiting_until=None,
                     heartbeat_at=self._clock.now(),
                 )
-                self._after(self._worker.run_once(stop))
+                self._after(self._worker.run_once(stop), started)
             except Exception:
                 # Keep the worker alive through a database hiccup or a bug; say so.
                 logger.exception("worker step failed")
@@ -194,10 +195,9 @@ class WorkerLoop:
     def _wait_if_needed(self, stop: threading.Event) -> bool:
         """Wait (one chunk) if caps, window, pacing or a pause say so; True when it waited."""
         now = self._clock.now()
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             settings = uow.settings.get()
-            sent = uow.logs.sent_times_since(now - pacing.DAY)
-        decision = pacing.plan_next_post(settings, now, sent)
+            decision = pacing.plan_next_post_counted(settings, now, uow.logs)
         target, reason, state = decision.not_before, decision.reason, STATE_WAITING
         if self._not_before is not None and self._not_before > target:
             target, reason, state = self._not_before, self._wait_reason, self._wait_state
@@ -215,8 +215,8 @@ class WorkerLoop:
         self._sleep(stop, min(seconds, self._max_wait_chunk))
         return True
 
-    def _after(self, result: StepResult) -> None:
-        """Decide the earliest next step from what the last one did."""
+    def _after(self, result: StepResult, started: datetime) -> None:
+        """Decide the earliest next step from what the last one (begun at `started`) did."""
         now = self._clock.now()
         if result.outcome is StepOutcome.PAUSED and result.pause_until is not None:
             self._set_wait(result.pause_until, result.error or REASON_RATE_LIMITED, STATE_PAUSED)
@@ -224,22 +224,24 @@ class WorkerLoop:
             reason = REASON_IDLE if result.error is None else f"DeviantArt: {result.error}"
             self._set_wait(now + IDLE_POLL, reason)
         elif result.posted:
-            self._pace_after_post(result, now)
+            self._pace_after_post(result, now, started)
         elif result.outcome in QUIET_OUTCOMES:
             # Nothing reached DeviantArt: no pacing, just a breath between rows.
             self._set_wait(now + QUIET_STEP, REASON_QUIET[result.outcome])
         else:
             self._not_before = None
 
-    def _pace_after_post(self, result: StepResult, now: datetime) -> None:
-        with self._uow_factory() as uow:
+    def _pace_after_post(self, result: StepResult, now: datetime, started: datetime) -> None:
+        with self._uow_factory(read_only=True) as uow:
             settings: CommentSettings = uow.settings.get()
-            sent = uow.logs.sent_times_since(now - pacing.DAY)
-        paced = pacing.plan_next_post(settings, now, sent, last_post_at=now, rng=self._rng)
-        options = [
-            (paced.not_before, paced.reason),
-            (now + timedelta(seconds=self._api.get_recommended_delay()), REASON_API_DELAY),
-        ]
+            paced = pacing.plan_next_post_counted(
+                settings, now, uow.logs, last_post_at=now, rng=self._rng
+            )
+        # DeviantArt's delay spaces the starts of two requests. Counting it from the start
+        # of this step, not from its end, keeps our own database work out of the spacing:
+        # otherwise every post costs delay + step time and a learned rate is never reached.
+        api_delay = timedelta(seconds=self._api.get_recommended_delay())
+        options = [(paced.not_before, paced.reason), (started + api_delay, REASON_API_DELAY)]
         if result.retry_after is not None:
             options.append((now + timedelta(seconds=result.retry_after), REASON_RETRY_AFTER))
         target, reason = max(options, key=lambda option: option[0])

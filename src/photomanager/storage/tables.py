@@ -7,6 +7,7 @@ hand to match this module; a test compares the two.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     text,
 )
 
+from photomanager.storage import queue_counts as counting
 from photomanager.storage.types import UtcDateTime
 
 # Explicit constraint names, so later migrations can refer to them on every backend.
@@ -71,6 +73,10 @@ queue = Table(
     Column("body_hash", String(128), nullable=True),
     Column("body", Text, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Never twice (migration 0003): see `repositories/queue.py`.
+    Column("approved_at", UtcDateTime, nullable=True),
+    Column("unknown_since", UtcDateTime, nullable=True),
+    Column("reconcile_checked_at", UtcDateTime, nullable=True),
     # The claim (newest due pending first), status-filtered pages and the grouped count.
     Index(None, "status", "ts", "deviationid"),
     # Unfiltered keyset pages.
@@ -78,6 +84,16 @@ queue = Table(
     # expire_claims.
     Index(None, "status", "claimed_at"),
 )
+
+# Rows per status, kept exact by triggers (see `queue_counts.py`): `GET /status`
+# reads a handful of rows instead of counting the whole queue.
+queue_counts = Table(
+    counting.COUNTS_TABLE,
+    metadata,
+    Column("status", String(32), primary_key=True),
+    Column("n", BigInteger, nullable=False, server_default=text("0")),
+)
+counting.attach(metadata)
 
 logs = Table(
     "deviation_comment_logs",

@@ -88,6 +88,11 @@ class SqlUnitOfWork:
         """Forget everything since the last commit."""
         self._require().rollback()
 
+    @property
+    def connection(self) -> Connection:
+        """The open connection, for storage-level checks (not part of the port)."""
+        return self._require()
+
     def _require(self) -> Connection:
         if self._conn is None:
             raise RuntimeError("unit of work used outside its `with` block")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from photomanager.api.deps import TemplatesDep
 from photomanager.api.routes import PREFIX, errors
@@ -14,19 +14,58 @@ from photomanager.api.schemas.messages import (
     MessagePreviewPublic,
     MessagePublic,
     MessageUpdate,
+    MessageUsagePublic,
+    MessageWithUsagePublic,
+    RenderingUsagePublic,
     TemplateIssuePublic,
+    TemplateUsagePublic,
 )
 from photomanager.domain.errors import InvalidInput
+from photomanager.domain.models import CommentTemplate
+from photomanager.services.templates import MAX_TOP_RENDERINGS, TemplateUsage
 
 router = APIRouter(prefix=PREFIX, tags=["messages"])
 
 MessageId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The template's id.")]
 
 
+TopLimit = Annotated[
+    int, Query(ge=1, le=MAX_TOP_RENDERINGS, description="How many renderings to return.")
+]
+
+
+def _uses(usage: TemplateUsage) -> TemplateUsagePublic:
+    return TemplateUsagePublic(
+        sent=usage.uses,
+        last_used_at=usage.last_used_at,
+        variant_count=usage.variant_count,
+        few_variants=usage.few_variants,
+    )
+
+
+def _with_usage(template: CommentTemplate, usage: TemplateUsage) -> MessageWithUsagePublic:
+    public = MessagePublic.model_validate(template)
+    return MessageWithUsagePublic(**public.model_dump(), uses=_uses(usage))
+
+
 @router.get("/messages", responses=errors())
-def list_messages(templates: TemplatesDep) -> list[MessagePublic]:
-    """Every template, active or not."""
-    return [MessagePublic.model_validate(t) for t in templates.list_templates()]
+def list_messages(templates: TemplatesDep) -> list[MessageWithUsagePublic]:
+    """Every template, active or not, with how often it was used and its variant count."""
+    return [_with_usage(t, usage) for t, usage in templates.list_with_usage()]
+
+
+@router.get("/messages/{message_id}/usage", responses=errors(404, 422))
+def message_usage(
+    message_id: MessageId, templates: TemplatesDep, limit: TopLimit = 10
+) -> MessageUsagePublic:
+    """A template's usage and the texts it posted most often, with their counts."""
+    usage = templates.usage(message_id)
+    top = templates.top_renderings(message_id, limit=limit)
+    return MessageUsagePublic(
+        message_id=message_id,
+        uses=_uses(usage),
+        top_renderings=[RenderingUsagePublic(body=r.body, uses=r.uses) for r in top],
+    )
 
 
 @router.post("/messages", status_code=201, responses=errors(403, 422))

@@ -22,8 +22,8 @@ router = APIRouter(prefix=PREFIX, tags=["review"])
 
 
 def get_review(container: ContainerDep) -> ReviewService:
-    """The review service over the container's database and clock."""
-    return ReviewService(uow_factory=container.uow_factory, clock=container.clock)
+    """The container's review service (built once, with the configured length limit)."""
+    return container.review
 
 
 ReviewDep = Annotated[ReviewService, Depends(get_review)]

@@ -47,6 +47,7 @@ def get_status(container: ContainerDep) -> StatusPublic:
         collect_runs=[CollectRunPublic.model_validate(run) for run in report.collect_runs],
         account=AccountPublic.model_validate(account),
         caps=CapsPublic.model_validate(report.caps),
+        skipped_by_reason=report.skipped_by_reason,
         sandbox=container.sandbox_mode,
         now=container.clock.now(),
     )

@@ -123,6 +123,21 @@ class DeviationCommentLogRepository:
         )
         return list(self._conn.execute(stmt).scalars())
 
+    def nth_sent_time_since(self, since: datetime, n: int) -> datetime | None:
+        """When the `n`-th (0-based, oldest first) comment sent at or after `since` went out.
+
+        One seek on the sent_at index (OFFSET n LIMIT 1): the pacing caps ask it
+        instead of reading every sent time of the day.
+        """
+        stmt = (
+            select(logs.c.sent_at)
+            .where(logs.c.status == LogStatus.SENT.value, logs.c.sent_at >= since)
+            .order_by(logs.c.sent_at)
+            .offset(max(0, n))
+            .limit(1)
+        )
+        return self._conn.execute(stmt).scalar_one_or_none()
+
     def activity_per_hour(self, since: datetime) -> list[HourlyActivity]:
         """Sent and failed counts per UTC hour since `since`, oldest first.
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Connection,
     RowMapping,
     and_,
+    case,
     delete,
     func,
     or_,
@@ -31,13 +32,14 @@ from photomanager.storage.sql_helpers import (
     chunked,
     decode_cursor,
     encode_cursor,
+    is_postgresql,
     unique,
 )
-from photomanager.storage.tables import commented_deviations, queue
+from photomanager.storage.tables import commented_deviations, queue, queue_counts
 from photomanager.storage.types import UtcDateTime
 
-# Rows per executemany in add_many: large enough to amortise round trips,
-# small enough that memory stays flat however long the iterable is.
+# Rows per batch in add_many: large enough to amortise statements and ledger
+# look-ups, small enough that memory stays flat however long the iterable is.
 ADD_BATCH = 5000
 EXPIRED_CLAIM_ERROR = "claim expired: the worker stopped before recording an outcome"
 
@@ -45,29 +47,32 @@ PENDING = QueueStatus.PENDING.value
 SENDING = QueueStatus.SENDING.value
 UNKNOWN = QueueStatus.UNKNOWN.value
 AWAITING_REVIEW = QueueStatus.AWAITING_REVIEW.value
+_STATUS_VALUES = frozenset(s.value for s in QueueStatus)
 
-# Placeholders per driver. PostgreSQL needs casts: the parameters sit in a
-# SELECT list, where nothing tells the server their type.
-_PLACEHOLDERS = {
-    "sqlite": ("?", "?"),
-    "postgresql": ("CAST(%s AS TEXT)", "CAST(%s AS TIMESTAMPTZ)"),
-}
+_ADD_COLUMNS = "deviationid, source, ts, status, attempts, author, title, url, updated_at"
 
-
-def _add_sql(dialect_name: str) -> str:
-    """INSERT new ids only, never over a ledger id, never touching an existing row.
-
-    Hand-written so a big batch goes straight to the driver's executemany.
-    Only constants are interpolated, never data.
-    """
-    t, ts = _PLACEHOLDERS[dialect_name]
-    return (
-        f"INSERT INTO {queue.name} "  # noqa: S608
-        "(deviationid, source, ts, status, attempts, author, title, url, updated_at) "
-        f"SELECT {t}, {t}, {ts}, '{PENDING}', 0, {t}, {t}, {t}, {ts} "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {commented_deviations.name} WHERE deviationid = {t}) "
-        "ON CONFLICT (deviationid) DO NOTHING"
-    )
+# Hand-written so a big batch goes straight to the driver; only constants are
+# interpolated, never data. Neither touches an existing row.
+#
+# SQLite: a plain INSERT per row through executemany (the ledger was checked
+# per batch beforehand); the driver sums the rows really inserted.
+_SQLITE_ADD = (
+    f"INSERT INTO {queue.name} ({_ADD_COLUMNS}) "  # noqa: S608
+    f"VALUES (?, ?, ?, '{PENDING}', 0, ?, ?, ?, ?) "
+    "ON CONFLICT (deviationid) DO NOTHING"
+)
+# PostgreSQL: one statement per batch (arrays unnested server-side), so the
+# statement-level counting trigger runs once per batch, not once per row.
+_POSTGRESQL_ADD = (
+    f"INSERT INTO {queue.name} ({_ADD_COLUMNS}) "  # noqa: S608
+    f"SELECT b.deviationid, b.source, b.ts, '{PENDING}', 0, b.author, b.title, b.url, %s "
+    "FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::text[]) "
+    "WITH ORDINALITY AS b(deviationid, source, ts, author, title, url, position) "
+    f"WHERE NOT EXISTS (SELECT 1 FROM {commented_deviations.name} l "
+    "WHERE l.deviationid = b.deviationid) "
+    "ORDER BY b.position "
+    "ON CONFLICT (deviationid) DO NOTHING"
+)
 
 
 class DeviationCommentQueueRepository:
@@ -88,26 +93,48 @@ class DeviationCommentQueueRepository:
         Streams `items` in batches; returns how many rows were really new.
         """
         dialect = self._conn.dialect
-        sql = _add_sql(dialect.name)
         to_db = _timestamp_processor(dialect)
         stamp = to_db(now)
         added = 0
         for batch in chunked(items, ADD_BATCH):
-            params = [
-                (
-                    i.deviationid,
-                    i.source.value,
-                    to_db(i.ts),
-                    i.author,
-                    i.title,
-                    i.url,
-                    stamp,
-                    i.deviationid,
-                )
-                for i in batch
-            ]
-            added += self._conn.exec_driver_sql(sql, params).rowcount
+            if dialect.name == "postgresql":
+                added += self._add_batch_postgresql(batch, to_db, stamp)
+            else:
+                added += self._add_batch_sqlite(batch, to_db, stamp)
         return added
+
+    def _add_batch_sqlite(self, batch: list[NewQueueItem], to_db: Any, stamp: Any) -> int:
+        known = self._known_ids([i.deviationid for i in batch])
+        params = [
+            (i.deviationid, i.source.value, to_db(i.ts), i.author, i.title, i.url, stamp)
+            for i in batch
+            if i.deviationid not in known
+        ]
+        if not params:
+            return 0
+        return int(self._conn.exec_driver_sql(_SQLITE_ADD, params).rowcount)
+
+    def _add_batch_postgresql(self, batch: list[NewQueueItem], to_db: Any, stamp: Any) -> int:
+        columns = (
+            stamp,
+            [i.deviationid for i in batch],
+            [i.source.value for i in batch],
+            [to_db(i.ts) for i in batch],
+            [i.author for i in batch],
+            [i.title for i in batch],
+            [i.url for i in batch],
+        )
+        return int(self._conn.exec_driver_sql(_POSTGRESQL_ADD, columns).rowcount)
+
+    def _known_ids(self, deviationids: list[str]) -> set[str]:
+        """The ids of one batch already in the ledger: one query per batch."""
+        return set(
+            self._conn.execute(
+                select(commented_deviations.c.deviationid).where(
+                    commented_deviations.c.deviationid.in_(deviationids)
+                )
+            ).scalars()
+        )
 
     # -- reading -----------------------------------------------------------
 
@@ -120,12 +147,33 @@ class DeviationCommentQueueRepository:
         return None if row is None else _to_item(row)
 
     def get_stats(self) -> dict[QueueStatus, int]:
-        """Rows per status (every status present, zero when empty), one grouped count."""
+        """Rows per status (every status present, zero when empty).
+
+        Reads the trigger-maintained counters: a few rows, whatever the queue size.
+        """
         stats = dict.fromkeys(QueueStatus, 0)
-        rows = self._conn.execute(select(queue.c.status, func.count()).group_by(queue.c.status))
+        rows = self._conn.execute(select(queue_counts.c.status, queue_counts.c.n))
         for status, count in rows:
-            stats[QueueStatus(status)] = int(count)
+            if status in _STATUS_VALUES:
+                stats[QueueStatus(status)] = int(count)
         return stats
+
+    def count_skipped_by_reason(self) -> dict[str, int]:
+        """Skipped rows per reason kind (the text before the first colon), one grouped count."""
+        # Grouping on the prefix in SQL keeps the answer small: full reasons name
+        # authors and durations, so there would be one group per row.
+        reason = func.coalesce(queue.c.last_error, "")
+        if is_postgresql(self._conn):
+            kind: ColumnElement[Any] = func.split_part(reason, ":", 1)
+        else:
+            colon = func.instr(reason, ":")
+            kind = case((colon > 0, func.substr(reason, 1, colon - 1)), else_=reason)
+        stmt = (
+            select(kind, func.count())
+            .where(queue.c.status == QueueStatus.SKIPPED.value)  # the (status, ts) index
+            .group_by(kind)
+        )
+        return {str(name): int(count) for name, count in self._conn.execute(stmt)}
 
     def list_page(
         self, status: QueueStatus | None, limit: int, cursor: str | None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, RowMapping, delete, select
+from sqlalchemy import Connection, RowMapping, delete, select, update
 from sqlalchemy.exc import DBAPIError
 
 from photomanager.domain.models import OAuthToken
@@ -42,25 +42,53 @@ class TokenRepository:
         A database error is re-raised without its cause: PostgreSQL quotes the
         failing row (with the tokens) in its message.
         """
-        values = {
-            "access_token": token.access_token,
-            "refresh_token": token.refresh_token,
-            "expires_at": token.expires_at,
-            "scope": token.scope,
-            "userid": token.userid,
-            "username": token.username,
-        }
+        values = _values(token)
         stmt = dialect_insert(self._conn, oauth_tokens).values(id=SINGLE_ROW_ID, **values)
         try:
             self._conn.execute(
                 stmt.on_conflict_do_update(index_elements=[oauth_tokens.c.id], set_=values)
             )
         except DBAPIError as exc:
-            kind = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
-            raise TokenStorageError(f"could not save the OAuth token ({kind})") from None
+            raise _storage_error(exc) from None
+
+    def save_rotated(self, token: OAuthToken, *, previous_refresh_token: str) -> bool:
+        """Store a refreshed `token` only if the row still holds `previous_refresh_token`.
+
+        The compare-and-set that lets a refresh run outside any transaction: a
+        login or logout that happened meanwhile wins, and False says so.
+        """
+        stmt = (
+            update(oauth_tokens)
+            .where(
+                oauth_tokens.c.id == SINGLE_ROW_ID,
+                oauth_tokens.c.refresh_token == previous_refresh_token,
+            )
+            .values(**_values(token))
+        )
+        try:
+            result = self._conn.execute(stmt)
+        except DBAPIError as exc:
+            raise _storage_error(exc) from None
+        return result.rowcount == 1
 
     def delete(self) -> None:
         self._conn.execute(delete(oauth_tokens))
+
+
+def _values(token: OAuthToken) -> dict[str, object]:
+    return {
+        "access_token": token.access_token,
+        "refresh_token": token.refresh_token,
+        "expires_at": token.expires_at,
+        "scope": token.scope,
+        "userid": token.userid,
+        "username": token.username,
+    }
+
+
+def _storage_error(exc: DBAPIError) -> TokenStorageError:
+    kind = type(exc.orig).__name__ if exc.orig is not None else type(exc).__name__
+    return TokenStorageError(f"could not save the OAuth token ({kind})")
 
 
 def _to_token(row: RowMapping) -> OAuthToken:

@@ -1,4 +1,5 @@
-// The comment log: the most recent attempts with their status and error, and a CSV export.
+// The comment log: the most recent attempts with their status and error, filtered by outcome
+// (sent, failed, unknown, dry run, skipped), and a CSV export of the same filter.
 
 import { api, API, query } from "./api.js";
 import { byId, el } from "./dom.js";
@@ -26,14 +27,20 @@ function row(entry) {
 export function initLog() {
   const rows = byId("log-rows");
   const empty = byId("log-empty");
+  const filter = byId("log-filter");
+  const exportLink = byId("log-export");
 
   async function load() {
-    const page = await api.get(`${API}/logs${query({ limit: LIMIT })}`);
+    const status = filter.value;
+    exportLink.setAttribute("href", `${API}/logs.csv${query({ status })}`);
+    const page = await api.get(`${API}/logs${query({ limit: LIMIT, status })}`);
+    if (status !== filter.value) return; // the filter changed while this page loaded
     const items = (page && page.items) || [];
     rows.replaceChildren(...items.map(row));
     empty.hidden = items.length > 0;
   }
 
+  filter.addEventListener("change", () => load().catch(() => {}));
   byId("log-refresh").addEventListener("click", () => load().catch(() => {}));
   return { load };
 }

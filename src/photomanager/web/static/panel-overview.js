@@ -1,5 +1,6 @@
 // Overview: counts per status, sent today / this hour against the caps, the worker state in
-// words with a live countdown, and the start / stop / retry-failed buttons.
+// words with a live countdown, skipped rows by reason, and the start / stop / retry-failed
+// buttons.
 
 import { api, API, ApiError, describeError } from "./api.js";
 import { byId, el, flash, replace } from "./dom.js";
@@ -47,6 +48,7 @@ export function normalizeStatus(raw) {
     sandbox: Boolean(pick(status, "sandbox")),
     account: status.account || null,
     collectRuns: status.collect_runs || [],
+    skippedByReason: status.skipped_by_reason || {},
   };
 }
 
@@ -85,6 +87,8 @@ export function initOverview({ onChanged }) {
   const stateNode = byId("worker-state");
   const counts = byId("status-counts");
   const caps = byId("caps");
+  const skippedBox = byId("skipped-box");
+  const skipped = byId("skipped-reasons");
   const message = byId("overview-flash");
   const startButton = byId("worker-start");
   const stopButton = byId("worker-stop");
@@ -125,6 +129,14 @@ export function initOverview({ onChanged }) {
       ),
       countTile("failed_today", status.failedToday),
     ]);
+    const reasons = Object.entries(status.skippedByReason)
+      .filter(([, count]) => count > 0)
+      .sort(([a], [b]) => a.localeCompare(b));
+    replace(
+      skipped,
+      reasons.map(([reason, count]) => countTile(reason, count)),
+    );
+    skippedBox.hidden = reasons.length === 0;
     const wantsRunning = (worker.desired || worker.state) === "running";
     startButton.disabled = wantsRunning;
     stopButton.disabled = !wantsRunning;

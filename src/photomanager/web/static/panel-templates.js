@@ -1,13 +1,77 @@
-// Comment templates: list with active toggles, create / edit / delete, and live validation
-// while typing (a debounced call to messages/preview, never overlapping).
+// Comment templates: list with active toggles, usage (uses, variants, a warning badge when
+// there are few, the most posted texts on demand), create / edit / delete, and live
+// validation while typing (a debounced call to messages/preview, never overlapping).
+// Errors block saving; warnings are shown apart ("Warning: ...") and saving stays allowed.
 
-import { api, API, describeError } from "./api.js";
+import { api, API, describeError, query } from "./api.js";
 import { byId, clear, debounce, el, flash, replace } from "./dom.js";
+import { formatTime } from "./format.js";
 
 const PREVIEW_COUNT = 5;
+const TOP_RENDERINGS = 10;
 
 function issueText(issue) {
   return `line ${issue.line}:${issue.column}: ${issue.message}`;
+}
+
+function plural(count, word) {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** The usage line of a template: uses, last use, variants, and a badge when they are few. */
+function usageLine(uses) {
+  if (!uses) return null;
+  const parts = [
+    el("span", { class: "template-uses", text: `Used ${plural(uses.sent, "time")}` }),
+    uses.last_used_at
+      ? el("span", { class: "template-last-used", text: `last ${formatTime(uses.last_used_at)}` })
+      : null,
+    el("span", { class: "template-variant-count", text: plural(uses.variant_count, "variant") }),
+    uses.few_variants
+      ? el("span", {
+          class: "badge badge-warn few-variants",
+          text: "Few variants",
+          title: "Fewer than 20 different comments: repeated texts look like spam.",
+        })
+      : null,
+  ];
+  return el("p", { class: "template-usage" }, parts);
+}
+
+/** An expandable list of the texts this template posted most, loaded when first opened. */
+function renderingsBox(template) {
+  const list = el("ol", { class: "rendering-list" });
+  const box = el("details", { class: "template-renderings" }, [
+    el("summary", { text: "Most posted texts" }),
+    list,
+  ]);
+  let loaded = false;
+  box.addEventListener("toggle", async () => {
+    if (!box.open || loaded) return;
+    loaded = true;
+    replace(list, [el("li", { class: "empty", text: "Loading…" })]);
+    try {
+      const usage = await api.get(
+        `${API}/messages/${template.message_id}/usage${query({ limit: TOP_RENDERINGS })}`,
+      );
+      const top = (usage && usage.top_renderings) || [];
+      replace(
+        list,
+        top.length
+          ? top.map((item) =>
+              el("li", {}, [
+                el("span", { class: "rendering-uses", text: `${item.uses}× ` }),
+                el("span", { class: "rendering-text", text: item.body }),
+              ]),
+            )
+          : [el("li", { class: "empty", text: "Not posted yet." })],
+      );
+    } catch (error) {
+      loaded = false; // let the next opening try again
+      replace(list, [el("li", { class: "empty", text: describeError(error) })]);
+    }
+  });
+  return box;
 }
 
 /** Wire up the templates panel; returns { load }. */
@@ -19,6 +83,7 @@ export function initTemplates() {
   const bodyInput = byId("template-body");
   const activeInput = byId("template-active");
   const bodyError = byId("template-body-error");
+  const bodyWarnings = byId("template-body-warnings");
   const titleError = byId("template-title-error");
   const variants = byId("template-variants");
   const previewList = byId("template-preview");
@@ -33,11 +98,22 @@ export function initTemplates() {
     else bodyInput.removeAttribute("aria-invalid");
   }
 
+  function setWarnings(warnings) {
+    replace(
+      bodyWarnings,
+      warnings.map((issue) =>
+        el("li", { class: "field-warning", text: `Warning: ${issueText(issue)}` }),
+      ),
+    );
+    bodyWarnings.hidden = warnings.length === 0;
+  }
+
   async function preview() {
     const body = bodyInput.value;
     const seq = ++previewSeq;
     if (!body.trim()) {
       setBodyError("");
+      setWarnings([]);
       variants.textContent = "";
       clear(previewList);
       return;
@@ -48,10 +124,10 @@ export function initTemplates() {
       const errors = (result.issues || []).filter((issue) => issue.severity === "error");
       const warnings = (result.issues || []).filter((issue) => issue.severity !== "error");
       setBodyError(errors.map(issueText).join("\n"));
+      setWarnings(warnings);
       const count = result.variant_count;
       variants.textContent = result.valid
-        ? `${count} possible variant${count === 1 ? "" : "s"}` +
-          (warnings.length ? ` - ${warnings.map(issueText).join("; ")}` : "")
+        ? `${count} possible variant${count === 1 ? "" : "s"}`
         : "Fix the error above to see a preview.";
       replace(
         previewList,
@@ -60,6 +136,7 @@ export function initTemplates() {
     } catch (error) {
       if (seq !== previewSeq) return;
       setBodyError(describeError(error));
+      setWarnings([]);
       clear(previewList);
     }
   }
@@ -77,6 +154,7 @@ export function initTemplates() {
     cancel.hidden = true;
     titleError.hidden = true;
     setBodyError("");
+    setWarnings([]);
     variants.textContent = "";
     clear(previewList);
   }
@@ -139,6 +217,8 @@ export function initTemplates() {
           title,
         ]),
         el("p", { class: "template-body", text: template.body }),
+        usageLine(template.uses),
+        template.uses && template.uses.sent > 0 ? renderingsBox(template) : null,
         el("div", { class: "actions" }, [
           el("button", {
             type: "button",
