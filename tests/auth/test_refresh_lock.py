@@ -80,7 +80,7 @@ def stack(
         client_id=sandbox.client_id,
         client_secret=sandbox.client_secret,
         transport=gate,
-        refresh_lock=_OldLock(engine),
+        refresh_lock=refresh_lock_for(engine),
     )
     yield built
     built.http.close()
@@ -286,14 +286,3 @@ class TestRefreshLockFor:
         with pytest.raises(RuntimeError), lock.held():
             raise RuntimeError("refresh failed")
         assert not _taken_elsewhere(lock, engine)
-
-
-class _OldLock:
-    def __init__(self, engine):
-        self.engine = engine
-    from contextlib import contextmanager
-    @contextmanager
-    def held(self):
-        with sql_unit_of_work_factory(self.engine)() as uow:
-            uow.tokens.lock_for_refresh()
-            yield

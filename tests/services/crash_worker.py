@@ -14,6 +14,7 @@ import threading
 from datetime import timedelta
 
 from photomanager.deviantart import DeviantArtApiClient, DeviantArtHttpClient, RetryPolicy
+from photomanager.deviantart.retry import Timeouts
 from photomanager.domain.clock import SystemClock
 from photomanager.domain.errors import ReauthRequired
 from photomanager.domain.models import TokenKind
@@ -24,8 +25,14 @@ from photomanager.services.worker import CommentWorker
 from photomanager.storage.engine import create_engine_for
 from photomanager.storage.unit_of_work import sql_unit_of_work_factory
 
-LEASE = timedelta(seconds=1)  # no POST to a local sandbox takes this long
+LEASE = timedelta(seconds=1.5)  # no POST to a local sandbox takes this long
+# lease >= post deadline + one full attempt (connect + write + read) + margin; an
+# attempt starts only if it would end by the deadline: by claimed_at + 0.3 s here.
+TIMEOUTS = Timeouts(connect=0.1, write=0.1, read=0.3, pool=0.1)
+POST_DEADLINE = timedelta(seconds=0.8)
+MARGIN = timedelta(seconds=0.2)
 GRACE = timedelta(seconds=0.5)
+RECHECK = timedelta(seconds=0.3)
 MAX_STEPS = 1000
 
 
@@ -47,10 +54,23 @@ def main(argv: list[str]) -> int:
     uow_factory = sql_unit_of_work_factory(engine)
     clock = SystemClock()
     http = DeviantArtHttpClient(
-        base_url, EnvTokens(), policy=RetryPolicy(delay_floor_s=0.0, min_wait_s=0.0)
+        base_url,
+        EnvTokens(),
+        policy=RetryPolicy(delay_floor_s=0.0, min_wait_s=0.0),
+        timeouts=TIMEOUTS,
     )
     api = DeviantArtApiClient(http)
-    reconciler = Reconciler(uow_factory=uow_factory, api=api, clock=clock, lease=LEASE, grace=GRACE)
+    reconciler = Reconciler(
+        uow_factory=uow_factory,
+        api=api,
+        clock=clock,
+        lease=LEASE,
+        post_deadline=POST_DEADLINE,
+        attempt_timeout=http.attempt_timeout,
+        margin=MARGIN,
+        grace=GRACE,
+        recheck=RECHECK,
+    )
     worker = CommentWorker(
         uow_factory=uow_factory,
         api=api,

@@ -20,7 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from photomanager.domain.models import NewQueueItem, OAuthToken, QueueStatus, Source
+from photomanager.domain.models import (
+    CommentSettings,
+    NewQueueItem,
+    OAuthToken,
+    QueueStatus,
+    Source,
+)
 from photomanager.sandbox import Sandbox
 from photomanager.services import crashpoints
 from photomanager.storage.engine import create_engine_for
@@ -61,7 +67,14 @@ def _prepare(db_url: str, sandbox: Sandbox) -> None:
                 )
             )
             uow.settings.save(
-                uow.settings.get().__class__(max_consecutive_failures=1000, max_attempts=20), now
+                # No review and no author cooldown: every row is posted unattended.
+                CommentSettings(
+                    max_consecutive_failures=1000,
+                    max_attempts=20,
+                    review_sources=(),
+                    author_cooldown_days=0,
+                ),
+                now,
             )
             uow.queue.add_many(
                 (
@@ -133,7 +146,7 @@ class TestCrashMatrix:
                 killed[label] += 1
         assert all(count > 0 for count in killed.values()), killed
         for attempt in range(10):
-            time.sleep(1.6)  # past the lease and the grace period
+            time.sleep(1.6)  # past the lease, the grace period and the recheck interval
             _run_worker(db_url, base_url, 1000 + attempt, base_env)
             rows = _statuses(db_url)
             if all(status in SETTLED for status, _ in rows.values()):

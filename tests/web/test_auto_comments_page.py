@@ -82,6 +82,11 @@ class TestFullFlow:
             {"min_interval_s": 1, "max_interval_s": 1, "max_per_hour": 1000, "max_per_day": 1000},
         )
         assert paced.status_code == 200, paced.text
+        # Watch Feed comments go out unreviewed: the artist's one-time yes, given beforehand
+        # (the page asks with a dialog, which the recorder would dismiss).
+        for action, body in (("start", {"confirm_unreviewed": True}), ("stop", {})):
+            answer = live_app.api("POST", f"/api/deviation-comments/worker/{action}", body)
+            assert answer.status_code == 200, answer.text
         page.click("#worker-start")
         expect(page.locator('#status-counts [data-count="commented"] dd')).not_to_have_text(
             "0", timeout=WAIT_MS

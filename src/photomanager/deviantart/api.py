@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import parse_qsl
 
 from photomanager.deviantart.client import DeviantArtHttpClient
@@ -52,10 +53,17 @@ class DeviantArtApiClient:
         }
         return parse_feed_page(self._http.get(path, params, token_kind=token_kind))
 
-    def post_comment(self, deviationid: str, body: str) -> Comment:
-        """Post `body` under the deviation. Never call twice for one claim."""
+    def post_comment(
+        self, deviationid: str, body: str, *, deadline: datetime | None = None
+    ) -> Comment:
+        """Post `body` under the deviation. Never call twice for one claim.
+
+        No attempt starts that could end after `deadline` (`PostDeadlinePassed`).
+        """
         normalized = _deviationid(deviationid)
-        data = self._http.post(f"comments/post/deviation/{normalized}", {"body": body})
+        data = self._http.post(
+            f"comments/post/deviation/{normalized}", {"body": body}, deadline=deadline
+        )
         comment = parse_comment(data)
         if comment is None:
             # It landed (2xx), but without a usable comment we must reconcile.

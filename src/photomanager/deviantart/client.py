@@ -23,7 +23,9 @@ A POST is repeated only when it surely did not land; anything ambiguous is
 A `Retry-After` above the cap is not waited out here: the error is raised at
 once with `retry_after` set, so the worker pauses the account instead of a
 thread blocking for an hour. A POST waits at most `post_wait_budget_s` in all,
-so it never outlives the lease of the queue row it belongs to.
+so it never outlives the lease of the queue row it belongs to; with a
+`deadline`, no attempt (nor a refresh and replay) starts unless it would end
+by then even if every timeout ran out: `PostDeadlinePassed`, nothing sent.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import httpx
@@ -52,6 +55,7 @@ from photomanager.domain.errors import (
     InvalidInput,
     NotConnected,
     OutcomeUnknown,
+    PostDeadlinePassed,
     RateLimited,
     ServerError,
     ServiceUnavailable,
@@ -123,6 +127,8 @@ class DeviantArtHttpClient:
         self._tokens = tokens
         t = timeouts or Timeouts()
         self._timeout = httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
+        # The longest one attempt can take once started: connect, send, then wait for the answer.
+        self.attempt_timeout = timedelta(seconds=t.connect + t.write + t.read)
         self._owns_http = http is None
         self._http = http or httpx.Client(
             transport=transport,
@@ -198,10 +204,19 @@ class DeviantArtHttpClient:
         data: Mapping[str, object],
         *,
         token_kind: TokenKind = TokenKind.USER,
+        deadline: datetime | None = None,
     ) -> dict[str, Any]:
-        """POST a form to an API endpoint; repeated only if it surely did not land."""
+        """POST a form to an API endpoint; repeated only if it surely did not land.
+
+        With `deadline`, an attempt that could end after it is never started
+        (`PostDeadlinePassed`: that attempt was not sent).
+        """
         return self._request(
-            "POST", self.api_url(path), data=_encode_params(data), token_kind=token_kind
+            "POST",
+            self.api_url(path),
+            data=_encode_params(data),
+            token_kind=token_kind,
+            deadline=deadline,
         )
 
     def oauth_token(self, form: Mapping[str, str]) -> dict[str, Any]:
@@ -246,6 +261,7 @@ class DeviantArtHttpClient:
         token_kind: TokenKind | None,
         params: dict[str, str] | None = None,
         data: dict[str, str] | None = None,
+        deadline: datetime | None = None,
     ) -> dict[str, Any]:
         token = self._token(token_kind) if token_kind is not None else None
         replayed = False
@@ -253,6 +269,7 @@ class DeviantArtHttpClient:
         waited = 0.0
         path = httpx.URL(url).path  # logged instead of the URL: no query values
         while True:
+            self._check_deadline(deadline)
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             started = time.monotonic()
             try:
@@ -283,6 +300,7 @@ class DeviantArtHttpClient:
                     and body.error in (None, "invalid_token")
                 ):
                     # DeviantArt rejected the request before acting on it: replay is safe.
+                    self._check_deadline(deadline)
                     replayed = True
                     token = self._refresh(token_kind, token)
                     continue
@@ -301,6 +319,13 @@ class DeviantArtHttpClient:
             )
             self._wait(wait)
             waited += wait
+
+    def _check_deadline(self, deadline: datetime | None) -> None:
+        """Refuse to start an attempt that could still be running after `deadline`."""
+        if deadline is not None and self._clock.now() + self.attempt_timeout > deadline:
+            raise PostDeadlinePassed(
+                "not sent: the request could not finish before its deadline (the claim lease)"
+            )
 
     def _over_post_budget(self, method: str, waited: float, wait: float) -> bool:
         """True when a POST would wait past its budget (see `RetryPolicy.post_wait_budget_s`)."""

@@ -10,6 +10,7 @@ PhotomanagerError
  ├── LoginRejected            an OAuth callback refused: bad/replayed state, DA said no (400)
  └── DeviantArtError          DeviantArt answered with an error, or not at all
       ├── TransportFailed     nothing reached DeviantArt (connect error): surely not delivered
+      │    └── PostDeadlinePassed  a POST attempt could end after its deadline: not sent
       ├── RateLimited         429 (user_api_threshold or overload); retry_after in seconds
       ├── ServiceUnavailable  503 (maintenance); surely not delivered
       ├── ServerError         500/502/504 on a GET
@@ -75,6 +76,12 @@ class DeviantArtError(PhotomanagerError):
 
 class TransportFailed(DeviantArtError):
     code = "transport_failed"
+
+
+class PostDeadlinePassed(TransportFailed):
+    """A POST was not sent (or not retried): it could still run after its deadline."""
+
+    code = "post_deadline_passed"
 
 
 class RateLimited(DeviantArtError):

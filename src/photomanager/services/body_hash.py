@@ -1,7 +1,10 @@
 """The fingerprint of a comment body, used to recognise our own comment on read-back.
 
 DeviantArt may return a posted body with HTML entities, `<br />` for newlines
-or trimmed whitespace, so both sides are normalised before hashing.
+or trimmed whitespace, so both sides are normalised before hashing. Entities
+are decoded first, so markup that came back escaped (`&lt;b&gt;`) is stripped
+like markup that came back as is. Reconciliation does not depend on it (any
+comment by our account counts as ours); a match is only logged.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ _SPACE = re.compile(r"\s+")
 
 def normalize_body(body: str) -> str:
     """Canonical text of a comment body: no markup, entities decoded, spaces collapsed."""
-    text = _BREAK.sub("\n", body)
+    text = html.unescape(body)
+    text = _BREAK.sub("\n", text)
     text = _TAG.sub("", text)
-    text = html.unescape(text)
     text = unicodedata.normalize("NFC", text)
     return _SPACE.sub(" ", text).strip()
 

@@ -21,12 +21,9 @@ class StepOutcome(enum.StrEnum):
     REVIEW = "review"  # rendered and parked for the artist's review; nothing posted
     DRY_RUN = "dry_run"  # rendered and logged only (dry run); nothing posted
     SKIPPED = "skipped"  # a per-author limit forbids a comment; nothing posted
+    RELEASED = "released"  # too late to post inside the claim lease: row given back, unsent
 
 
-# Outcomes after which a request went to DeviantArt, so pacing applies.
-POSTED_OUTCOMES = frozenset(
-    {StepOutcome.SENT, StepOutcome.FAILED, StepOutcome.RETRY, StepOutcome.UNKNOWN}
-)
 # Outcomes that prepared or skipped a row without any request: a short wait only.
 QUIET_OUTCOMES = frozenset({StepOutcome.REVIEW, StepOutcome.DRY_RUN, StepOutcome.SKIPPED})
 
@@ -42,8 +39,6 @@ class StepResult:
     retry_after: float | None = None
     pause_until: datetime | None = None
     body: str | None = None
-
-    @property
-    def posted(self) -> bool:
-        """True when a POST was attempted (pacing applies before the next one)."""
-        return self.outcome in POSTED_OUTCOMES
+    # True whenever `post_comment` was called in this step, whatever came of it:
+    # a request may have reached DeviantArt, so pacing applies before the next one.
+    posted: bool = False

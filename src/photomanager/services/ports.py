@@ -105,11 +105,33 @@ class QueueRepository(Protocol):
         ...
 
     def list_unknown(self, limit: int) -> list[QueueItem]: ...
-    def claim_unknown(self, deviationid: str, now: datetime) -> Claim | None:
-        """Take an `unknown` row for reconciliation (fresh token)."""
+    def claim_unknown(
+        self, deviationid: str, now: datetime, *, seen: QueueItem | None = None
+    ) -> Claim | None:
+        """Take an `unknown` row for reconciliation (fresh token, claimed_at kept).
+
+        With `seen`, only if the row is unchanged since that snapshot.
+        """
         ...
 
     def resolve_unknown_pending(self, claim: Claim, now: datetime) -> bool: ...
+    def note_not_found(self, claim: Claim, now: datetime) -> bool:
+        """Record the first read-back after the grace that did not find our comment."""
+        ...
+
+    def force_commented(
+        self,
+        deviationid: str,
+        *,
+        commentid: str,
+        message_id: int | None,
+        body_hash: str,
+        body: str,
+        now: datetime,
+    ) -> bool:
+        """`commented` (+ ledger) from any state but `commented`: our comment exists."""
+        ...
+
     def reset_failed_to_pending(self, now: datetime) -> int: ...
     def get_stats(self) -> dict[QueueStatus, int]: ...
     def count_skipped_by_reason(self) -> dict[str, int]:
@@ -263,7 +285,12 @@ class DeviantArtApi(Protocol):
     def browse(
         self, path: str, *, token_kind: TokenKind, offset: int, limit: int, mature_content: bool
     ) -> FeedPage: ...
-    def post_comment(self, deviationid: str, body: str) -> Comment: ...
+    def post_comment(
+        self, deviationid: str, body: str, *, deadline: datetime | None = None
+    ) -> Comment:
+        """Post once; PostDeadlinePassed (nothing sent) if an attempt could end after `deadline`."""
+        ...
+
     def list_comments(self, deviationid: str, *, offset: int, limit: int) -> CommentPage: ...
     def whoami(self) -> DeviantArtUser: ...
     def get_recommended_delay(self) -> float: ...

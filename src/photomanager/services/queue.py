@@ -1,4 +1,9 @@
-"""The comment queue as the artist sees it: list, remove, clear, reset failed."""
+"""The comment queue as the artist sees it: list, remove, clear, reset failed.
+
+Rows being sent (`sending`) or whose last POST may have landed (`unknown`)
+are never deleted: their comment may already be on DeviantArt, and once the
+row is gone nothing stops a collector from queueing the deviation again.
+"""
 
 from __future__ import annotations
 
@@ -37,28 +42,41 @@ class QueueService:
             return uow.queue.get_stats()
 
     def remove_selected(self, *, deviationids: Sequence[str]) -> int:
-        """Delete the given rows; Conflict (nothing deleted) if one is being sent right now."""
+        """Delete the given rows; Conflict (nothing deleted) if one is `sending` or `unknown`."""
         if not deviationids:
             return 0
         with self._uow_factory() as uow:
-            sending = [
-                d
-                for d in dict.fromkeys(deviationids)
-                if (item := uow.queue.get(d)) is not None and item.status is QueueStatus.SENDING
-            ]
+            held: dict[QueueStatus, list[str]] = {QueueStatus.SENDING: [], QueueStatus.UNKNOWN: []}
+            for deviationid in dict.fromkeys(deviationids):
+                item = uow.queue.get(deviationid)
+                if item is not None and item.status in held:
+                    held[item.status].append(deviationid)
+            sending, unknown = held[QueueStatus.SENDING], held[QueueStatus.UNKNOWN]
             if sending:
                 raise Conflict(
                     f"{len(sending)} selected row(s) are being sent right now; try again shortly",
-                    details={"sending": sending},
+                    details={"sending": sending, "unknown": unknown},
+                )
+            if unknown:
+                raise Conflict(
+                    f"{len(unknown)} selected row(s) may already have their comment on "
+                    "DeviantArt (outcome unknown); they are kept until reconciliation settles "
+                    "them, so the deviation is never commented twice",
+                    details={"sending": sending, "unknown": unknown},
                 )
             removed = uow.queue.remove(deviationids)
             uow.commit()
         return removed
 
     def clear(self, *, status: QueueStatus | None = None) -> int:
-        """Delete every row (of `status`); rows being sent are kept."""
+        """Delete every row (of `status`); `sending` and `unknown` rows are kept."""
         if status is QueueStatus.SENDING:
             raise Conflict("rows being sent cannot be cleared")
+        if status is QueueStatus.UNKNOWN:
+            raise Conflict(
+                "rows with an unknown outcome may already have their comment on DeviantArt; "
+                "they are kept until reconciliation settles them"
+            )
         with self._uow_factory() as uow:
             removed = uow.queue.clear(status)
             uow.commit()

@@ -2,7 +2,10 @@
 
 The worker parks rows of reviewed sources as `awaiting_review` with their text.
 Approving moves a row back to `pending` with the approved body (edited or
-not), which the worker then posts exactly, through its usual crash-safe path;
+not) and stamps `approved_at` - the only thing that lets the worker post a
+reviewed source's row; a body alone (rendered before review was switched on,
+or kept through a retry) is no approval. The worker then posts that text
+exactly, through its usual crash-safe path;
 skipping makes it `skipped` for good (a `skipped` log row says so).
 """
 

@@ -7,16 +7,23 @@ Step by step (`run_once`):
    the cooldown or over the per-author limit becomes `skipped` (see
    `author_limits`);
 3. render (least recently used template first, never a text posted in the
-   last 30 days if avoidable: see `repeat_guard`), or take the body the row
-   already carries (approved in review, or rendered before a retry);
+   last 30 days if avoidable: see `repeat_guard`; titles and author names
+   sanitised first, see `sanitize`), or take the body the row already carries
+   (approved in review, or rendered before a retry);
 4. dry run: log the text as `dry_run` and set the row aside as `skipped` with
    `DRY_RUN_REASON` (back to `pending` once dry run is off, see
-   `requeue_dry_run`); a reviewed source with no approved body: park the row
-   as `awaiting_review` with its text. Neither posts anything;
-5. otherwise store body + body hash on the row, committed before the POST so
-   reconciliation can recognise it, and POST through the `DeviantArtApi` port;
+   `requeue_dry_run`); a reviewed source whose row the artist has not
+   approved (`approved_at`, set only by `ReviewService`): park the row as
+   `awaiting_review` with its text. Neither posts anything;
+5. a text longer than DeviantArt takes fails the row; otherwise store body +
+   body hash on the row, committed before the POST, and POST through the
+   `DeviantArtApi` port with the deadline `claimed_at + post_deadline`: the
+   client starts no attempt that could outlive it, so no POST of ours is in
+   flight once the claim lease has run out;
 6. record the outcome by kind (see `_on_error`): success, permanent failure,
    surely-not-delivered retry, unknown (then reconcile), account pause, block.
+   A success whose claim went stale still wins: the row becomes `commented`
+   whatever it says (`force_commented`), logged once.
 
 An approved row is posted through exactly the same claim -> body -> POST path,
 so it is as crash-safe as any other: its body and hash are on the row before
@@ -33,6 +40,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from photomanager.domain.clock import Clock
@@ -45,6 +53,7 @@ from photomanager.domain.errors import (
     InvalidToken,
     NotConnected,
     PhotomanagerError,
+    PostDeadlinePassed,
     RateLimited,
     ReauthRequired,
     RequestRejected,
@@ -59,6 +68,7 @@ from photomanager.domain.models import (
     LogStatus,
     WorkerDesired,
 )
+from photomanager.domain.templates import DEFAULT_MAX_LENGTH
 from photomanager.services import crashpoints
 from photomanager.services.account import lookup_me
 from photomanager.services.author_limits import author_limit_reason
@@ -68,6 +78,7 @@ from photomanager.services.outcomes import StepOutcome, StepResult
 from photomanager.services.ports import DeviantArtApi, UnitOfWork, UnitOfWorkFactory
 from photomanager.services.reconcile import Reconciler
 from photomanager.services.repeat_guard import REPEAT_WINDOW, choose_rendering
+from photomanager.services.sanitize import sanitize_variable
 from photomanager.services.worker_control import (
     STATE_BLOCKED,
     STATE_PAUSED,
@@ -109,8 +120,12 @@ class CommentWorker:
         sleep: Callable[[threading.Event, float], bool] | None = None,
         poll_interval: float = 0.5,
         max_wait_chunk: float = MAX_WAIT_CHUNK_S,
+        max_length: int = DEFAULT_MAX_LENGTH,
     ) -> None:
-        """`sleep(stop, seconds)` replaces the loop's waits (tests advance a fake clock)."""
+        """`sleep(stop, seconds)` replaces the loop's waits (tests advance a fake clock).
+
+        `max_length`: the longest comment DeviantArt takes; a longer text fails its row.
+        """
         self._uow_factory = uow_factory
         self._api = api
         self._clock = clock
@@ -119,6 +134,7 @@ class CommentWorker:
         self._sleep = sleep
         self._poll_interval = poll_interval
         self._max_wait_chunk = max_wait_chunk
+        self._max_length = max_length
         self._rate_limited_in_a_row = 0
 
     # -- one step ---------------------------------------------------------------------------
@@ -137,7 +153,10 @@ class CommentWorker:
         except (*_ACCOUNT_ERRORS, AccountRestricted) as exc:
             return self._account_problem(None, exc)
         except DeviantArtError as exc:
-            return StepResult(StepOutcome.IDLE, error=f"{exc.code}: {exc.message}")
+            retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+            return StepResult(
+                StepOutcome.IDLE, error=f"{exc.code}: {exc.message}", retry_after=retry_after
+            )
         now = self._clock.now()
         with self._uow_factory() as uow:
             claim = uow.queue.claim_one_pending(now)
@@ -149,7 +168,6 @@ class CommentWorker:
             limit_reason = author_limit_reason(uow.ledger, claim.item.author, settings, now)
         if limit_reason is not None:
             return self._skip(claim, limit_reason)
-        prepared = bool(claim.item.body and claim.item.body_hash)
         try:
             message_id, body = self._render(claim, templates, me)
         except InvalidInput as exc:
@@ -160,8 +178,18 @@ class CommentWorker:
         fingerprint = body_hash(body)
         if settings.dry_run:
             return self._dry_run(claim, message_id, body)
-        if claim.item.source in settings.review_sources and not prepared:
+        if claim.item.source in settings.review_sources and claim.item.approved_at is None:
+            # Not approved by the artist (a body rendered before review was switched on
+            # is not an approval): park it, whatever text the row already carries.
             return self._park_for_review(claim, message_id, body, fingerprint)
+        if len(body) > self._max_length:
+            too_long = InvalidInput(
+                f"the comment is {len(body)} characters long; "
+                f"DeviantArt takes at most {self._max_length}: not posted"
+            )
+            result = self._fail(claim, too_long, message_id, body)
+            self._count(result, settings)
+            return result
         with self._uow_factory() as uow:
             ok = uow.queue.mark_sending_body(
                 claim, message_id=message_id, body_hash=fingerprint, body=body, now=now
@@ -170,16 +198,34 @@ class CommentWorker:
         if not ok:
             return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
         crashpoints.crashpoint(crashpoints.BEFORE_POST)
-        if self._clock.now() - claim.claimed_at > self.reconciler.post_deadline:
-            # We were frozen (suspended, swapped out) long enough that another worker
-            # may expire our claim and take the row over: posting now could double it.
-            # Leave the row alone; lease expiry and reconciliation settle it.
-            return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
+        deadline = claim.claimed_at + self.reconciler.post_deadline
+        if self._clock.now() > deadline:
+            # We were frozen (suspended, swapped out) too long: posting now could outlive
+            # the lease and double the comment. The claim is still ours until the lease
+            # runs out, so give the row back untouched (the token guards the release).
+            return self._released(claim, "not posted: the post deadline passed (worker paused)")
+        result = self._post(claim, settings, me, message_id, body, fingerprint, deadline, stop)
+        return replace(result, posted=True)
+
+    def _post(
+        self,
+        claim: Claim,
+        settings: CommentSettings,
+        me: Me,
+        message_id: int | None,
+        body: str,
+        fingerprint: str,
+        deadline: datetime,
+        stop: threading.Event,
+    ) -> StepResult:
+        """POST the stored body once and record what came of it."""
         try:
-            comment = self._api.post_comment(claim.deviationid, body)
+            comment = self._api.post_comment(claim.deviationid, body, deadline=deadline)
         except Cancelled:
             self._release(claim)
             return StepResult(StepOutcome.STOPPED, deviationid=claim.deviationid)
+        except PostDeadlinePassed as exc:
+            return self._released(claim, _describe(exc))
         except DeviantArtError as exc:
             return self._on_error(claim, exc, settings, me, message_id, body, stop)
         except NotConnected as exc:
@@ -196,6 +242,11 @@ class CommentWorker:
         self._count(result, settings)
         return result
 
+    def _released(self, claim: Claim, reason: str) -> StepResult:
+        """Give the row back unsent (too late to post inside the lease); no attempt spent."""
+        self._release(claim, log=reason)
+        return StepResult(StepOutcome.RELEASED, deviationid=claim.deviationid, error=reason)
+
     def _render(
         self, claim: Claim, templates: Sequence[CommentTemplate], me: Me
     ) -> tuple[int | None, str]:
@@ -203,10 +254,11 @@ class CommentWorker:
         if item.body and item.body_hash:
             # Rendered (and possibly approved) before: post exactly that text.
             return item.message_id, item.body
+        # Titles and names are written by strangers: never quote them raw.
         variables = {
-            "author": item.author or "",
-            "title": item.title or "",
-            "username": me.username or "",
+            "author": sanitize_variable(item.author or ""),
+            "title": sanitize_variable(item.title or ""),
+            "username": sanitize_variable(me.username or ""),
         }
         now = self._clock.now()
         with self._uow_factory(read_only=True) as uow:
@@ -280,6 +332,8 @@ class CommentWorker:
     ) -> StepResult:
         now = self._clock.now()
         with self._uow_factory() as uow:
+            # In the ledger already: reconciliation found this comment first and logged it.
+            already_logged = uow.ledger.contains(claim.deviationid)
             owned = uow.queue.mark_commented(
                 claim,
                 commentid=commentid,
@@ -289,16 +343,28 @@ class CommentWorker:
                 now=now,
             )
             if not owned:
-                # Our claim went stale (lease expired) but the comment exists: never again.
+                # Our claim went stale but the comment exists: the row must say so, whatever
+                # it says now (unknown, pending again, even claimed by another worker).
+                uow.queue.force_commented(
+                    claim.deviationid,
+                    commentid=commentid,
+                    message_id=message_id,
+                    body_hash=fingerprint,
+                    body=body,
+                    now=now,
+                )
+                # Even if the row is gone: the ledger alone keeps it from being queued again.
                 uow.ledger.add(claim.deviationid, now, author=claim.item.author)
-            uow.logs.append(
-                deviationid=claim.deviationid,
-                status=LogStatus.SENT,
-                now=now,
-                message_id=message_id,
-                commentid=commentid,
-                body=body,
-            )
+            if not already_logged:
+                # One `sent` row per comment: the caps count these rows.
+                uow.logs.append(
+                    deviationid=claim.deviationid,
+                    status=LogStatus.SENT,
+                    now=now,
+                    message_id=message_id,
+                    commentid=commentid,
+                    body=body,
+                )
             uow.commit()
         outcome = StepOutcome.SENT if owned else StepOutcome.LOST_CLAIM
         return StepResult(outcome, deviationid=claim.deviationid, commentid=commentid, body=body)

@@ -222,7 +222,13 @@ class WorkerLoop:
             self._set_wait(result.pause_until, result.error or REASON_RATE_LIMITED, STATE_PAUSED)
         elif result.outcome is StepOutcome.IDLE:
             reason = REASON_IDLE if result.error is None else f"DeviantArt: {result.error}"
-            self._set_wait(now + IDLE_POLL, reason)
+            wait = IDLE_POLL
+            if result.retry_after is not None:
+                # Honour Retry-After (jittered up, so workers do not all return at once):
+                # asking again early lengthens DeviantArt's penalty.
+                jitter = self._rng.uniform(0, max(1.0, result.retry_after * 0.1))
+                wait = max(wait, timedelta(seconds=result.retry_after + jitter))
+            self._set_wait(now + wait, reason)
         elif result.posted:
             self._pace_after_post(result, now, started)
         elif result.outcome in QUIET_OUTCOMES:

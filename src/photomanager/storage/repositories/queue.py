@@ -48,6 +48,9 @@ SENDING = QueueStatus.SENDING.value
 UNKNOWN = QueueStatus.UNKNOWN.value
 AWAITING_REVIEW = QueueStatus.AWAITING_REVIEW.value
 _STATUS_VALUES = frozenset(s.value for s in QueueStatus)
+# Never deleted by remove/clear: a `sending` or `unknown` row may already have its
+# comment on DeviantArt, and deleting it would let a collector queue it again.
+_KEPT = (SENDING, UNKNOWN)
 
 _ADD_COLUMNS = "deviationid, source, ts, status, attempts, author, title, url, updated_at"
 
@@ -219,12 +222,22 @@ class DeviationCommentQueueRepository:
     # -- claiming ----------------------------------------------------------
 
     def claim_one_pending(self, now: datetime) -> Claim | None:
-        """Claim the newest due pending row in one atomic statement."""
+        """Claim the newest due pending row in one atomic statement.
+
+        A row whose id is already in the ledger is never claimed, whatever its
+        status says: the ledger is the last word on "commented".
+        """
+        in_ledger = (
+            select(commented_deviations.c.deviationid)
+            .where(commented_deviations.c.deviationid == queue.c.deviationid)  # its PK
+            .exists()
+        )
         newest_due = (
             select(queue.c.deviationid)
             .where(
                 queue.c.status == PENDING,
                 or_(queue.c.next_attempt_at.is_(None), queue.c.next_attempt_at <= now),
+                ~in_ledger,
             )
             .order_by(queue.c.ts.desc(), queue.c.deviationid.desc())
             .limit(1)
@@ -246,19 +259,43 @@ class DeviationCommentQueueRepository:
         )
         return None if row is None else _to_claim(row)
 
-    def claim_unknown(self, deviationid: str, now: datetime) -> Claim | None:
-        """Take an `unknown` row for reconciliation (fresh token, status unchanged)."""
+    def claim_unknown(
+        self, deviationid: str, now: datetime, *, seen: QueueItem | None = None
+    ) -> Claim | None:
+        """Take an `unknown` row for reconciliation (fresh token, status unchanged).
+
+        With `seen` (the snapshot the reconciler decided on) it is a
+        compare-and-set: None if the row changed since. `claimed_at` is kept:
+        it belongs to the POST being reconciled.
+        """
+        conditions = [queue.c.deviationid == deviationid, queue.c.status == UNKNOWN]
+        if seen is not None:
+            conditions += [
+                queue.c.updated_at == seen.updated_at,
+                # `IS NOT DISTINCT FROM` on PostgreSQL, `IS` on SQLite: NULL-safe.
+                queue.c.claim_token.is_not_distinct_from(seen.claim_token),
+            ]
         row = (
             self._conn.execute(
                 update(queue)
-                .where(queue.c.deviationid == deviationid, queue.c.status == UNKNOWN)
-                .values(claim_token=_fresh_token(), claimed_at=now, updated_at=now)
+                .where(*conditions)
+                .values(claim_token=_fresh_token(), updated_at=now)
                 .returning(*queue.c)
             )
             .mappings()
             .one_or_none()
         )
-        return None if row is None else _to_claim(row)
+        if row is None:
+            return None
+        item = _to_item(row)
+        assert item.claim_token is not None
+        # Rows expired by an old version may lack claimed_at; the claim needs a time.
+        return Claim(
+            deviationid=item.deviationid,
+            claim_token=item.claim_token,
+            claimed_at=item.claimed_at or now,
+            item=item,
+        )
 
     def expire_claims(self, older_than: datetime, now: datetime) -> int:
         """`sending` rows claimed before `older_than` become `unknown` (crashed worker)."""
@@ -269,6 +306,9 @@ class DeviationCommentQueueRepository:
                 status=UNKNOWN,
                 claim_token=None,
                 last_error=EXPIRED_CLAIM_ERROR,
+                # now >= claimed_at + lease: no POST of that claim can still be in flight.
+                unknown_since=now,
+                reconcile_checked_at=None,
                 updated_at=now,
             )
         )
@@ -312,9 +352,10 @@ class DeviationCommentQueueRepository:
         return True
 
     def mark_failed(self, claim: Claim, error: str, now: datetime) -> bool:
+        """Failed for good; from `sending`, or from `unknown` when the read-back is refused."""
         return self._transition(
             claim,
-            (SENDING,),
+            (SENDING, UNKNOWN),
             status=QueueStatus.FAILED.value,
             attempts=queue.c.attempts + 1,
             last_error=error,
@@ -342,12 +383,15 @@ class DeviationCommentQueueRepository:
         return self._transition(claim, (SENDING,), status=PENDING, claim_token=None, updated_at=now)
 
     def mark_unknown(self, claim: Claim, error: str, now: datetime) -> bool:
+        """The POST may have landed; `now` (its end) starts reconciliation's grace."""
         return self._transition(
             claim,
             (SENDING,),
             status=UNKNOWN,
             last_error=error,
             claim_token=None,
+            unknown_since=now,
+            reconcile_checked_at=None,
             updated_at=now,
         )
 
@@ -374,6 +418,7 @@ class DeviationCommentQueueRepository:
             message_id=message_id,
             body_hash=body_hash,
             body=body,
+            approved_at=None,
             claim_token=None,
             updated_at=now,
         )
@@ -390,7 +435,63 @@ class DeviationCommentQueueRepository:
 
     def resolve_unknown_pending(self, claim: Claim, now: datetime) -> bool:
         """Reconciliation found no comment of ours: the row may be posted again."""
-        return self._transition(claim, (UNKNOWN,), status=PENDING, claim_token=None, updated_at=now)
+        return self._transition(
+            claim,
+            (UNKNOWN,),
+            status=PENDING,
+            claim_token=None,
+            unknown_since=None,
+            reconcile_checked_at=None,
+            updated_at=now,
+        )
+
+    def note_not_found(self, claim: Claim, now: datetime) -> bool:
+        """Record the first read-back (after the grace) that did not find our comment."""
+        return self._transition(
+            claim, (UNKNOWN,), reconcile_checked_at=now, claim_token=None, updated_at=now
+        )
+
+    def force_commented(
+        self,
+        deviationid: str,
+        *,
+        commentid: str,
+        message_id: int | None,
+        body_hash: str,
+        body: str,
+        now: datetime,
+    ) -> bool:
+        """A comment of ours exists: `commented` from any state but `commented`, + ledger.
+
+        For a POST that succeeded after its claim went stale; no token needed,
+        because a comment that exists must win over whatever the row says.
+        """
+        row = (
+            self._conn.execute(
+                update(queue)
+                .where(
+                    queue.c.deviationid == deviationid,
+                    queue.c.status != QueueStatus.COMMENTED.value,
+                )
+                .values(
+                    status=QueueStatus.COMMENTED.value,
+                    commentid=commentid,
+                    message_id=message_id,
+                    body_hash=body_hash,
+                    body=body,
+                    last_error=None,
+                    claim_token=None,
+                    updated_at=now,
+                )
+                .returning(queue.c.author)
+            )
+            .mappings()
+            .one_or_none()
+        )
+        if row is None:
+            return False
+        CommentedDeviationsRepository(self._conn).add(deviationid, now, row["author"])
+        return True
 
     # -- commands from the artist ---------------------------------------------
 
@@ -399,7 +500,7 @@ class DeviationCommentQueueRepository:
         result = self._conn.execute(
             update(queue)
             .where(queue.c.deviationid == deviationid, queue.c.status == AWAITING_REVIEW)
-            .values(status=PENDING, body=body, body_hash=body_hash, updated_at=now)
+            .values(status=PENDING, body=body, body_hash=body_hash, approved_at=now, updated_at=now)
         )
         return result.rowcount == 1
 
@@ -437,18 +538,18 @@ class DeviationCommentQueueRepository:
         return int(result.rowcount)
 
     def remove(self, deviationids: Sequence[str]) -> int:
-        """Delete the given rows except those being sent; returns how many went."""
+        """Delete the given rows except `sending`/`unknown` ones; returns how many went."""
         removed = 0
         for chunk in chunked(unique(deviationids), IN_CHUNK):
             result = self._conn.execute(
-                delete(queue).where(queue.c.deviationid.in_(chunk), queue.c.status != SENDING)
+                delete(queue).where(queue.c.deviationid.in_(chunk), queue.c.status.not_in(_KEPT))
             )
             removed += result.rowcount
         return removed
 
     def clear(self, status: QueueStatus | None = None) -> int:
-        """Delete every row (of `status`), never a row being sent."""
-        stmt = delete(queue).where(queue.c.status != SENDING)
+        """Delete every row (of `status`), never a `sending` or `unknown` one."""
+        stmt = delete(queue).where(queue.c.status.not_in(_KEPT))
         if status is not None:
             stmt = stmt.where(queue.c.status == status.value)
         return int(self._conn.execute(stmt).rowcount)
@@ -499,6 +600,9 @@ def _to_item(row: RowMapping) -> QueueItem:
         body_hash=row["body_hash"],
         body=row["body"],
         updated_at=row["updated_at"],
+        approved_at=row["approved_at"],
+        unknown_since=row["unknown_since"],
+        reconcile_checked_at=row["reconcile_checked_at"],
     )
 
 
