@@ -80,7 +80,7 @@ def _measure(url: str, count: int) -> dict[str, int]:
 
 def row(kind: str, big_rows: int, big: int, small_rows: int, small: int) -> Row:
     return Row(
-        benchmark=f"peak RSS, enqueue + list all: {big_rows:,} vs {small_rows:,} rows",
+        benchmark=f"peak memory (RSS), enqueue + list all: {big_rows:,} vs {small_rows:,} rows",
         database=kind,
         measured=f"{mebibytes(big)} vs {mebibytes(small)}",
         ratio=big / small,

@@ -132,12 +132,13 @@ class Container:
     worker: CommentWorker
     worker_thread: WorkerThread
     sandbox: Sandbox | None = None
+    demo: bool = False  # the CLI on the demo's database (its sandbox runs in `serve`)
     _closed: bool = field(default=False, repr=False)
 
     @property
     def sandbox_mode(self) -> bool:
         """True when DeviantArt is the sandbox (the page shows a SANDBOX badge)."""
-        return self.sandbox is not None
+        return self.sandbox is not None or self.demo
 
     def close(self) -> None:
         """Stop background threads and release connections (idempotent)."""
@@ -199,13 +200,15 @@ def bootstrap(
     rng: random.Random | None = None,
     database_url: str | None = None,
     migrate: bool = True,
+    demo: bool = False,
 ) -> Container:
     """Build the container: engine (migrated), DeviantArt client, auth, every service.
 
     `transport` is an `httpx.BaseTransport` for the DeviantArt client (typed
     loosely: this module must not import httpx); with a `sandbox` and no
     transport, the sandbox's in-process transport is used. `database_url`
-    overrides the settings' URL (demo mode uses its own file).
+    overrides the settings' URL (demo mode uses its own file). `demo` marks a
+    CLI container working on the demo (`photomanager --sandbox`).
     """
     clock = clock or SystemClock()
     rng = rng or random.Random()  # comment variety, not cryptography
@@ -281,6 +284,7 @@ def bootstrap(
             worker=worker, uow_factory=uow_factory, stop=worker_http.stop_event
         ),
         sandbox=sandbox,
+        demo=demo,
     )
 
 

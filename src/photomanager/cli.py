@@ -10,7 +10,7 @@ import typer
 
 from photomanager.cli_auth import auth_app
 from photomanager.cli_collect import collect_app
-from photomanager.cli_common import ReportingGroup, install_logging
+from photomanager.cli_common import ReportingGroup, root
 from photomanager.cli_db import db_app
 from photomanager.cli_logs import logs_app
 from photomanager.cli_messages import messages_app
@@ -27,8 +27,8 @@ app = typer.Typer(
     add_completion=False,
 )
 # Quiet by default on a terminal (serve raises it to the configured level); every
-# handler redacts secrets either way, for every command.
-app.callback()(install_logging)
+# handler redacts secrets either way, for every command. `--sandbox` lives here too.
+app.callback()(root)
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("status")(status)

@@ -141,7 +141,7 @@ def login(
 ) -> None:
     """Connect a DeviantArt account (OAuth 2.1 + PKCE in your browser)."""
     out = console()
-    with opened_container(ctx) as container:
+    with opened_container(ctx, needs_deviantart=True) as container:
         session = _session(container)
         redirect_uri = loopback_redirect_uri(port or container.settings.port)
         if not session.client_configured:
@@ -165,13 +165,14 @@ def login(
 def status(ctx: typer.Context) -> None:
     """Show whether an account is connected (never prints a token)."""
     out = console()
-    with opened_container(ctx) as container:
+    with opened_container(ctx, needs_deviantart=True) as container:
         session = _session(container)
         state = session.status()
         redirect_uri = loopback_redirect_uri(container.settings.port)
-    if not state.client_configured:
-        out.print(registration_help(redirect_uri), markup=False)
     if not state.connected:
+        # The registration steps only matter until an account is connected.
+        if not state.client_configured:
+            out.print(registration_help(redirect_uri), markup=False)
         out.print("Not connected. Run `photomanager auth login`.")
         return
     out.print(f"Connected as {state.username or '(unknown user)'}.", markup=False)
@@ -187,7 +188,7 @@ def status(ctx: typer.Context) -> None:
 def logout(ctx: typer.Context) -> None:
     """Revoke the tokens at DeviantArt (where it works) and forget them here."""
     out = console()
-    with opened_container(ctx) as container:
+    with opened_container(ctx, needs_deviantart=True) as container:
         result = _session(container).logout()
     if not result.was_connected:
         out.print("No account was connected.")

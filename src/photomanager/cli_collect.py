@@ -30,7 +30,7 @@ def _summary(run: CollectProgress) -> str:
 
 def _collect(ctx: typer.Context, source: Source, pages: int) -> None:
     out = console()
-    with opened_container(ctx) as container:
+    with opened_container(ctx, needs_deviantart=True) as container:
         runs = container.collect_runs
         run = runs.start(source, pages=pages)
         try:

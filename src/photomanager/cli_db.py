@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from photomanager.cli_common import console
+from photomanager.cli_common import console, sandbox_requested
 from photomanager.config import load_settings
 from photomanager.storage.migrate import upgrade_database
 
@@ -17,6 +17,6 @@ def upgrade(ctx: typer.Context) -> None:
     if ctx.obj is not None:
         upgrade_database(ctx.obj.engine)
     else:
-        url = load_settings().resolved_database_url()
+        url = load_settings().resolved_database_url(sandbox=sandbox_requested(ctx))
         upgrade_database(url)
     console().print("database is up to date")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from photomanager.api.csv_export import csv_chunks
-from photomanager.cli_common import console, opened_container
+from photomanager.cli_common import console, fail, opened_container
 from photomanager.domain.models import LogStatus
 
 logs_app = typer.Typer(help="The comment log.", no_args_is_help=True)
@@ -27,7 +27,12 @@ def export(
     ] = None,
 ) -> None:
     """Export the comment log as CSV."""
-    with opened_container(ctx) as container, csv_file.open("w", encoding="utf-8", newline="") as f:
-        for chunk in csv_chunks(container.logs.export(status=status, since=since)):
-            f.write(chunk)
+    with opened_container(ctx) as container:
+        try:
+            f = csv_file.open("w", encoding="utf-8", newline="")
+        except OSError as exc:
+            fail(f"cannot write {csv_file}: {exc.strerror or type(exc).__name__}")
+        with f:
+            for chunk in csv_chunks(container.logs.export(status=status, since=since)):
+                f.write(chunk)
     console().print(f"log written to {csv_file}")

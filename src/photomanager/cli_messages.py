@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table
@@ -62,10 +62,28 @@ def add_message(
     """Add a template (validated: an invalid one says where and what)."""
     text = _body(body, file)
     with opened_container(ctx) as container:
-        created = container.templates.create_template(
-            title=title, body=text, is_active=not inactive
-        )
+        try:
+            created = container.templates.create_template(
+                title=title, body=text, is_active=not inactive
+            )
+        except InvalidInput as exc:
+            fail_with_issues(exc)
         console().print(f"template {created.message_id} saved")
+
+
+def fail_with_issues(exc: InvalidInput) -> NoReturn:
+    """Exit 1 listing every template error with its line:column (one line each)."""
+    issues = exc.details if isinstance(exc.details, list) else []
+    located = [i for i in issues if isinstance(i, dict) and "line" in i and "column" in i]
+    if not located:
+        fail(exc.message)
+    for issue in located:
+        typer.echo(
+            f"error: invalid template: line {issue['line']}, column {issue['column']}: "
+            f"{' '.join(str(issue.get('message', 'invalid')).split())}",
+            err=True,
+        )
+    raise typer.Exit(1)
 
 
 @messages_app.command("preview")
@@ -82,7 +100,7 @@ def preview_message(
         try:
             preview = container.templates.preview(text, n=n)
         except InvalidInput as exc:
-            fail(exc.message)
+            fail_with_issues(exc)
         for sample in preview.samples:
             out.print(f"- {sample}", markup=False)
         out.print(f"{preview.variant_count} variant(s)")

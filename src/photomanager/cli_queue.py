@@ -27,7 +27,7 @@ def list_queue(
         items, next_cursor = container.queue.list_queue(status=status, limit=limit)
         table = Table()
         table.add_column("deviationid", no_wrap=True, min_width=36)  # ids are copied whole
-        for column in ("source", "status", "attempts", "author", "title", "error"):
+        for column in ("source", "status", "failed tries", "author", "title", "error"):
             table.add_column(column)
         for item in items:
             table.add_row(

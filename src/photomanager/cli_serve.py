@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import socket
 import threading
 from contextlib import ExitStack
 from typing import Annotated
@@ -17,7 +20,14 @@ from photomanager.bootstrap import (
     connect_sandbox_account,
     seed_starter_templates,
 )
-from photomanager.cli_common import console, fail, opened_container, valid_log_level
+from photomanager.cli_common import (
+    console,
+    fail,
+    opened_container,
+    sandbox_requested,
+    valid_log_level,
+)
+from photomanager.cli_demo import DemoState, remove_demo_state, write_demo_state
 from photomanager.config import Settings, load_settings
 from photomanager.domain.errors import ConfirmationRequired
 from photomanager.domain.models import WorkerDesired
@@ -60,10 +70,36 @@ def _build(stack: ExitStack, settings: Settings, *, sandbox: bool) -> Container:
     stack.callback(container.close)
     connect_sandbox_account(container)
     seed_starter_templates(container)
+    # `photomanager --sandbox collect|worker|auth` reach this fake DeviantArt through it.
+    pid = os.getpid()
+    write_demo_state(
+        settings.data_dir,
+        DemoState(
+            base_url=base_url, client_id=fake.client_id, client_secret=fake.client_secret, pid=pid
+        ),
+    )
+    stack.callback(remove_demo_state, settings.data_dir, pid)
     return container
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Exit 1 with a way out when another program listens on `port` (uvicorn would exit 3)."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # The same option uvicorn sets: a port left in TIME_WAIT is free, a listener is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} is in use: use --port or PHOTOMANAGER_PORT")
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
 def serve(
+    ctx: typer.Context,
     sandbox: Annotated[
         bool, typer.Option("--sandbox", help="Demo mode: a fake DeviantArt, its own database.")
     ] = False,
@@ -77,6 +113,7 @@ def serve(
     ] = False,
 ) -> None:
     """Run the web app (and the comment worker) on this machine."""
+    sandbox = sandbox or sandbox_requested(ctx)
     settings = load_settings()
     bind_host = host or settings.host
     bind_port = settings.port if port is None else port
@@ -85,6 +122,7 @@ def serve(
         allow_remote=allow_remote or settings.allow_remote,
         api_token_set=settings.api_token is not None,
     )
+    check_port_free(bind_host, bind_port)
     level = valid_log_level(settings.log_level, default="INFO")
     configure_logging(level)
     out = console()
@@ -149,7 +187,7 @@ def worker(
 ) -> None:
     """Run the comment worker until Ctrl-C, obeying start/stop from the page or CLI."""
     out = console()
-    with opened_container(ctx) as container:
+    with opened_container(ctx, needs_deviantart=True) as container:
         if start:
             _start(container, confirm_unreviewed=confirm_unreviewed)
         desired = container.worker_control.status().desired

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from photomanager.cli_common import console, opened_container
 from photomanager.domain.models import QueueStatus
+from photomanager.services.collector import CollectProgress
 
 
 def status(ctx: typer.Context) -> None:
@@ -29,7 +30,10 @@ def status(ctx: typer.Context) -> None:
         caps = report.caps
         waiting = f" until {worker.waiting_until:%Y-%m-%d %H:%M:%S}" if worker.waiting_until else ""
         rows = [
-            ("mode", "SANDBOX (fake DeviantArt)" if container.sandbox_mode else "DeviantArt"),
+            (
+                "mode",
+                "SANDBOX (the demo's fake DeviantArt)" if container.sandbox_mode else "DeviantArt",
+            ),
             (
                 "account",
                 f"connected as {account.username}" if account.connected else "not connected",
@@ -42,8 +46,31 @@ def status(ctx: typer.Context) -> None:
             ("failed today", str(report.failed_today)),
             ("interval", f"{caps.min_interval_s}-{caps.max_interval_s} s"),
             ("active hours", f"{caps.active_hours or 'any time'} ({caps.timezone})"),
-            ("collect runs", str(len(report.collect_runs))),
         ]
         for name, value in rows:
             overview.add_row(name, value)
         out.print(overview)
+        if report.collect_runs:
+            out.print(_runs_table(report.collect_runs))
+        else:
+            out.print("collect runs: none running or finished in the last minutes")
+
+
+def _runs_table(runs: list[CollectProgress]) -> Table:
+    """Running collect runs and recently finished ones, with their counts."""
+    table = Table(title="Collect runs")
+    for column in ("source", "state", "pages", "found", "new", "filtered", "ended"):
+        table.add_column(column)
+    for run in runs:
+        filtered = ", ".join(f"{reason} {n}" for reason, n in sorted(run.filtered.items()))
+        outcome = run.error or run.stopped_because or ""
+        table.add_row(
+            run.source.value,
+            run.state + (f" ({outcome})" if outcome else ""),
+            f"{run.pages_done}/{run.pages_requested}",
+            str(run.found),
+            str(run.new),
+            filtered or "-",
+            "-" if run.finished_at is None else f"{run.finished_at:%H:%M:%S}",
+        )
+    return table

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from api.support import PREFIX, TestClient, snapshot
-from photomanager.bootstrap import Container
+from api.support import APP_URL, PREFIX, TestClient, make_settings, snapshot
+from photomanager.api.app import create_app
+from photomanager.bootstrap import Container, bootstrap
 from photomanager.domain.models import QueueStatus
 
 
@@ -38,17 +41,39 @@ class TestStartCollect:
         assert response.json()["pages_requested"] == 1
         container.collect_runs.wait(response.json()["run_id"], timeout=30)
 
-    def test_watch_feed_without_account_fails_with_reason(
+    def test_watch_feed_without_account_is_refused_upfront(
         self, client: TestClient, container: Container
     ) -> None:
-        """Without a connected account, the watch-feed run ends failed and says why."""
+        """Without a connected account, watch-feed answers 409 not_connected and starts no run."""
         container.auth.tokens.forget()
-        run_id = client.post(f"{PREFIX}/collect/watch-feed", json={"pages": 1}).json()["run_id"]
-        container.collect_runs.wait(run_id, timeout=30)
-        body = client.get(f"{PREFIX}/collect/{run_id}").json()
-        assert body["state"] == "failed"
-        assert body["error"]
-        assert container.queue.stats().get(QueueStatus.PENDING, 0) == 0
+        response = client.post(f"{PREFIX}/collect/watch-feed", json={"pages": 1})
+        assert response.status_code == 409
+        assert response.json()["error"] == "not_connected"
+        assert "connect your DeviantArt account first" in response.json()["message"]
+        assert container.collect_runs.recent() == []
+
+    def test_global_feed_without_account_uses_the_app_token(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """With a client id but no account, the global feed still runs (client credentials)."""
+        container.auth.tokens.forget()
+        response = client.post(f"{PREFIX}/collect/global-feed", json={"pages": 1})
+        assert response.status_code == 202
+        container.collect_runs.wait(response.json()["run_id"], timeout=30)
+        assert container.collect_runs.get(response.json()["run_id"]).state == "done"
+
+    def test_global_feed_without_account_nor_client_is_refused(self, tmp_path: Path) -> None:
+        """With neither an account nor a client id, the global feed answers 409 not_connected."""
+        db = tmp_path / "bare.db"
+        bare = bootstrap(make_settings(tmp_path, database_url=f"sqlite:///{db}"))
+        try:
+            with TestClient(create_app(bare), base_url=APP_URL) as http:
+                response = http.post(f"{PREFIX}/collect/global-feed", json={"pages": 1})
+            assert response.status_code == 409
+            assert response.json()["error"] == "not_connected"
+            assert bare.collect_runs.recent() == []
+        finally:
+            bare.close()
 
 
 class TestCollectBadInput:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from photomanager.domain.models import QueueStatus
 from photomanager.services import crashpoints
 from photomanager.services.outcomes import StepOutcome
-from protect.protect_support import enqueue, me, posts, publish, row
+from protect.protect_support import enqueue, posts, publish, row
 from services.service_harness import Harness
 
 
@@ -31,28 +29,27 @@ class TestPostDeadline:
     def test_a_frozen_worker_does_not_post(
         self, harness: Harness, frozen_before_post: None
     ) -> None:
-        """Past the deadline: no POST, the row stays claimed for lease expiry to settle."""
+        """Past the deadline: no POST; the claim is still ours, so the row goes back to pending."""
         harness.add_template()
         [deviationid] = publish(harness, 1)
         enqueue(harness, [deviationid])
         result = harness.worker.run_once()
-        assert result.outcome is StepOutcome.LOST_CLAIM
+        assert result.outcome is StepOutcome.RELEASED
         assert posts(harness) == 0
-        assert row(harness, deviationid).status is QueueStatus.SENDING
+        assert (row(harness, deviationid).status, row(harness, deviationid).attempts) == (
+            QueueStatus.PENDING,
+            0,
+        )
 
     def test_the_row_is_settled_and_posted_once_later(
         self, harness: Harness, frozen_before_post: None, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """Lease expiry -> unknown -> not found after grace -> pending -> one comment."""
+        """Released past the deadline, the row is posted by the next step, exactly once."""
         harness.add_template()
         [deviationid] = publish(harness, 1)
         enqueue(harness, [deviationid])
         harness.worker.run_once()
         monkeypatch.undo()
-        reconciler = harness.worker.reconciler
-        harness.clock.advance(reconciler.lease.total_seconds() + 1)
-        reconciler.expire_claims()
-        reconciler.reconcile(deviationid, me(harness), threading.Event())
-        assert row(harness, deviationid).status is QueueStatus.PENDING
         assert harness.worker.run_once().outcome is StepOutcome.SENT
+        assert harness.worker.reconciler.expire_claims() == 0
         assert posts(harness) == 1

@@ -28,8 +28,8 @@ class CrashAfterPost:
     def __getattr__(self, name: str) -> object:
         return getattr(self._inner, name)
 
-    def post_comment(self, deviationid: str, body: str) -> object:
-        self._inner.post_comment(deviationid, body)  # type: ignore[attr-defined]
+    def post_comment(self, deviationid: str, body: str, **kw: object) -> object:
+        self._inner.post_comment(deviationid, body, **kw)  # type: ignore[attr-defined]
         raise PostCrashed
 
 

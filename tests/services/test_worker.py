@@ -20,7 +20,7 @@ from photomanager.services.account import lookup_me
 from photomanager.services.body_hash import body_hash
 from photomanager.services.filters import Me
 from photomanager.services.outcomes import StepOutcome
-from photomanager.services.reconcile import CLAIM_LEASE, GRACE
+from photomanager.services.reconcile import CLAIM_LEASE, GRACE, RECHECK
 from photomanager.services.worker import REASON_NO_TEMPLATES, REASON_RECONNECT
 from services.service_harness import TEMPLATE, Harness
 
@@ -247,7 +247,7 @@ class TestUnknownOutcomes:
     def test_a_post_that_did_not_land_stays_unknown_during_the_grace_period(
         self, harness: Harness, one: str
     ) -> None:
-        """A 502 before storing: unknown first, pending after the grace period, then posted once."""
+        """A 502 before storing: unknown, then pending after the grace and two reads, posted once."""
         faults = harness.sandbox.faults
         faults.server_error_probability = 1.0
         faults.server_error_status = 502
@@ -256,6 +256,9 @@ class TestUnknownOutcomes:
         assert row(harness, one).status is QueueStatus.UNKNOWN
         faults.clear()
         harness.clock.advance(GRACE.total_seconds() + 1)
+        [first] = harness.worker.reconciler.reconcile_all(_me(harness), harness.stop)
+        assert first.outcome is StepOutcome.UNKNOWN
+        harness.clock.advance(RECHECK.total_seconds())
         [settled] = harness.worker.reconciler.reconcile_all(_me(harness), harness.stop)
         assert settled.outcome is StepOutcome.RETRY
         assert (row(harness, one).status, row(harness, one).attempts) == (QueueStatus.PENDING, 0)

@@ -148,29 +148,31 @@ class TestResetFailed:
 
 
 class TestRemoveAndClear:
-    def test_remove_skips_sending_rows(self, uow: SqlUnitOfWork) -> None:
-        """remove deletes the given rows except the one being sent, and counts them."""
+    def test_remove_skips_sending_and_unknown_rows(self, uow: SqlUnitOfWork) -> None:
+        """remove deletes the given rows except sending/unknown ones, and counts them."""
         statuses = _fill_mixed(uow)
 
         removed = uow.queue.remove([*statuses, "missing"])
 
-        assert removed == 4
+        kept = {QueueStatus.SENDING, QueueStatus.UNKNOWN}
+        assert removed == 3
         remaining = {d for d in statuses if uow.queue.get(d) is not None}
-        assert remaining == {d for d, s in statuses.items() if s is QueueStatus.SENDING}
+        assert remaining == {d for d, s in statuses.items() if s in kept}
 
-    def test_clear_everything_but_sending(self, uow: SqlUnitOfWork) -> None:
-        """clear() without a status empties the queue except sending rows."""
+    def test_clear_everything_but_sending_and_unknown(self, uow: SqlUnitOfWork) -> None:
+        """clear() without a status empties the queue except sending and unknown rows."""
         _fill_mixed(uow)
 
-        assert uow.queue.clear() == 4
+        assert uow.queue.clear() == 3
         assert uow.queue.get_stats()[QueueStatus.SENDING] == 1
+        assert uow.queue.get_stats()[QueueStatus.UNKNOWN] == 1
 
     def test_clear_one_status(self, uow: SqlUnitOfWork) -> None:
         """clear(status) deletes only rows of that status."""
         _fill_mixed(uow)
 
-        assert uow.queue.clear(QueueStatus.UNKNOWN) == 1
-        assert uow.queue.get_stats()[QueueStatus.UNKNOWN] == 0
+        assert uow.queue.clear(QueueStatus.FAILED) == 1
+        assert uow.queue.get_stats()[QueueStatus.FAILED] == 0
         assert sum(uow.queue.get_stats().values()) == 4
 
     def test_clear_sending_clears_nothing(self, uow: SqlUnitOfWork) -> None:

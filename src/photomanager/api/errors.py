@@ -129,8 +129,34 @@ async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     return domain_error_response(exc)
 
 
+def _line_column(document: object, position: object) -> tuple[int, int] | None:
+    """1-based line and column of character `position` in `document`, when both are known."""
+    if isinstance(document, bytes):
+        document = document.decode("utf-8", errors="replace")
+    if not isinstance(document, str) or not isinstance(position, int):
+        return None
+    before = document[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
+def json_error_response(exc: RequestValidationError) -> JSONResponse | None:
+    """The 422 for a body that is not JSON at all, naming where it breaks; else None."""
+    errors = exc.errors()
+    if not errors or errors[0].get("type") != "json_invalid":
+        return None
+    loc = errors[0].get("loc", ())
+    where = _line_column(exc.body, loc[1] if len(loc) > 1 else None)
+    at = f" (at line {where[0]}, column {where[1]})" if where else ""
+    reason = str(errors[0].get("ctx", {}).get("error", "")) or "JSON decode error"
+    details = [{"field": "body", "message": reason, "type": "json_invalid"}]
+    return error_response(422, "invalid_input", f"the request body is not valid JSON{at}", details)
+
+
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    json_error = json_error_response(exc)
+    if json_error is not None:
+        return json_error
     details = validation_details(exc.errors())
     return error_response(422, "invalid_input", validation_message(details), details)
 

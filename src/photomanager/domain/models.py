@@ -168,6 +168,10 @@ class LogEntry:
     commentid: str | None = None
     body: str | None = None
     error_message: str | None = None
+    # The deviation as the queue knows it (when its row is still there): display only.
+    title: str | None = None
+    author: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ CANCELLED = "cancelled"
 STOP_PAGES = "pages done"
 STOP_END = "end of feed"
 STOP_KNOWN = "reached known deviations"
+ALREADY_QUEUED = "already_queued"
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +185,9 @@ class FeedCollector:
             ]
             new = uow.queue.add_many(items, now) if items else 0
             uow.commit()
+        if len(items) > new:
+            # Accepted but already in the queue: its own reason, so found = new + filtered.
+            page_filter.filtered[ALREADY_QUEUED] += len(items) - new
         all_known = all(
             d.deviationid in commented or d.deviationid in queued or page_filter.is_old(d)
             for d in deviations

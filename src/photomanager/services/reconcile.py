@@ -140,10 +140,7 @@ class Reconciler:
 
     def _due(self, item: QueueItem, now: datetime) -> bool:
         """Whether reading this row back now can settle anything."""
-        if item.body_hash is None:
-            return True  # never posted: settled without a read
-        if now < self._anchor(item) + self.grace:
-            return False  # the worker read it once right away; the rest waits for the grace
+        # Inside the grace a read can still find our comment (and settle the row early).
         checked = item.reconcile_checked_at
         if checked is not None:
             return now - checked >= self.recheck

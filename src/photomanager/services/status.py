@@ -18,6 +18,8 @@ from photomanager.services.ports import UnitOfWorkFactory
 from photomanager.services.skip_reasons import count_by_key
 
 HEARTBEAT_FRESH = timedelta(seconds=15)
+RECENT_RUNS_KEPT = 5  # finished collect runs shown with their results ...
+RECENT_RUNS_WITHIN = timedelta(minutes=10)  # ... when they ended this recently
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ class StatusService:
             next_allowed_reason=decision.reason,
         )
         alive = control.heartbeat_at is not None and now - control.heartbeat_at <= HEARTBEAT_FRESH
-        runs = self._collect_runs.running() if self._collect_runs else []
+        runs = self._shown_runs(now)
         return StatusReport(
             counts=counts,
             sent_today=sent_today,
@@ -106,3 +108,17 @@ class StatusService:
             caps=caps,
             skipped_by_reason=count_by_key(skipped),
         )
+
+    def _shown_runs(self, now: datetime) -> list[CollectProgress]:
+        """Running collect runs and the few that ended recently, newest first."""
+        if self._collect_runs is None:
+            return []
+        shown: list[CollectProgress] = []
+        finished = 0
+        for run in self._collect_runs.recent():
+            if run.finished_at is None:
+                shown.append(run)
+            elif finished < RECENT_RUNS_KEPT and now - run.finished_at <= RECENT_RUNS_WITHIN:
+                shown.append(run)
+                finished += 1
+        return shown

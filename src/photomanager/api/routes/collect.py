@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from photomanager.api.deps import CollectRunsDep
+from photomanager.api.deps import CollectRunsDep, ContainerDep
 from photomanager.api.routes import PREFIX, errors
 from photomanager.api.schemas.collect import CollectCreate, CollectRunPublic
+from photomanager.domain.errors import NotConnected
 from photomanager.domain.models import Source
 from photomanager.services.collect_runs import CollectRuns
 
@@ -18,20 +19,41 @@ router = APIRouter(prefix=PREFIX, tags=["collect"])
 QUICK_RESULT_WAIT_S = 0.5
 
 
+NOT_CONNECTED = "connect your DeviantArt account first"
+
+
+def _require_account(container: ContainerDep, *, app_token_will_do: bool) -> None:
+    """409 not_connected upfront, rather than a run that fails on its first page.
+
+    The global feed can also be read with the app's own (client-credentials)
+    token, which only needs a configured client id.
+    """
+    state = container.auth.status()
+    if state.connected or (app_token_will_do and state.client_configured):
+        return
+    raise NotConnected(NOT_CONNECTED)
+
+
 def _start(runs: CollectRuns, source: Source, pages: int) -> CollectRunPublic:
     started = runs.start(source, pages=pages)
     return CollectRunPublic.model_validate(runs.wait(started.run_id, QUICK_RESULT_WAIT_S))
 
 
 @router.post("/collect/watch-feed", status_code=202, responses=errors(403, 409, 422))
-def collect_watch_feed(body: CollectCreate, runs: CollectRunsDep) -> CollectRunPublic:
+def collect_watch_feed(
+    body: CollectCreate, runs: CollectRunsDep, container: ContainerDep
+) -> CollectRunPublic:
     """Start reading the watch feed (deviants you watch) in the background."""
+    _require_account(container, app_token_will_do=False)
     return _start(runs, Source.WATCH_FEED, body.pages)
 
 
 @router.post("/collect/global-feed", status_code=202, responses=errors(403, 409, 422))
-def collect_global_feed(body: CollectCreate, runs: CollectRunsDep) -> CollectRunPublic:
+def collect_global_feed(
+    body: CollectCreate, runs: CollectRunsDep, container: ContainerDep
+) -> CollectRunPublic:
     """Start reading the global feed of new deviations in the background."""
+    _require_account(container, app_token_will_do=True)
     return _start(runs, Source.GLOBAL_FEED, body.pages)
 
 

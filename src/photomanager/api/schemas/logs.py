@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field
+
 from photomanager.api.schemas.common import PublicModel
 from photomanager.domain.models import LogStatus
 
@@ -19,6 +21,9 @@ class LogEntryPublic(PublicModel):
     commentid: str | None
     body: str | None
     error_message: str | None
+    title: str | None = Field(default=None, description="From the queue, while it keeps the row.")
+    author: str | None = None
+    url: str | None = None
 
 
 class LogPagePublic(PublicModel):

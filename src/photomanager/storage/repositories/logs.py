@@ -72,16 +72,20 @@ class DeviationCommentLogRepository:
         limit: int,
         cursor: str | None,
     ) -> tuple[list[LogEntry], str | None]:
-        """Newest first, keyset-paginated on (sent_at, log_id)."""
+        """Newest first, keyset-paginated on (sent_at, log_id), with the queue's
+        title/author/url of each deviation when its row is still queued."""
         conditions = _filters(status, since)
         if cursor is not None:
             at, log_id = decode_cursor(cursor, int)
             conditions.append(
                 or_(logs.c.sent_at < at, and_(logs.c.sent_at == at, logs.c.log_id < log_id))
             )
+        # The queue row, while kept, says which deviation this was (title, author, link).
+        with_deviation = logs.outerjoin(queue, queue.c.deviationid == logs.c.deviationid)
         rows = (
             self._conn.execute(
-                select(logs)
+                select(logs, queue.c.title, queue.c.author, queue.c.url)
+                .select_from(with_deviation)
                 .where(*conditions)
                 .order_by(logs.c.sent_at.desc(), logs.c.log_id.desc())
                 .limit(limit + 1)
@@ -236,4 +240,7 @@ def _to_entry(row: RowMapping) -> LogEntry:
         commentid=row["commentid"],
         body=row["body"],
         error_message=row["error_message"],
+        title=row.get("title"),
+        author=row.get("author"),
+        url=row.get("url"),
     )

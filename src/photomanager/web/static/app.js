@@ -42,6 +42,11 @@ function main() {
     for (const run of status.collectRuns) {
       if (run.state === "running") collectors.follow(run.run_id);
     }
+    // Newest first: a run that finished recently (maybe started from the CLI) shows its result.
+    const finished = status.collectRuns.find((run) => run.state !== "running");
+    if (finished && !status.collectRuns.some((run) => run.state === "running")) {
+      collectors.showResult(finished);
+    }
     polls += 1;
     if (polls % ACCOUNT_EVERY === 0) await refreshAccount();
     // Tables and chart follow the counts, not the clock: no work while nothing changes.

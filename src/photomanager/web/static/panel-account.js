@@ -23,7 +23,13 @@ function render(status) {
   const help = byId("setup-help");
   if (status.sandbox !== undefined) setSandbox(status.sandbox);
   const register = safeHref(status.register_url);
-  if (register) byId("register-link").setAttribute("href", register);
+  if (register) {
+    // The link text names its target, so what the artist reads is where they land.
+    const link = byId("register-link");
+    link.setAttribute("href", register);
+    const target = new URL(register);
+    link.textContent = `${target.host.replace(/^www\./, "")}${target.pathname.replace(/\/$/, "")}`;
+  }
   const configured = (status.client_configured ?? status.configured) !== false;
   help.hidden = configured;
   if (status.redirect_uri) byId("redirect-uri").textContent = status.redirect_uri;

@@ -103,5 +103,10 @@ export function initCollectors({ onProgress }) {
     }
   });
 
-  return { follow };
+  /** Show a finished run's result unless a run is being followed right now. */
+  function showResult(run) {
+    if (following.size === 0) show(run);
+  }
+
+  return { follow, showResult };
 }

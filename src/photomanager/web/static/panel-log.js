@@ -2,7 +2,7 @@
 // (sent, failed, unknown, dry run, skipped), and a CSV export of the same filter.
 
 import { api, API, query } from "./api.js";
-import { byId, el } from "./dom.js";
+import { byId, el, safeHref } from "./dom.js";
 import { formatTime, humanize } from "./format.js";
 
 const LIMIT = 50;
@@ -11,13 +11,23 @@ function cell(label, children, props = {}) {
   return el("td", { ...props, dataset: { label } }, children);
 }
 
+/** The deviation's title and author as a link while the queue keeps its row, else its id. */
+function deviation(entry) {
+  if (!entry.title) return [entry.deviationid];
+  const href = safeHref(entry.url);
+  const title = href
+    ? el("a", { href, target: "_blank", rel: "noopener noreferrer", text: entry.title })
+    : el("span", { text: entry.title });
+  return entry.author ? [title, ` by ${entry.author}`] : [title];
+}
+
 function row(entry) {
   return el("tr", { dataset: { status: entry.status } }, [
     cell("Time", [formatTime(entry.sent_at)]),
     cell("Status", [
       el("span", { class: `status-pill status-${entry.status}`, text: humanize(entry.status) }),
     ]),
-    cell("Deviation", [entry.deviationid], { class: "mono" }),
+    cell("Deviation", deviation(entry), { class: entry.title ? "" : "mono" }),
     cell("Comment", [entry.body || ""]),
     cell("Error", [entry.error_message || ""], { class: "error" }),
   ]);

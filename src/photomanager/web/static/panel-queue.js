@@ -60,7 +60,7 @@ export function initQueue({ onChanged }) {
       cell("Status", [
         el("span", { class: `status-pill status-${item.status}`, text: humanize(item.status) }),
       ]),
-      cell("Attempts", [String(item.attempts ?? 0)], { class: "num" }),
+      cell("Failed tries", [String(item.attempts ?? 0)], { class: "num" }),
       cell("Last error", [item.last_error || ""], { class: "error" }),
     ]);
   }

@@ -2,7 +2,7 @@
 // Approve (optionally edited), skip, or approve every comment in view. Text only via textContent.
 
 import { api, API, describeError, query } from "./api.js";
-import { byId, el } from "./dom.js";
+import { byId, el, safeHref } from "./dom.js";
 
 const LIMIT = 50;
 const REVIEW = `${API}/review`;
@@ -35,7 +35,14 @@ export function initReview({ onChanged = () => {} } = {}) {
     const text = el("textarea", { id, rows: 3, maxlength: 5000 });
     text.value = entry.body || "";
     const title = entry.title || entry.deviationid;
+    const href = safeHref(entry.url);
     return el("li", { class: "review-item", dataset: { deviationid: entry.deviationid } }, [
+      el("p", { class: "review-deviation" }, [
+        href
+          ? el("a", { href, target: "_blank", rel: "noopener noreferrer", text: title })
+          : el("span", { text: title }),
+        ` by ${entry.author || "unknown"}`,
+      ]),
       el("label", { for: id, text: `Comment for "${title}" by ${entry.author || "unknown"}` }),
       text,
       el("div", { class: "toolbar" }, [
