@@ -80,6 +80,18 @@ class TestErrorShape:
         assert response.status_code == 422
         assert set(response.json()) == SHAPE
 
+    def test_invalid_json_names_line_and_column(self, client: TestClient) -> None:
+        """A malformed body says where it breaks, in lines and columns, not a char offset."""
+        response = client.post(
+            f"{PREFIX}/messages",
+            content=b'{\n  "title": "x",\n  "body": oops\n}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert response.status_code == 422
+        assert response.json()["message"] == (
+            "the request body is not valid JSON (at line 3, column 11)"
+        )
+
     def test_validation_does_not_echo_input(self, client: TestClient) -> None:
         """Rejected input is not echoed back (it may be huge or secret)."""
         response = client.post(f"{PREFIX}/collect/global-feed", json={"pages": "secret-value-xyz"})

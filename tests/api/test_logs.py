@@ -24,6 +24,30 @@ class TestListLogs:
         assert entry["commentid"] == result.commentid
         assert entry["body"] == result.body
 
+    def test_entry_names_its_deviation(self, client: TestClient, posting: Container) -> None:
+        """While the queue keeps the row, a log entry carries its title, author and link."""
+        result = post_one(posting)
+        with posting.uow_factory(read_only=True) as uow:
+            queued = uow.queue.get(result.deviationid)
+        assert queued is not None
+        [entry] = client.get(f"{PREFIX}/logs").json()["items"]
+        assert (entry["title"], entry["author"], entry["url"]) == (
+            queued.title,
+            queued.author,
+            queued.url,
+        )
+        assert entry["title"]
+
+    def test_entry_without_queue_row_has_no_title(
+        self, client: TestClient, posting: Container
+    ) -> None:
+        """Once the queue forgets the row, the entry is still listed, by id only."""
+        result = post_one(posting)
+        assert posting.queue.remove_selected(deviationids=[result.deviationid]) == 1
+        [entry] = client.get(f"{PREFIX}/logs").json()["items"]
+        assert entry["deviationid"] == result.deviationid
+        assert entry["title"] is None
+
     def test_pages_and_filters(self, client: TestClient, posting: Container) -> None:
         """limit/cursor page through the log; status and since filter it."""
         first, second = post_one(posting), post_one(posting)

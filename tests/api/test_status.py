@@ -76,7 +76,7 @@ class TestStatus:
         assert worker["alive"] is False
 
     def test_running_collect_appears(self, client: TestClient, container: Container) -> None:
-        """A collect run in progress is listed with its progress; gone once finished."""
+        """A collect run in progress is listed with its progress, then with its result."""
         gate = threading.Event()
         runs = _gated_runs(container, gate)
         run = runs.start(Source.GLOBAL_FEED, pages=1)
@@ -85,7 +85,30 @@ class TestStatus:
         runs.wait(run.run_id, timeout=30)
         assert [r["run_id"] for r in listed] == [run.run_id]
         assert listed[0]["state"] == "running"
+        [finished] = client.get(f"{PREFIX}/status").json()["collect_runs"]
+        assert finished["state"] == "done"
+        assert finished["found"] == finished["new"] + sum(finished["filtered"].values())
+
+    def test_finished_runs_leave_after_ten_minutes(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """A finished run stays in the status for ten minutes, then drops out."""
+        run = container.collect_runs.start(Source.GLOBAL_FEED, pages=1)
+        container.collect_runs.wait(run.run_id, timeout=30)
+        container.clock.advance(9 * 60)  # type: ignore[attr-defined]
+        assert len(client.get(f"{PREFIX}/status").json()["collect_runs"]) == 1
+        container.clock.advance(2 * 60)  # type: ignore[attr-defined]
         assert client.get(f"{PREFIX}/status").json()["collect_runs"] == []
+
+    def test_at_most_five_finished_runs(self, client: TestClient, container: Container) -> None:
+        """Only the five newest finished runs are shown."""
+        for _ in range(6):
+            run = container.collect_runs.start(Source.GLOBAL_FEED, pages=1)
+            container.collect_runs.wait(run.run_id, timeout=30)
+            container.clock.advance(1)  # type: ignore[attr-defined]
+        listed = client.get(f"{PREFIX}/status").json()["collect_runs"]
+        assert len(listed) == 5
+        assert all(r["state"] == "done" for r in listed)
 
     def test_processed_totals_count_sent_comments(
         self, client: TestClient, posting: Container

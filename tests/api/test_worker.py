@@ -32,6 +32,27 @@ class TestWorkerStartStop:
         assert response.json()["reason"] == "stopped by request"
         assert container.worker_control.status().desired is WorkerDesired.STOPPED
 
+    def test_start_without_account_is_refused(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """Without a connected account, worker/start is a 409 not_connected; nothing changes."""
+        container.auth.tokens.forget()
+        response = client.post(f"{PREFIX}/worker/start", json={"confirm_unreviewed": True})
+        assert response.status_code == 409
+        assert response.json()["error"] == "not_connected"
+        assert "connect your DeviantArt account first" in response.json()["message"]
+        assert container.worker_control.status().desired is WorkerDesired.STOPPED
+
+    def test_confirmation_message_names_the_field(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """The 409 confirmation_required says which field confirms: confirm_unreviewed."""
+        response = client.post(f"{PREFIX}/worker/start", json={})
+        assert response.status_code == 409
+        assert response.json()["error"] == "confirmation_required"
+        assert 'send {"confirm_unreviewed": true}' in response.json()["message"]
+        assert container.worker_control.status().desired is WorkerDesired.STOPPED
+
     @pytest.mark.parametrize(
         "payload", [{"confirm_unreviewed": "yes"}, {"confirm_unreviewed": 1}, {"force": True}]
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from photomanager.domain.models import Source
 from photomanager.services import filters
-from photomanager.services.collector import DONE, STOP_END, STOP_KNOWN
+from photomanager.services.collector import ALREADY_QUEUED, DONE, STOP_END, STOP_KNOWN
 from services.service_harness import Harness
 
 
@@ -43,6 +43,14 @@ class TestCollectFromBothSources:
         result = harness.collect(Source.GLOBAL_FEED, pages=2)
         assert result.pages_done == 2
         assert result.found == result.new + sum(result.filtered.values())
+
+    def test_already_queued_is_its_own_reason(self, harness: Harness) -> None:
+        """On a second run, deviations still queued count as already_queued, so counts add up."""
+        first = harness.collect(Source.GLOBAL_FEED, pages=1)
+        again = harness.collect(Source.GLOBAL_FEED, pages=1)
+        assert again.new == 0
+        assert again.filtered[ALREADY_QUEUED] == first.new
+        assert again.found == again.new + sum(again.filtered.values())
 
 
 class TestCollectFilters:

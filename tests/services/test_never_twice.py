@@ -346,7 +346,7 @@ class TestHostileText:
         harness.add_template("Love {{title}}!")
         configure(harness, review_sources=[])
         [deviationid] = publish(harness, 1)
-        title = "<script>x</script>\x00\u202e" + "spam " * 100
+        title = "<script>x</script>\x07\u202e" + "spam " * 100
         with harness.uow_factory() as uow:
             uow.queue.add_deviation(
                 NewQueueItem(
@@ -361,7 +361,7 @@ class TestHostileText:
         assert harness.worker.run_once().outcome is StepOutcome.SENT
         [comment] = harness.sandbox.ledger.comments_for(deviationid)
         assert comment.body == f"Love {sanitize_variable(title)}!"
-        assert not set("<>\x00\u202e") & set(comment.body)
+        assert not set("<>\x07\u202e") & set(comment.body)
         assert len(comment.body) <= len("Love !") + 100
 
     def test_a_comment_over_the_maximum_length_fails_its_row(

@@ -247,7 +247,7 @@ class TestUnknownOutcomes:
     def test_a_post_that_did_not_land_stays_unknown_during_the_grace_period(
         self, harness: Harness, one: str
     ) -> None:
-        """A 502 before storing: unknown, then pending after the grace and two reads, posted once."""
+        """A 502 before storing: unknown, pending after the grace and two reads, posted once."""
         faults = harness.sandbox.faults
         faults.server_error_probability = 1.0
         faults.server_error_status = 502

@@ -5,7 +5,7 @@ Runs on both backends (SQLite and PostgreSQL) through the `uow` fixture.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fixtures.database import FIXED_NOW as NOW
 from fixtures.database import new_items
@@ -15,7 +15,7 @@ from photomanager.storage.unit_of_work import SqlUnitOfWork
 LATER = NOW + timedelta(minutes=3)
 
 
-def _unknown(uow: SqlUnitOfWork, at=NOW) -> Claim:  # type: ignore[no-untyped-def]
+def _unknown(uow: SqlUnitOfWork, at: datetime = NOW) -> Claim:
     """One row claimed at NOW and made `unknown` at `at`."""
     uow.queue.add_many(new_items(1, NOW), NOW)
     claim = uow.queue.claim_one_pending(NOW)
