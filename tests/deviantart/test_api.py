@@ -148,6 +148,27 @@ class TestBrowse:
             True,
         )
 
+    def test_control_characters_are_dropped_from_third_party_text(self, harness: Harness) -> None:
+        """NUL and escapes in a title or username never reach storage (PostgreSQL refuses NUL)."""
+        item = deviation_json(
+            title="Night\x00 Sky\x1b[31m\nII",
+            author={"userid": USER_ID, "username": "ar\x00tist"},
+        )
+        harness.server.reply(json_response(200, {"results": [item]}))
+        (deviation,) = (
+            _api(harness)
+            .browse(
+                "browse/newest",
+                token_kind=TokenKind.CLIENT,
+                offset=0,
+                limit=50,
+                mature_content=True,
+            )
+            .results
+        )
+        assert deviation.title == "Night Sky[31m\nII"
+        assert deviation.author.username == "artist"
+
 
 class TestPostComment:
     def test_posts_the_body_and_returns_the_comment(self, harness: Harness) -> None:

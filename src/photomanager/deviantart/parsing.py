@@ -79,7 +79,7 @@ def parse_author(value: object) -> Author | None:
     username = value.get("username")
     if not isinstance(userid, str) or not isinstance(username, str):
         return None
-    return Author(userid=userid.strip().upper()[:_MAX_ID], username=username[:_MAX_ID])
+    return Author(userid=userid.strip().upper()[:_MAX_ID], username=_text(username)[:_MAX_ID])
 
 
 def parse_comment_page(data: dict[str, Any]) -> CommentPage:
@@ -162,8 +162,13 @@ def _parse_iso(text: str) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
+# NUL and other C0 controls (tab and line breaks aside) carry no meaning in a title or
+# a username, and PostgreSQL refuses NUL in text: drop them at the border.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(value: object) -> str:
-    return value[:_MAX_TEXT] if isinstance(value, str) else ""
+    return _CONTROL.sub("", value[:_MAX_TEXT]) if isinstance(value, str) else ""
 
 
 def _flag(value: object, *, default: bool) -> bool:
