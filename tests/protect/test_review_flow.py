@@ -11,6 +11,7 @@ from photomanager.domain.models import LogStatus, QueueStatus, Source
 from photomanager.services.body_hash import body_hash
 from photomanager.services.outcomes import StepOutcome
 from photomanager.services.review import ReviewService
+from photomanager.services.sanitize import sanitize_variable
 from protect.protect_support import configure, enqueue, logs, me, posts, publish, row
 from services.service_harness import Harness
 
@@ -104,6 +105,32 @@ class TestApprove:
         harness.worker.run_once()
         [comment] = harness.sandbox.ledger.comments_for(parked)
         assert comment.body == "Thank you for sharing this!"
+
+    def test_variables_in_an_edited_text_are_filled_in(
+        self, harness: Harness, review: ReviewService, parked: str
+    ) -> None:
+        """An edit is a template: {{author}} and groups are rendered at approval, not raw."""
+        author = sanitize_variable(row(harness, parked).author or "")
+        approved = review.approve(parked, "Lovely {work|piece}, {{author}}!")
+        assert approved.body in (f"Lovely work, {author}!", f"Lovely piece, {author}!")
+        harness.worker.run_once()
+        [comment] = harness.sandbox.ledger.comments_for(parked)
+        assert comment.body == approved.body
+        assert "{" not in comment.body
+
+    def test_a_broken_edit_says_where(
+        self, harness: Harness, review: ReviewService, parked: str
+    ) -> None:
+        """An unclosed group or unknown variable in an edit is refused with its position."""
+        before = row(harness, parked)
+        with pytest.raises(InvalidInput) as refused:
+            review.approve(parked, "Nice {work, {{autor}}")
+        assert "line 1, column" in refused.value.message
+        assert {issue["code"] for issue in refused.value.details} >= {
+            "unclosed_group",
+            "unknown_variable",
+        }
+        assert row(harness, parked) == before
 
     @pytest.mark.parametrize("body", ["", "   ", "x" * 5001])
     def test_an_invalid_edit_is_refused_and_changes_nothing(

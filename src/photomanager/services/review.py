@@ -7,19 +7,31 @@ reviewed source's row; a body alone (rendered before review was switched on,
 or kept through a retry) is no approval. The worker then posts that text
 exactly, through its usual crash-safe path;
 skipping makes it `skipped` for good (a `skipped` log row says so).
+
+An edited text is written in the template language, like a template: its
+variables (`{{author}}`, ...) and groups are rendered once, at approval, with
+the row's values, so what the artist approves is what gets posted - never a
+literal `{{author}}`.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import InvalidInput, NotFound
 from photomanager.domain.models import LogStatus, QueueItem, QueueStatus
-from photomanager.domain.templates import DEFAULT_MAX_LENGTH
+from photomanager.domain.templates import (
+    DEFAULT_MAX_LENGTH,
+    Severity,
+    randomize_template,
+    validate_template,
+)
 from photomanager.services.body_hash import body_hash
 from photomanager.services.ports import UnitOfWork, UnitOfWorkFactory
+from photomanager.services.sanitize import sanitize_variable
 
 MAX_PAGE = 200
 MAX_APPROVE_ALL = 500
@@ -51,11 +63,17 @@ class ReviewService:
     """List, approve, edit and skip the comments awaiting review."""
 
     def __init__(
-        self, *, uow_factory: UnitOfWorkFactory, clock: Clock, max_length: int = DEFAULT_MAX_LENGTH
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        max_length: int = DEFAULT_MAX_LENGTH,
+        rng: random.Random | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._max_length = max_length
+        self._rng = rng or random.Random()
 
     def list_awaiting(
         self, *, limit: int = 50, cursor: str | None = None
@@ -70,12 +88,26 @@ class ReviewService:
             return uow.queue.list_page(QueueStatus.AWAITING_REVIEW, limit, cursor)
 
     def approve(self, deviationid: str, body: str | None = None) -> QueueItem:
-        """Approve the parked text, or `body` instead (validated); the worker posts it."""
-        edited = None if body is None else validate_comment_body(body, self._max_length)
+        """Approve the parked text, or `body` instead (a template, rendered now)."""
+        if body is not None:
+            validate_comment_body(body, self._max_length)
+            _refuse_template_errors(body, self._max_length)
         with self._uow_factory() as uow:
+            edited = None if body is None else self._render(uow, deviationid, body)
             item = self._approve(uow, deviationid, edited)
             uow.commit()
         return item
+
+    def _render(self, uow: UnitOfWork, deviationid: str, body: str) -> str:
+        item = _awaiting(uow, deviationid)
+        token = uow.tokens.get()
+        variables = {
+            "author": sanitize_variable(item.author or ""),
+            "title": sanitize_variable(item.title or ""),
+            "username": sanitize_variable((token.username if token else None) or ""),
+        }
+        rendered = randomize_template(body, variables, self._rng)
+        return validate_comment_body(rendered, self._max_length)
 
     def approve_all(self, deviationids: Sequence[str]) -> ApproveAllResult:
         """Approve every listed row still awaiting review, unedited, in one transaction."""
@@ -130,6 +162,21 @@ class ReviewService:
         updated = uow.queue.get(deviationid)
         assert updated is not None
         return updated
+
+
+def _refuse_template_errors(body: str, max_length: int) -> None:
+    errors = [
+        issue
+        for issue in validate_template(body, max_length=max_length)
+        if issue.severity is Severity.ERROR
+    ]
+    if errors:
+        first = errors[0]
+        raise InvalidInput(
+            f"the edited comment has {len(errors)} problem(s); first at line {first.line}, "
+            f"column {first.column}: {first.message}",
+            details=[issue.to_dict() for issue in errors],
+        )
 
 
 def _awaiting(uow: UnitOfWork, deviationid: str) -> QueueItem:
