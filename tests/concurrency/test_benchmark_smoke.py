@@ -19,8 +19,10 @@ BENCHMARKS_PER_DB = (
     "GET /status",
     "GET one queue page",
     "peak memory",
-    "achieved / R",
-    "429 share",
+    "whole run: achieved / R",
+    "whole run: 429 share",
+    "steady state: achieved / R",
+    "steady state: 429 share",
 )
 
 

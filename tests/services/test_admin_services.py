@@ -217,8 +217,11 @@ class TestWorkerControlAndStatus:
         assert report.worker.desired is WorkerDesired.STOPPED
         assert report.collect_runs == []
 
-    def test_status_lists_running_collects(self, harness: Harness) -> None:
-        """A finished collect run is no longer listed as running."""
+    def test_status_lists_a_finished_collect_with_its_result(self, harness: Harness) -> None:
+        """A run that just finished stays listed, no longer running, with its counts."""
         run = harness.runs.start(Source.WATCH_FEED, pages=1)
         harness.runs.wait(run.run_id, timeout=30)
-        assert harness.status.status().collect_runs == []
+        [listed] = harness.status.status().collect_runs
+        assert listed.run_id == run.run_id
+        assert listed.state != "running"
+        assert listed.pages_done == 1
