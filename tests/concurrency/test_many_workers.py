@@ -26,10 +26,10 @@ from concurrency.harness import (
 from photomanager.domain.models import QueueStatus
 from photomanager.sandbox import Sandbox
 
-DRAIN_TIMEOUT_S = 150.0
+DRAIN_TIMEOUT_S = 300.0
 # Sized for a 2-CPU CI box, where 8 processes post ~30 comments/s in total
 # (about 16 statements per post); 5,000 rows take ~3 minutes there.
-POSTGRES_ROWS = 2000
+POSTGRES_ROWS = 5000
 SQLITE_ROWS = 1000
 
 
