@@ -33,6 +33,8 @@ from photomanager.domain.errors import ConfirmationRequired
 from photomanager.domain.models import WorkerDesired
 from photomanager.logging_setup import configure_logging
 from photomanager.sandbox import Sandbox, SandboxConfig
+from photomanager.sandbox.fault_spec import apply_fault_spec
+from photomanager.sandbox.faults import Faults
 from photomanager.services.auth import loopback_redirect_uri
 from photomanager.services.unreviewed import start_worker
 
@@ -111,9 +113,21 @@ def serve(
         bool,
         typer.Option("--allow-remote", help="Allow a non-loopback address (needs an API token)."),
     ] = False,
+    faults: Annotated[
+        str,
+        typer.Option(
+            help='Demo only: make the fake DeviantArt misbehave, e.g. "rate=2,errors=0.05,'
+            'drops=0.02,slow=0.3" (also: maintenance, restricted).'
+        ),
+    ] = "",
 ) -> None:
     """Run the web app (and the comment worker) on this machine."""
     sandbox = sandbox or sandbox_requested(ctx)
+    if faults and not sandbox:
+        fail("--faults only applies to the demo: add --sandbox")
+    if faults:
+        # Refuse a bad spec before anything starts.
+        apply_fault_spec(Faults(), faults)
     settings = load_settings()
     bind_host = host or settings.host
     bind_port = settings.port if port is None else port
@@ -128,6 +142,8 @@ def serve(
     out = console()
     with ExitStack() as stack:
         container = _build(stack, settings, sandbox=sandbox)
+        if container.sandbox is not None and faults:
+            apply_fault_spec(container.sandbox.faults, faults)
         app = create_app(container, run_worker=container.settings.run_worker_in_server)
 
         def on_bound(bound_host: str, bound_port: int) -> None:

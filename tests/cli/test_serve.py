@@ -137,3 +137,18 @@ class TestRemoteRefused:
     def test_loopback_detection(self, host: str, loopback: bool) -> None:
         """Only loopback names and addresses count as local."""
         assert is_loopback(host) is loopback
+
+
+class TestDemoFaults:
+    def test_faults_need_the_demo(self, runner: CliRunner) -> None:
+        """`--faults` without `--sandbox` exits 1 and says to add it."""
+        result = runner.invoke(app, ["serve", "--port", "0", "--faults", "rate=2"])
+        assert result.exit_code == 1
+        assert "--sandbox" in result.stderr
+
+    def test_a_bad_fault_spec_is_refused_before_starting(self, runner: CliRunner) -> None:
+        """A wrong spec exits 1 naming the wrong part; nothing starts."""
+        result = runner.invoke(app, ["serve", "--sandbox", "--port", "0", "--faults", "chaos=1"])
+        assert result.exit_code == 1
+        [line] = result.stderr.strip().splitlines()
+        assert "chaos=1" in line
