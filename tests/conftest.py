@@ -1,5 +1,10 @@
-"""Shared fixtures: the databases (SQLite and a real PostgreSQL) and the sandbox DeviantArt."""
+"""Shared fixtures: the databases (SQLite and PostgreSQL), the sandbox, the app, the services."""
 
 from __future__ import annotations
 
-pytest_plugins = ["fixtures.database", "fixtures.sandbox"]
+pytest_plugins = [
+    "fixtures.database",
+    "fixtures.sandbox",
+    "fixtures.app",
+    "fixtures.services",
+]

@@ -2,35 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from api.support import APP_URL, TestClient, build_container
-from photomanager.api.app import create_app
 from photomanager.bootstrap import Container
 from photomanager.domain.models import Source
-from photomanager.sandbox import ManualClock, Sandbox
-
-
-@pytest.fixture
-def container(
-    tmp_path: Path, sandbox: Sandbox, sandbox_clock: ManualClock, sqlite_template: Path
-) -> Iterator[Container]:
-    """Services over the sandbox and a migrated SQLite file, account connected."""
-    built = build_container(tmp_path, sandbox, sandbox_clock, template_db=sqlite_template)
-    try:
-        yield built
-    finally:
-        built.close()
-
-
-@pytest.fixture
-def client(container: Container) -> Iterator[TestClient]:
-    """A test client on the real app, addressed as 127.0.0.1 (so the Host check passes)."""
-    with TestClient(create_app(container), base_url=APP_URL) as test_client:
-        yield test_client
 
 
 @pytest.fixture

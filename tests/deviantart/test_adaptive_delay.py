@@ -72,27 +72,47 @@ def replay(
 class TestLearnsTheRate:
     @pytest.mark.parametrize("seed", [1, 2, 3])
     def test_steady_state_runs_at_the_limit_without_429s(self, seed: int) -> None:
-        """After warm-up, a 10/s bucket (burst 5) is used at >= 90% with <= 1% 429s."""
+        """After warm-up, a 10/s bucket (burst 5) is used at >= 95% with <= 1% 429s."""
         warm_up_s, seconds = 60.0, 600.0
         _, steady = replay(10.0, 5.0, seconds, seed=seed, warm_up_s=warm_up_s)
 
-        assert steady.ok / (seconds - warm_up_s) >= 0.9 * 10.0
+        assert steady.ok / (seconds - warm_up_s) >= 0.95 * 10.0
         assert steady.share <= 0.01
 
     @pytest.mark.parametrize("seed", [1, 2, 3])
     def test_a_long_run_meets_the_targets_warm_up_included(self, seed: int) -> None:
-        """Over 600 s from a cold start, >= 90% of R and <= 1% 429s, learning included."""
+        """Over 600 s from a cold start, >= 95% of R and <= 1% 429s, learning included."""
         whole, _ = replay(10.0, 5.0, 600.0, seed=seed)
 
-        assert whole.ok / 600.0 >= 0.9 * 10.0
+        assert whole.ok / 600.0 >= 0.95 * 10.0
         assert whole.share <= 0.01
+
+    @pytest.mark.parametrize("seed", [1, 2, 3])
+    def test_a_one_minute_run_meets_the_targets_warm_up_included(self, seed: int) -> None:
+        """Over the benchmark's 60 s from a cold start, >= 88% of R and <= 1% 429s."""
+        whole, _ = replay(10.0, 5.0, 60.0, seed=seed)
+
+        # Two learning 429s and the probe up from a rough estimate are most of what
+        # is lost; the real benchmark (target 0.9) adds the worker's own jitter.
+        assert whole.ok / 60.0 >= 0.88 * 10.0
+        assert whole.share <= 0.01
+
+    def test_a_conservative_estimate_is_probed_back_to_the_limit(self) -> None:
+        """Without 429s the probe speeds up: 15% of slack is gone in two minutes, not ten."""
+        _, (clock, delay) = _settled_delay()
+        before = delay.current()
+        for _ in range(1200):
+            clock.now += delay.current()
+            delay.on_success()
+
+        assert delay.current() < before / 1.15
 
     def test_a_slow_limit_is_learned_too(self) -> None:
         """A 2/s limit settles near its rate: no endless stream of 429s."""
         _, steady = replay(2.0, 5.0, 600.0, warm_up_s=120.0)
 
         assert steady.ok / 480.0 >= 0.9 * 2.0
-        assert steady.share <= 0.05
+        assert steady.share <= 0.03
 
     def test_the_first_429_slows_down_from_full_speed(self) -> None:
         """A worker at full speed that meets a 429 leaves a real delay afterwards."""

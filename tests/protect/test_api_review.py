@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from api.support import APP_URL, JSON, PREFIX, TestClient, build_container
-from photomanager.api.app import create_app
+from api.support import JSON, PREFIX, TestClient
 from photomanager.bootstrap import Container
 from photomanager.domain.models import NewQueueItem, QueueStatus, Source, WorkerDesired
-from photomanager.sandbox import ManualClock, Sandbox
+from photomanager.sandbox import Sandbox
 
 REVIEW = f"{PREFIX}/review"
-
-
-@pytest.fixture
-def container(
-    tmp_path: Path, sandbox: Sandbox, sandbox_clock: ManualClock, sqlite_template: Path
-) -> Iterator[Container]:
-    """Services over the sandbox and a migrated SQLite file, account connected."""
-    built = build_container(tmp_path, sandbox, sandbox_clock, template_db=sqlite_template)
-    try:
-        yield built
-    finally:
-        built.close()
-
-
-@pytest.fixture
-def client(container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(container), base_url=APP_URL) as test_client:
-        yield test_client
 
 
 def park(container: Container, sandbox: Sandbox, count: int) -> list[str]:

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from typer.testing import CliRunner
 
-from api.support import build_container
 from photomanager.bootstrap import Container
 from photomanager.cli import app
 from photomanager.domain.models import QueueStatus
-from photomanager.sandbox import ManualClock, Sandbox
+from photomanager.sandbox import Sandbox
 from protect.test_api_review import park, status_of
-
-
-@pytest.fixture
-def container(
-    tmp_path: Path, sandbox: Sandbox, sandbox_clock: ManualClock, sqlite_template: Path
-) -> Iterator[Container]:
-    built = build_container(tmp_path, sandbox, sandbox_clock, template_db=sqlite_template)
-    try:
-        yield built
-    finally:
-        built.close()
 
 
 def run(container: Container, *args: str) -> tuple[int, str, str]:

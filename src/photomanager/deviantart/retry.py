@@ -7,19 +7,26 @@ behaves like a token bucket: a small burst, then a steady rate R. A 429 says
 of R is how many requests succeeded over a stretch of time in which we were
 sending at or above it. Hence:
 
-- On a 429, estimate R from the successes since the previous 429 (the
-  "clean" stretch: no waits inside it), when that stretch is long enough
-  that the burst credit it started with is a small part of it; otherwise
-  (warm-up) from all successes in the sliding window divided by its span,
-  waits included, which errs low. The new spacing is (1 + margin) / R,
-  never below the spacing that just drew the 429.
+- On a 429, estimate R from the successes of the last few seconds
+  (`estimate_window_s`) of the "clean" stretch since the previous 429, once
+  that stretch is long enough (`clean_span_s`, `clean_successes`): only its
+  end was sent at or above R, its start was spent probing up from below,
+  and counting it would drag the estimate (and us) under the limit for a
+  long while. A shorter stretch (warm-up) gives a rough estimate instead:
+  all successes in the sliding window divided by its span, waits included,
+  which errs low. The new spacing is (1 + margin) / R, never below the
+  spacing that just drew the 429 (both are starts of requests: the worker
+  counts the delay from the start of its step, so its own step time is not
+  added twice).
 - Retry-After is honoured by the client before the retry, but it is not
   used as the spacing: DeviantArt and the sandbox send whole seconds, which
   says nothing about a sub-second rate.
 - After that, probe: every success shrinks the spacing by `probe_per_s`
-  per second of sending (slowly after a clean estimate, faster after a
-  rough one), so a limit that was raised is found again, and a slightly
-  high estimate shows up as one rare 429 instead of a steady stream.
+  per second of sending (faster after a rough estimate), and that rate
+  grows the longer no 429 comes (`probe_speedup_s`): a 429 costs one retry
+  of a request that surely did not land, while a spacing stuck a few per
+  cent too wide costs those per cent for good; and a limit that was raised
+  is found again.
 - Only a storm grows hard: a 429 with fewer than `storm_successes`
   successes since the previous one at least doubles the spacing, as
   DeviantArt's docs advise for repeated throttling (factor 2).
@@ -82,13 +89,19 @@ class RetryPolicy:
     rate_window_s: float = 30.0
     # A stretch between two 429s gives a clean estimate once it is this long
     # (seconds and successes): then its starting burst credit hardly counts.
-    clean_span_s: float = 5.0
+    clean_span_s: float = 3.0
     clean_successes: int = 10
     # Spacing = (1 + margin) / estimated rate.
     rate_margin: float = 0.03
-    # Probing: the spacing shrinks by this fraction per second of sending.
-    probe_per_s: float = 0.002
-    fast_probe_per_s: float = 0.02
+    # The clean estimate counts the successes of this last part of the stretch,
+    # widened to hold at least `estimate_successes` of them (a slow limit).
+    estimate_window_s: float = 5.0
+    estimate_successes: int = 50
+    # Probing: the spacing shrinks by this fraction per second of sending, and
+    # that fraction grows by its own value every `probe_speedup_s` without a 429.
+    probe_per_s: float = 0.001
+    fast_probe_per_success: float = 0.015
+    probe_speedup_s: float = 60.0
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:
         """The wait before retry `retry_number` (0-based) when the server gave no hint."""
@@ -109,7 +122,7 @@ class AdaptiveDelay:
         self._now = monotonic or time.monotonic
         self._lock = threading.Lock()
         self._delay = policy.delay_floor_s
-        self._probe = policy.fast_probe_per_s
+        self._probe = policy.probe_per_s
         self._rate: float | None = None
         self._successes: deque[float] = deque()
         self._first_seen: float | None = None
@@ -139,8 +152,11 @@ class AdaptiveDelay:
             self._clean_count += 1
             if self._clean_since is None:
                 self._clean_since = now
-            # Per second of sending at this spacing: e**-probe, whatever the rate.
-            shrunk = self._delay * math.exp(-self._probe * self._delay)
+            # Per second of sending at this spacing: e**-probe, whatever the rate; the
+            # longer no 429 came, the faster (a limit that was raised is found again).
+            quiet = now - self._clean_since
+            probe = self._probe * (1.0 + quiet / p.probe_speedup_s)
+            shrunk = self._delay * math.exp(-probe * self._delay)
             self._delay = max(p.delay_floor_s, shrunk)
 
     def on_rate_limited(self) -> None:
@@ -160,8 +176,11 @@ class AdaptiveDelay:
             # A 429 never makes us faster than the spacing that drew it; a storm doubles it.
             factor = p.delay_growth if storm else 1.0 + p.rate_margin
             grown = max(grown, self._delay * factor)
-            self._probe = p.probe_per_s if clean and not storm else p.fast_probe_per_s
             self._delay = min(p.delay_max_s, max(p.delay_floor_s, grown))
+            # After a rough estimate, probe per success rather than per second: a slow
+            # limit then still gets a stretch long enough for a clean estimate.
+            rough = p.fast_probe_per_success / max(self._delay, 1e-3)
+            self._probe = p.probe_per_s if clean and not storm else max(p.probe_per_s, rough)
             self._last_429 = now
             self._clean_count = 0
             self._clean_since = None
@@ -170,10 +189,20 @@ class AdaptiveDelay:
         """(allowed requests/s, whether the estimate comes from a clean stretch)."""
         p = self._policy
         since = self._clean_since
-        if since is not None and self._clean_count >= p.clean_successes:
-            span = now - since
-            if span >= p.clean_span_s:
-                return self._clean_count / span, True
+        if (
+            since is not None
+            and self._clean_count >= p.clean_successes
+            and now - since >= p.clean_span_s
+        ):
+            # Only the stretch's end: its start was spent probing up from below the
+            # limit, which would drag the estimate (and us) down. But enough of it
+            # that the burst credit it began with is a small part of the count.
+            recent = [at for at in self._successes if at >= since]
+            start = since
+            if len(recent) > p.estimate_successes:
+                start = max(since, min(now - p.estimate_window_s, recent[-p.estimate_successes]))
+            count = sum(1 for at in recent if at >= start)
+            return count / max(now - start, 1e-3), True
         start = self._first_seen if self._first_seen is not None else now
         span = max(now - max(start, now - p.rate_window_s), 1e-3)
         return len(self._successes) / span, False
