@@ -18,6 +18,15 @@ sending at or above it. Hence:
   spacing that just drew the 429 (both are starts of requests: the worker
   counts the delay from the start of its step, so its own step time is not
   added twice).
+- Warm-up: the first 429 usually ends the starting burst, which drained the
+  bucket far faster than R and so says nothing about R except the burst
+  size n1 over t1 seconds (n1 = burst + R * t1). After that 429 the spacing
+  restarts near the pace the pause refilled (n1 / pause) and shrinks a few
+  per cent per success until the next 429. Over any stretch of that ramp
+  ending at that 429, successes <= burst + R * stretch, hence
+  R >= (successes - n1) / (stretch - t1), tight for the stretch that starts
+  where the ramp went past R: the second 429 then gives a clean estimate,
+  instead of another burst and a rough one to probe up from.
 - Retry-After is honoured by the client before the retry, but it is not
   used as the spacing: DeviantArt and the sandbox send whole seconds, which
   says nothing about a sub-second rate.
@@ -102,6 +111,15 @@ class RetryPolicy:
     probe_per_s: float = 0.001
     fast_probe_per_success: float = 0.015
     probe_speedup_s: float = 60.0
+    # Warm-up: after a first 429 that ended a burst, restart at this multiple of
+    # burst / pause (what the bucket refilled, at most) and speed up by this
+    # fraction per success until the next 429.
+    warm_up_start_factor: float = 1.5
+    warm_up_probe_per_success: float = 0.03
+    # The burst-corrected warm-up estimate only trusts windows at least this long,
+    # and is a lower bound already: no margin on top of it.
+    warm_up_window_s: float = 1.5
+    warm_up_margin: float = 0.0
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:
         """The wait before retry `retry_number` (0-based) when the server gave no hint."""
@@ -130,6 +148,10 @@ class AdaptiveDelay:
         # Successes since the last 429, and when the first of them came.
         self._clean_count = 0
         self._clean_since: float | None = None
+        # Successes before the first 429, an upper bound of the bucket's burst; and
+        # whether we are ramping up from the pace it refilled at (see `on_success`).
+        self._burst: tuple[int, float] | None = None
+        self._ramping = False
 
     def current(self) -> float:
         """The delay in seconds to leave between two requests."""
@@ -152,6 +174,16 @@ class AdaptiveDelay:
             self._clean_count += 1
             if self._clean_since is None:
                 self._clean_since = now
+                if self._ramping and self._burst and self._last_429 is not None:
+                    # The pause refilled at most the burst, so burst / pause is near or
+                    # under the rate: a start for the ramp that wastes little.
+                    burst = max(self._burst[0], 1)
+                    pace = (now - self._last_429) / (burst * p.warm_up_start_factor)
+                    self._delay = min(p.delay_max_s, max(p.delay_floor_s, self._delay, pace))
+            if self._ramping:
+                shrunk = self._delay * math.exp(-p.warm_up_probe_per_success)
+                self._delay = max(p.delay_floor_s, shrunk)
+                return
             # Per second of sending at this spacing: e**-probe, whatever the rate; the
             # longer no 429 came, the faster (a limit that was raised is found again).
             quiet = now - self._clean_since
@@ -166,11 +198,19 @@ class AdaptiveDelay:
             now = self._now()
             self._seen(now)
             self._forget(now)
-            storm = self._last_429 is not None and self._clean_count < p.storm_successes
+            first = self._last_429 is None
+            storm = not first and self._clean_count < p.storm_successes
             rate, clean = self._estimate(now)
+            ramped = self._ramping
+            self._ramping = False
+            margin = p.rate_margin
+            if ramped and self._burst is not None:
+                corrected = self._burst_corrected(now, self._burst)
+                if corrected > rate:
+                    rate, clean, margin = corrected, True, p.warm_up_margin
             self._rate = rate if rate > 0 else None
             # No success to learn from: the docs' exponential backoff, from one second.
-            grown = (1.0 + p.rate_margin) / rate if rate > 0 else max(self._delay, 1.0)
+            grown = (1.0 + margin) / rate if rate > 0 else max(self._delay, 1.0)
             if rate <= 0:
                 storm = True
             # A 429 never makes us faster than the spacing that drew it; a storm doubles it.
@@ -181,6 +221,11 @@ class AdaptiveDelay:
             # limit then still gets a stretch long enough for a clean estimate.
             rough = p.fast_probe_per_success / max(self._delay, 1e-3)
             self._probe = p.probe_per_s if clean and not storm else max(p.probe_per_s, rough)
+            if first and not clean and self._clean_count > 0:
+                # A starting burst says nothing of the rate; the next stretch will.
+                since = self._clean_since if self._clean_since is not None else now
+                self._burst = (self._clean_count, now - since)
+                self._ramping = True
             self._last_429 = now
             self._clean_count = 0
             self._clean_since = None
@@ -206,6 +251,27 @@ class AdaptiveDelay:
         start = self._first_seen if self._first_seen is not None else now
         span = max(now - max(start, now - p.rate_window_s), 1e-3)
         return len(self._successes) / span, False
+
+    def _burst_corrected(self, now: float, burst: tuple[int, float]) -> float:
+        """The rate the ramp after the first 429 shows, knowing the bucket's burst.
+
+        The first stretch drained a full bucket: n1 = B + rate * t1. Over any window
+        of the ramp ending at this 429, successes <= B + rate * window, so
+        (successes - n1) / (window - t1) is a lower bound of the rate; it is tight
+        for the window that starts where the ramp went past the rate.
+        """
+        first_count, first_span = burst
+        since = self._clean_since
+        if since is None:
+            return 0.0
+        recent = [at for at in self._successes if at >= since]
+        best = 0.0
+        for index, at in enumerate(recent):
+            span = now - at - first_span
+            if span < self._policy.warm_up_window_s:
+                break
+            best = max(best, (len(recent) - index - first_count) / span)
+        return best
 
     def _seen(self, now: float) -> None:
         if self._first_seen is None:
