@@ -13,6 +13,7 @@ from photomanager.deviantart import (
     DeviantArtHttpClient,
     DeviantArtOAuth,
 )
+from photomanager.deviantart.retry import AdaptiveDelay, RetryPolicy
 from photomanager.domain.errors import (
     AccountRestricted,
     InsufficientScope,
@@ -66,8 +67,14 @@ def stack(
         waits.append(seconds)
         sandbox_clock.advance(seconds)
 
+    # The adaptive delay reads the same fake clock, so a wait it asked for counts as time passed.
+    delay = AdaptiveDelay(RetryPolicy(), monotonic=lambda: sandbox_clock.now().timestamp())
     with DeviantArtHttpClient(
-        tokens=tokens, transport=sandbox.transport(), sleep=sleep, clock=sandbox_clock
+        tokens=tokens,
+        transport=sandbox.transport(),
+        sleep=sleep,
+        clock=sandbox_clock,
+        delay=delay,
     ) as http:
         tokens.oauth = DeviantArtOAuth(
             http,
