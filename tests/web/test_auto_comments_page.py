@@ -56,6 +56,8 @@ class TestFullFlow:
         expect(page.locator("#template-variants")).to_contain_text("3 possible variants")
         expect(page.locator("#template-preview li")).to_have_count(5)
         page.click("#template-save")
+        # As a person would: the next template once the first is saved (the form resets then).
+        expect(page.locator("#template-list .template-item")).to_have_count(1)
         page.fill("#template-title", "Thanks")
         page.fill("#template-body", "Thanks for sharing {this|your art}!")
         expect(page.locator("#template-variants")).to_contain_text("2 possible variants")
