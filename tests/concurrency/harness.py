@@ -187,7 +187,7 @@ def unsettled_rows(factory: UowFactory) -> int:
 
 def set_desired(factory: UowFactory, desired: WorkerDesired) -> None:
     with factory() as uow:
-        control = uow.worker_control.get()
+        control = uow.worker_control.get_for_update()
         uow.worker_control.save(replace(control, desired=desired))
         uow.commit()
 

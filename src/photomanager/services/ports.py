@@ -214,6 +214,10 @@ class SettingsRepository(Protocol):
 
 class WorkerControlRepository(Protocol):
     def get(self) -> WorkerControl: ...
+    def get_for_update(self) -> WorkerControl:
+        """Read the control row under a lock held until the unit of work ends."""
+        ...
+
     def save(self, control: WorkerControl) -> None: ...
 
 

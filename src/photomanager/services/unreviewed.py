@@ -41,7 +41,7 @@ def start_worker(
     the artist confirms now, or confirmed before (the confirmation is stored)."""
     with uow_factory() as uow:
         settings = uow.settings.get()
-        current = uow.worker_control.get()
+        current = uow.worker_control.get_for_update()
         unreviewed = unreviewed_sources(settings)
         if unreviewed and not current.confirmed_unreviewed:
             if not confirm_unreviewed:

@@ -24,10 +24,11 @@ STATE_BLOCKED = "blocked"
 def update_control(uow_factory: UnitOfWorkFactory, now: datetime, **changes: Any) -> WorkerControl:
     """Re-read the control row and save it with `changes` in one short transaction.
 
-    Workers never write a `desired` they did not mean to change: they read it fresh.
+    The row is read locked, so a concurrent stop or start is never overwritten
+    with the `desired` value read a moment before it.
     """
     with uow_factory() as uow:
-        control = replace(uow.worker_control.get(), updated_at=now, **changes)
+        control = replace(uow.worker_control.get_for_update(), updated_at=now, **changes)
         uow.worker_control.save(control)
         uow.commit()
     return control
@@ -60,17 +61,21 @@ class WorkerControlService:
 
     def stop(self) -> WorkerControl:
         """Ask every worker to stop; they obey within about a second."""
-        current = read_control(self._uow_factory)
-        # A blocked account keeps its explanation: stopping must not hide it.
-        keep = current.state == STATE_BLOCKED
-        return update_control(
-            self._uow_factory,
-            self._clock.now(),
-            desired=WorkerDesired.STOPPED,
-            state=current.state if keep else STATE_STOPPED,
-            reason=current.reason if keep else "stopped by request",
-            waiting_until=None,
-        )
+        with self._uow_factory() as uow:
+            current = uow.worker_control.get_for_update()
+            # A blocked account keeps its explanation: stopping must not hide it.
+            keep = current.state == STATE_BLOCKED
+            control = replace(
+                current,
+                desired=WorkerDesired.STOPPED,
+                state=current.state if keep else STATE_STOPPED,
+                reason=current.reason if keep else "stopped by request",
+                waiting_until=None,
+                updated_at=self._clock.now(),
+            )
+            uow.worker_control.save(control)
+            uow.commit()
+        return control
 
     def status(self) -> WorkerControl:
         """The desired state and what the workers last reported."""

@@ -17,11 +17,23 @@ class WorkerControlRepository:
 
     def get(self) -> WorkerControl:
         """The stored control row, or the defaults (stopped) when none was saved."""
-        row = (
-            self._conn.execute(select(worker_control).where(worker_control.c.id == SINGLE_ROW_ID))
-            .mappings()
-            .one_or_none()
-        )
+        return self._read(for_update=False)
+
+    def get_for_update(self) -> WorkerControl:
+        """The control row, locked until the unit of work ends (read-modify-write).
+
+        Every worker process and the API rewrite this row. Without the lock a
+        worker's heartbeat, read just before a stop request committed, would
+        write the old `desired` back and the stop would be lost (PostgreSQL's
+        READ COMMITTED; SQLite's BEGIN IMMEDIATE already serializes writers).
+        """
+        return self._read(for_update=True)
+
+    def _read(self, *, for_update: bool) -> WorkerControl:
+        query = select(worker_control).where(worker_control.c.id == SINGLE_ROW_ID)
+        if for_update:
+            query = query.with_for_update()
+        row = self._conn.execute(query).mappings().one_or_none()
         if row is None:
             return WorkerControl()
         return WorkerControl(
