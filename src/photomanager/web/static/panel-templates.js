@@ -2,13 +2,18 @@
 // there are few, the most posted texts on demand), create / edit / delete, and live
 // validation while typing (a debounced call to messages/preview, never overlapping).
 // Errors block saving; warnings are shown apart ("Warning: ...") and saving stays allowed.
+// While a save is in flight the form is locked (disabled, aria-busy): it resets when the save
+// succeeds, so anything typed meanwhile would be lost; a failed save keeps every field as typed.
 
-import { api, API, describeError, query } from "./api.js";
+import { api, API, describeError, fieldErrors, NetworkError, query } from "./api.js";
 import { byId, clear, debounce, el, flash, replace } from "./dom.js";
 import { formatTime } from "./format.js";
 
 const PREVIEW_COUNT = 5;
 const TOP_RENDERINGS = 10;
+const SAVING_LABEL = "Saving…";
+const UNREACHABLE =
+  "The server cannot be reached; the template may not be saved. Your text is kept: try Save again.";
 
 function issueText(issue) {
   return `line ${issue.line}:${issue.column}: ${issue.message}`;
@@ -89,7 +94,35 @@ export function initTemplates() {
   const previewList = byId("template-preview");
   const cancel = byId("template-cancel");
   const message = byId("template-flash");
+  const saveButton = byId("template-save");
+  const saveLabel = saveButton.textContent;
   let previewSeq = 0;
+  let saving = false;
+  let locked = [];
+
+  /** Lock (or unlock) the whole form while a save is in flight. */
+  function setSaving(on) {
+    saving = on;
+    if (on) {
+      // Lock only what is enabled now: unlocking must not enable a control kept off on purpose.
+      locked = Array.from(form.elements).filter((control) => !control.disabled);
+      for (const control of locked) control.disabled = true;
+      form.setAttribute("aria-busy", "true");
+      saveButton.textContent = SAVING_LABEL;
+    } else {
+      for (const control of locked) control.disabled = false;
+      locked = [];
+      form.removeAttribute("aria-busy");
+      saveButton.textContent = saveLabel;
+    }
+  }
+
+  function setTitleError(text) {
+    titleError.textContent = text || "";
+    titleError.hidden = !text;
+    if (text) titleInput.setAttribute("aria-invalid", "true");
+    else titleInput.removeAttribute("aria-invalid");
+  }
 
   function setBodyError(text) {
     bodyError.textContent = text || "";
@@ -146,13 +179,14 @@ export function initTemplates() {
   byId("template-reshuffle").addEventListener("click", preview);
 
   function resetForm() {
+    previewSeq++; // a preview still in flight belongs to the text being cleared
     idInput.value = "";
     titleInput.value = "";
     bodyInput.value = "";
     activeInput.checked = true;
     byId("template-form-title").textContent = "New template";
     cancel.hidden = true;
-    titleError.hidden = true;
+    setTitleError("");
     setBodyError("");
     setWarnings([]);
     variants.textContent = "";
@@ -160,12 +194,14 @@ export function initTemplates() {
   }
 
   function edit(template) {
+    if (saving) return; // the form is about to reset: filling it now would be lost
     idInput.value = String(template.message_id);
     titleInput.value = template.title;
     bodyInput.value = template.body;
     activeInput.checked = template.is_active;
     byId("template-form-title").textContent = "Edit template";
     cancel.hidden = false;
+    setTitleError("");
     titleInput.focus();
     preview();
   }
@@ -187,7 +223,7 @@ export function initTemplates() {
     }
     try {
       await api.del(`${API}/messages/${template.message_id}`);
-      if (idInput.value === String(template.message_id)) resetForm();
+      if (!saving && idInput.value === String(template.message_id)) resetForm();
       flash(message, "Template deleted.", "ok");
       await load();
     } catch (error) {
@@ -251,31 +287,68 @@ export function initTemplates() {
     }
   }
 
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  /** Show a refused save under the fields it concerns; returns the field to focus, if any. */
+  function showSaveError(error) {
+    const details = error && error.details;
+    if (Array.isArray(details) && details.length && details[0].line !== undefined) {
+      // A 422 for the body carries the template issues with line and column.
+      setBodyError(details.map(issueText).join("\n"));
+      return bodyInput;
+    }
+    const fields = fieldErrors(error);
+    let target = null;
+    if (fields.has("body")) {
+      setBodyError(fields.get("body"));
+      target = bodyInput;
+    }
+    if (fields.has("title")) {
+      setTitleError(fields.get("title"));
+      target = titleInput;
+    }
+    return target;
+  }
+
+  async function save() {
     const payload = {
       title: titleInput.value.trim(),
       body: bodyInput.value,
       is_active: activeInput.checked,
     };
     const id = idInput.value;
+    const focused = document.activeElement;
+    setTitleError("");
+    setSaving(true);
     try {
       if (id) await api.put(`${API}/messages/${id}`, payload);
       else await api.post(`${API}/messages`, payload);
-      resetForm();
-      flash(message, id ? "Template updated." : "Template saved.", "ok");
+    } catch (error) {
+      setSaving(false);
+      const target = showSaveError(error);
+      flash(message, error instanceof NetworkError ? UNREACHABLE : describeError(error), "error");
+      const next = target || (form.contains(focused) ? focused : saveButton);
+      next.focus();
+      return;
+    }
+    setSaving(false);
+    resetForm();
+    titleInput.focus();
+    flash(message, id ? "Template updated." : "Template saved.", "ok");
+    try {
       await load();
     } catch (error) {
-      // A 422 for the body carries the template issues with line and column.
-      const details = error && error.details;
-      if (Array.isArray(details) && details.length && details[0].line !== undefined) {
-        setBodyError(details.map(issueText).join("\n"));
-      } else if (details && typeof details === "object" && details.title) {
-        titleError.textContent = String(details.title);
-        titleError.hidden = false;
-      }
-      flash(message, describeError(error), "error");
+      const reason = describeError(error);
+      flash(message, `Saved, but the list could not be refreshed: ${reason}`, "error");
     }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (saving) return; // a second click or Enter must not create the template twice
+    save();
+  });
+
+  titleInput.addEventListener("input", () => {
+    if (!titleError.hidden) setTitleError("");
   });
 
   cancel.addEventListener("click", resetForm);
