@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,31 +17,72 @@ from photomanager.domain.errors import (
     ReauthRequired,
     TransportFailed,
 )
-from photomanager.domain.models import DeviantArtUser, TokenKind
+from photomanager.domain.models import DeviantArtUser, OAuthToken, TokenKind
 from photomanager.domain.pkce import code_challenge_s256
 from photomanager.sandbox.clock import ManualClock
-from photomanager.services.auth import SCOPES, AuthSession, LoginStart, loopback_redirect_uri
+from photomanager.services.auth import (
+    SCOPES,
+    AuthSession,
+    AuthStatus,
+    LoginStart,
+    loopback_redirect_uri,
+)
 from photomanager.services.auth_pending import MAX_PENDING, PendingLogin, PendingLogins
 from photomanager.services.ports import UnitOfWorkFactory
 
 REDIRECT = loopback_redirect_uri(8000)
+
+MakeSession = Callable[..., AuthSession]
 
 
 def _query(start: LoginStart) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(start.authorize_url).query).items()}
 
 
+def _complete(session: AuthSession, start: LoginStart, code: str = "code-abc-1") -> AuthStatus:
+    """Complete `start` the way its browser would: its own state and nonce."""
+    return session.complete_login(state=start.state, code=code, browser_nonce=start.browser_nonce)
+
+
 def _connect(session: AuthSession) -> None:
-    start = session.begin_login(REDIRECT)
-    session.complete_login(
-        state=start.state, code="the-code-123", browser_nonce=start.browser_nonce
-    )
+    _complete(session, session.begin_login(REDIRECT), code="the-code-123")
 
 
 def _stored_access(uow_factory: UnitOfWorkFactory) -> str | None:
     with uow_factory() as uow:
         token = uow.tokens.get()
     return None if token is None else token.access_token
+
+
+def _stored_token(uow_factory: UnitOfWorkFactory) -> OAuthToken:
+    """The stored token row; fails the test when there is none."""
+    with uow_factory() as uow:
+        token = uow.tokens.get()
+    assert token is not None
+    return token
+
+
+@pytest.fixture
+def make_session(
+    oauth: FakeOAuth, uow_factory: UnitOfWorkFactory, clock: ManualClock
+) -> MakeSession:
+    """Builds another AuthSession on the same OAuth, database and clock (another process)."""
+    return partial(AuthSession, oauth=oauth, uow_factory=uow_factory, clock=clock)
+
+
+@pytest.fixture
+def connected(session: AuthSession) -> AuthSession:
+    """The session after a completed login: fresh tokens for "inkling" are stored."""
+    _connect(session)
+    return session
+
+
+@pytest.fixture
+def refresh_refused(connected: AuthSession, oauth: FakeOAuth, clock: ManualClock) -> AuthSession:
+    """Connected, then DeviantArt stopped honouring the refresh token and the access expired."""
+    oauth.live_refresh.clear()
+    clock.advance(2 * 3600)
+    return connected
 
 
 class TestBeginLogin:
@@ -52,9 +95,7 @@ class TestBeginLogin:
         assert query["state"] == start.state
         assert query["scope"] == SCOPES == "browse comment.post user"
         assert query["redirect_uri"] == "http://127.0.0.1:8000/auth/callback"
-        session.complete_login(
-            state=start.state, code="abcdefgh1", browser_nonce=start.browser_nonce
-        )
+        _complete(session, start, code="abcdefgh1")
         _code, verifier, _redirect = oauth.exchanged[0]
         assert query["code_challenge"] == code_challenge_s256(verifier)
 
@@ -76,13 +117,9 @@ class TestBeginLogin:
         assert first.browser_nonce != second.browser_nonce
         assert _query(first)["code_challenge"] != _query(second)["code_challenge"]
 
-    def test_without_client_id_explains_how_to_register(
-        self, oauth: FakeOAuth, uow_factory: UnitOfWorkFactory, clock: ManualClock
-    ) -> None:
+    def test_without_client_id_explains_how_to_register(self, make_session: MakeSession) -> None:
         """No DA app configured: the error names the developers page and the redirect URI."""
-        session = AuthSession(
-            oauth=oauth, uow_factory=uow_factory, clock=clock, client_configured=False
-        )
+        session = make_session(client_configured=False)
         with pytest.raises(ClientNotConfigured) as caught:
             session.begin_login(REDIRECT)
         assert "https://www.deviantart.com/developers/" in caught.value.message
@@ -101,15 +138,10 @@ class TestCompleteLogin:
         self, session: AuthSession, uow_factory: UnitOfWorkFactory
     ) -> None:
         """A valid callback stores the tokens with whoami's username and userid."""
-        start = session.begin_login(REDIRECT)
-        status = session.complete_login(
-            state=start.state, code="code-abc-1", browser_nonce=start.browser_nonce
-        )
+        status = _complete(session, session.begin_login(REDIRECT))
         assert status.connected
         assert status.username == "inkling"
-        with uow_factory() as uow:
-            token = uow.tokens.get()
-        assert token is not None
+        token = _stored_token(uow_factory)
         assert (token.userid, token.username) == ("U-1", "inkling")
 
     @pytest.mark.parametrize(
@@ -131,13 +163,9 @@ class TestCompleteLogin:
     def test_a_state_works_once(self, session: AuthSession, oauth: FakeOAuth) -> None:
         """Replaying a used state is refused and makes no second exchange."""
         start = session.begin_login(REDIRECT)
-        session.complete_login(
-            state=start.state, code="code-abc-1", browser_nonce=start.browser_nonce
-        )
+        _complete(session, start)
         with pytest.raises(LoginRejected):
-            session.complete_login(
-                state=start.state, code="code-abc-1", browser_nonce=start.browser_nonce
-            )
+            _complete(session, start)
         assert oauth.calls == ["authorization_code"]
 
     def test_a_wrong_cookie_burns_the_state(self, session: AuthSession, oauth: FakeOAuth) -> None:
@@ -146,9 +174,7 @@ class TestCompleteLogin:
         with pytest.raises(LoginRejected):
             session.complete_login(state=start.state, code="code-abc-1", browser_nonce="x" * 43)
         with pytest.raises(LoginRejected):
-            session.complete_login(
-                state=start.state, code="code-abc-1", browser_nonce=start.browser_nonce
-            )
+            _complete(session, start)
         assert oauth.calls == []
 
     def test_an_expired_state_is_refused(
@@ -158,9 +184,7 @@ class TestCompleteLogin:
         start = session.begin_login(REDIRECT)
         clock.advance(11 * 60)
         with pytest.raises(LoginRejected):
-            session.complete_login(
-                state=start.state, code="code-abc-1", browser_nonce=start.browser_nonce
-            )
+            _complete(session, start)
         assert oauth.calls == []
 
     def test_deviantart_error_param_is_refused_and_sanitised(
@@ -185,15 +209,13 @@ class TestCompleteLogin:
         status = session.complete_login(state=start.state, code="code-abc-1")
         assert status.connected
 
-    def test_whoami_failure_still_connects(
-        self, oauth: FakeOAuth, uow_factory: UnitOfWorkFactory, clock: ManualClock
-    ) -> None:
+    def test_whoami_failure_still_connects(self, make_session: MakeSession) -> None:
         """If whoami fails the tokens stay stored; only the name is unknown."""
 
         def broken() -> DeviantArtUser:
             raise TransportFailed("could not reach DeviantArt (ConnectError)")
 
-        session = AuthSession(oauth=oauth, uow_factory=uow_factory, clock=clock, whoami=broken)
+        session = make_session(whoami=broken)
         _connect(session)
         status = session.status()
         assert status.connected
@@ -201,17 +223,14 @@ class TestCompleteLogin:
 
     def test_registers_code_verifier_and_tokens_as_secrets(
         self,
-        session: AuthSession,
+        connected: AuthSession,
         oauth: FakeOAuth,
         registered: list[str],
         uow_factory: UnitOfWorkFactory,
     ) -> None:
         """Code, verifier, access and refresh tokens all reach the redacting filter."""
-        _connect(session)
         code, verifier, _redirect = oauth.exchanged[0]
-        with uow_factory() as uow:
-            token = uow.tokens.get()
-        assert token is not None
+        token = _stored_token(uow_factory)
         assert {code, verifier, token.access_token, token.refresh_token} <= set(registered)
 
 
@@ -224,37 +243,32 @@ class TestStatusAndLogout:
         assert status.username is None
 
     def test_logout_revokes_then_forgets(
-        self, session: AuthSession, oauth: FakeOAuth, uow_factory: UnitOfWorkFactory
+        self, connected: AuthSession, oauth: FakeOAuth, uow_factory: UnitOfWorkFactory
     ) -> None:
         """Logout revokes the refresh token at DeviantArt and deletes the row."""
-        _connect(session)
-        with uow_factory() as uow:
-            token = uow.tokens.get()
-        assert token is not None
-        result = session.logout()
+        token = _stored_token(uow_factory)
+        result = connected.logout()
         assert result.revoked
         assert oauth.revoked == [token.refresh_token]
         assert _stored_access(uow_factory) is None
-        assert not session.status().connected
+        assert not connected.status().connected
 
     def test_logout_forgets_even_when_revoke_fails(
-        self, session: AuthSession, oauth: FakeOAuth, uow_factory: UnitOfWorkFactory
+        self, connected: AuthSession, oauth: FakeOAuth, uow_factory: UnitOfWorkFactory
     ) -> None:
         """DeviantArt unreachable: the tokens are still forgotten locally."""
-        _connect(session)
         oauth.fail_revoke = True
-        result = session.logout()
+        result = connected.logout()
         assert result.was_connected
         assert not result.revoked
         assert _stored_access(uow_factory) is None
 
-    def test_after_logout_user_tokens_are_refused(self, session: AuthSession) -> None:
+    def test_after_logout_user_tokens_are_refused(self, connected: AuthSession) -> None:
         """No account after logout: a USER token raises NotConnected."""
-        _connect(session)
-        session.get_token(TokenKind.USER)
-        session.logout()
+        connected.get_token(TokenKind.USER)
+        connected.logout()
         with pytest.raises(NotConnected):
-            session.get_token(TokenKind.USER)
+            connected.get_token(TokenKind.USER)
 
 
 class TestUserToken:
@@ -264,141 +278,108 @@ class TestUserToken:
             session.get_token(TokenKind.USER)
 
     def test_fresh_token_is_served_without_refresh(
-        self, session: AuthSession, oauth: FakeOAuth, uow_factory: UnitOfWorkFactory
+        self, connected: AuthSession, oauth: FakeOAuth, uow_factory: UnitOfWorkFactory
     ) -> None:
         """A token far from expiry is used as is."""
-        _connect(session)
-        assert session.get_token(TokenKind.USER) == _stored_access(uow_factory)
+        assert connected.get_token(TokenKind.USER) == _stored_access(uow_factory)
         assert oauth.calls == ["authorization_code"]
 
     def test_refreshes_five_minutes_ahead_of_expiry(
         self,
-        session: AuthSession,
+        connected: AuthSession,
         oauth: FakeOAuth,
         clock: ManualClock,
         uow_factory: UnitOfWorkFactory,
     ) -> None:
         """Within the margin, the token is refreshed and the rotated pair saved."""
-        _connect(session)
-        old = session.get_token(TokenKind.USER)
+        old = connected.get_token(TokenKind.USER)
         clock.advance(56 * 60)
-        new = session.get_token(TokenKind.USER)
+        new = connected.get_token(TokenKind.USER)
         assert new != old
         assert oauth.calls == ["authorization_code", "refresh_token"]
-        with uow_factory() as uow:
-            token = uow.tokens.get()
-        assert token is not None
+        token = _stored_token(uow_factory)
         assert token.access_token == new
         assert token.refresh_token in oauth.live_refresh
         assert token.username == "inkling"
 
-    def test_rejected_token_is_refreshed(self, session: AuthSession, oauth: FakeOAuth) -> None:
+    def test_rejected_token_is_refreshed(self, connected: AuthSession, oauth: FakeOAuth) -> None:
         """refresh_token() with the current token as rejected refreshes once."""
-        _connect(session)
-        old = session.get_token(TokenKind.USER)
-        new = session.refresh_token(TokenKind.USER, old)
+        old = connected.get_token(TokenKind.USER)
+        new = connected.refresh_token(TokenKind.USER, old)
         assert new != old
         assert oauth.calls.count("refresh_token") == 1
 
     def test_stale_rejection_reuses_a_token_someone_else_refreshed(
-        self,
-        session: AuthSession,
-        oauth: FakeOAuth,
-        uow_factory: UnitOfWorkFactory,
-        clock: ManualClock,
+        self, connected: AuthSession, oauth: FakeOAuth, make_session: MakeSession
     ) -> None:
         """Another process already rotated the row: reuse it, no second refresh."""
-        _connect(session)
-        old = session.get_token(TokenKind.USER)
-        other = AuthSession(oauth=oauth, uow_factory=uow_factory, clock=clock)
-        refreshed = other.refresh_token(TokenKind.USER, old)
-        assert session.refresh_token(TokenKind.USER, old) == refreshed
+        old = connected.get_token(TokenKind.USER)
+        refreshed = make_session().refresh_token(TokenKind.USER, old)
+        assert connected.refresh_token(TokenKind.USER, old) == refreshed
         assert oauth.calls.count("refresh_token") == 1
 
     def test_cache_is_reread_when_rejected(
-        self,
-        session: AuthSession,
-        oauth: FakeOAuth,
-        uow_factory: UnitOfWorkFactory,
-        clock: ManualClock,
+        self, connected: AuthSession, make_session: MakeSession, uow_factory: UnitOfWorkFactory
     ) -> None:
         """A process with a cached token picks up another process's refresh on rejection."""
-        _connect(session)
-        cached = session.get_token(TokenKind.USER)
-        other = AuthSession(oauth=oauth, uow_factory=uow_factory, clock=clock)
-        other.refresh_token(TokenKind.USER, cached)
-        assert session.get_token(TokenKind.USER) == cached  # still cached, not expired
-        assert session.refresh_token(TokenKind.USER, cached) == _stored_access(uow_factory)
+        cached = connected.get_token(TokenKind.USER)
+        make_session().refresh_token(TokenKind.USER, cached)
+        assert connected.get_token(TokenKind.USER) == cached  # still cached, not expired
+        assert connected.refresh_token(TokenKind.USER, cached) == _stored_access(uow_factory)
 
-    def test_rejected_refresh_token_requires_reauth(
-        self, session: AuthSession, oauth: FakeOAuth, clock: ManualClock
-    ) -> None:
+    def test_rejected_refresh_token_requires_reauth(self, refresh_refused: AuthSession) -> None:
         """DeviantArt refuses the refresh token: ReauthRequired, and status says so."""
-        _connect(session)
-        oauth.live_refresh.clear()
-        clock.advance(2 * 3600)
         with pytest.raises(ReauthRequired):
-            session.get_token(TokenKind.USER)
-        assert session.status().reauth_required
+            refresh_refused.get_token(TokenKind.USER)
+        assert refresh_refused.status().reauth_required
 
     def test_dead_refresh_token_is_not_retried(
-        self, session: AuthSession, oauth: FakeOAuth, clock: ManualClock
+        self, refresh_refused: AuthSession, oauth: FakeOAuth
     ) -> None:
         """Once refused, the same refresh token is not sent to DeviantArt again."""
-        _connect(session)
-        oauth.live_refresh.clear()
-        clock.advance(2 * 3600)
         for _ in range(3):
             with pytest.raises(ReauthRequired):
-                session.get_token(TokenKind.USER)
+                refresh_refused.get_token(TokenKind.USER)
         assert oauth.calls.count("refresh_token") == 1
 
-    def test_relogin_clears_reauth(
-        self, session: AuthSession, oauth: FakeOAuth, clock: ManualClock
-    ) -> None:
+    def test_relogin_clears_reauth(self, refresh_refused: AuthSession) -> None:
         """A new login after a refused refresh works again."""
-        _connect(session)
-        oauth.live_refresh.clear()
-        clock.advance(2 * 3600)
         with pytest.raises(ReauthRequired):
-            session.get_token(TokenKind.USER)
-        _connect(session)
-        assert not session.status().reauth_required
-        assert session.get_token(TokenKind.USER)
+            refresh_refused.get_token(TokenKind.USER)
+        _connect(refresh_refused)
+        assert not refresh_refused.status().reauth_required
+        assert refresh_refused.get_token(TokenKind.USER)
 
     def test_still_valid_token_survives_a_refused_refresh(
-        self, session: AuthSession, oauth: FakeOAuth, clock: ManualClock
+        self, connected: AuthSession, oauth: FakeOAuth, clock: ManualClock
     ) -> None:
         """Inside the margin but not expired: the current token is still used."""
-        _connect(session)
-        current = session.get_token(TokenKind.USER)
+        current = connected.get_token(TokenKind.USER)
         oauth.live_refresh.clear()
         clock.advance(57 * 60)
-        assert session.get_token(TokenKind.USER) == current
+        assert connected.get_token(TokenKind.USER) == current
 
     def test_transport_failure_during_refresh_keeps_the_row(
         self,
-        session: AuthSession,
+        connected: AuthSession,
         oauth: FakeOAuth,
         clock: ManualClock,
         uow_factory: UnitOfWorkFactory,
     ) -> None:
         """A refresh that never reached DeviantArt changes nothing and is not reauth."""
-        _connect(session)
         before = _stored_access(uow_factory)
         oauth.fail_refresh_transport = True
         clock.advance(2 * 3600)
         with pytest.raises(TransportFailed):
-            session.get_token(TokenKind.USER)
+            connected.get_token(TokenKind.USER)
         assert _stored_access(uow_factory) == before
-        assert not session.status().reauth_required
+        assert not connected.status().reauth_required
 
 
 class TestClientToken:
-    def test_uses_the_user_token_when_connected(self, session: AuthSession) -> None:
+    def test_uses_the_user_token_when_connected(self, connected: AuthSession) -> None:
         """Connected: public endpoints get the user token."""
-        _connect(session)
-        assert session.get_token(TokenKind.CLIENT) == session.get_token(TokenKind.USER)
+        assert connected.get_token(TokenKind.CLIENT) == connected.get_token(TokenKind.USER)
 
     def test_client_credentials_when_not_connected_and_cached(
         self, session: AuthSession, oauth: FakeOAuth
@@ -426,13 +407,10 @@ class TestClientToken:
         assert oauth.calls == ["client_credentials", "client_credentials"]
 
     def test_falls_back_to_client_credentials_after_reauth(
-        self, session: AuthSession, oauth: FakeOAuth, clock: ManualClock
+        self, refresh_refused: AuthSession, oauth: FakeOAuth
     ) -> None:
         """The user login died: the global feed still works with an app token."""
-        _connect(session)
-        oauth.live_refresh.clear()
-        clock.advance(2 * 3600)
-        token = session.get_token(TokenKind.CLIENT)
+        token = refresh_refused.get_token(TokenKind.CLIENT)
         assert oauth.calls[-1] == "client_credentials"
         assert token.startswith("access-")
 
@@ -446,20 +424,17 @@ class TestClientToken:
 
 
 class TestWhoamiBinding:
-    def test_bind_whoami_later(
-        self, oauth: FakeOAuth, uow_factory: UnitOfWorkFactory, clock: ManualClock
-    ) -> None:
+    def test_bind_whoami_later(self, make_session: MakeSession) -> None:
         """The API client can be bound after the session is built."""
-        session = AuthSession(oauth=oauth, uow_factory=uow_factory, clock=clock)
+        session = make_session()
         session.bind_whoami(FakeWhoAmI(DeviantArtUser("U-9", "late")))
         _connect(session)
         assert session.status().username == "late"
 
 
-def test_stored_token_expiry_is_reported(session: AuthSession, clock: ManualClock) -> None:
+def test_stored_token_expiry_is_reported(connected: AuthSession, clock: ManualClock) -> None:
     """Status reports when the access token expires."""
-    _connect(session)
-    status = session.status()
+    status = connected.status()
     assert status.expires_at is not None
     assert status.expires_at - clock.now() == timedelta(hours=1)
 
