@@ -171,6 +171,7 @@ if TYPE_CHECKING:
         _settings: ports.SettingsRepository = repositories.SettingsRepository(conn)
         _control: ports.WorkerControlRepository = repositories.WorkerControlRepository(conn)
         _tokens: ports.TokenRepository = repositories.TokenRepository(conn)
+        _runs: ports.CollectRunRepository = repositories.CollectRunRepository(conn)
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -254,6 +255,7 @@ def bootstrap(
         collector=FeedCollector(uow_factory=uow_factory, api=api, clock=clock),
         sources=default_sources(global_feed_path=settings.da_global_feed_path),
         clock=clock,
+        uow_factory=uow_factory,
     )
     worker = CommentWorker(uow_factory=uow_factory, api=worker_api, clock=clock, rng=rng)
     return Container(

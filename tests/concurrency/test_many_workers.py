@@ -93,6 +93,7 @@ def assert_each_posted_once(run: FleetRun) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2 * DRAIN_TIMEOUT_S)  # the drain's own timeout speaks first
 class TestManyWorkersPostEachDeviationOnce:
     @pytest.mark.postgres
     def test_eight_processes_on_postgresql(self, postgres_database_url: str, log_dir: Path) -> None:

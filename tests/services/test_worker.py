@@ -366,6 +366,7 @@ class TestAccountProblems:
 
     def test_a_rate_limit_storm_pauses_the_worker(self, harness: Harness) -> None:
         """Three rate-limited posts in a row pause the worker; the third row keeps its attempts."""
+        harness.control.start()
         harness.add_template()
         ids = harness.sandbox.publish(3, watched=True)
         enqueue(harness, *ids)

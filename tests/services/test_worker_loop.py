@@ -104,10 +104,10 @@ class TestCapsAndWindow:
 
 
 class TestStop:
-    def test_stop_during_a_long_retry_after_wait_returns_within_a_second(
+    def test_stop_during_a_long_retry_after_wait_ends_the_wait(
         self, real_waits_harness: Harness
     ) -> None:
-        """A stop request ends a 30 s Retry-After wait at once; the row is released."""
+        """A stop request ends a 30 s Retry-After wait long before it runs out; row released."""
         h = real_waits_harness
         [deviationid] = fill(h, 1)
         h.sandbox.faults.rate_limit = RateLimit(
@@ -120,7 +120,8 @@ class TestStop:
         with running(worker.run, h.stop) as thread:
             wait_for(lambda: bool(h.sandbox.ledger.requests("post_comment")))
             h.control.stop()
-            thread.join(timeout=1.5)
+            # Far below the 30 s wait, with room for a loaded machine (it takes ~0.5 s).
+            thread.join(timeout=10)
             assert not thread.is_alive()
         with h.uow_factory() as uow:
             item = uow.queue.get(deviationid)

@@ -49,10 +49,11 @@ class TestMessages:
 
 class TestLedger:
     def test_add_is_idempotent(self, uow: SqlUnitOfWork) -> None:
-        """Adding an id twice keeps the first record."""
-        uow.ledger.add("A", NOW, "ann")
-        uow.ledger.add("A", NOW + timedelta(days=1), "ann")
+        """Adding an id twice keeps the first record, and says which call recorded it."""
+        first = uow.ledger.add("A", NOW, "ann")
+        second = uow.ledger.add("A", NOW + timedelta(days=1), "ann")
 
+        assert (first, second) == (True, False)
         assert uow.ledger.contains("A")
         assert uow.ledger.count_author_since("ann", NOW + timedelta(hours=1)) == 0
 

@@ -251,3 +251,26 @@ class HourlyActivity:
     hour: datetime
     sent: int
     failed: int
+
+
+@dataclass(frozen=True, slots=True)
+class CollectRunRecord:
+    """One collect run as stored: its progress and the heartbeat of the process running it.
+
+    `state` is one of the collector's run states (running, done, failed,
+    cancelled, interrupted).
+    """
+
+    run_id: str
+    source: Source
+    state: str
+    pages_requested: int
+    started_at: datetime
+    heartbeat_at: datetime
+    pages_done: int = 0
+    found: int = 0
+    new: int = 0
+    filtered: dict[str, int] = field(default_factory=dict)
+    stopped_because: str | None = None
+    error: str | None = None
+    finished_at: datetime | None = None

@@ -13,7 +13,7 @@ def lookup_me(uow_factory: UnitOfWorkFactory, api: DeviantArtApi, *, required: b
     With `required`, a missing account raises NotConnected; otherwise an unknown
     account is returned (a client-credentials collector can still run).
     """
-    with uow_factory() as uow:
+    with uow_factory(read_only=True) as uow:
         token = uow.tokens.get()
     if token is not None and token.userid and token.username:
         return Me(userid=token.userid, username=token.username)

@@ -138,7 +138,7 @@ class TokenKeeper:
 
     def stored(self) -> OAuthToken | None:
         """The stored token as it is now in the database (not the cache)."""
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             token = uow.tokens.get()
         if token is not None:
             self._register_token(token)

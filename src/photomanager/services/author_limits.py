@@ -18,6 +18,11 @@ COOLDOWN_PREFIX = "author cooldown"
 LIMIT_PREFIX = "author limit reached"
 
 
+def author_limits_apply(settings: CommentSettings) -> bool:
+    """Whether any per-author limit is on (then one author has one row in flight at most)."""
+    return settings.author_cooldown_days > 0 or settings.max_per_author is not None
+
+
 def author_limit_reason(
     ledger: LedgerRepository, author: str | None, settings: CommentSettings, now: datetime
 ) -> str | None:

@@ -34,6 +34,7 @@ RUNNING = "running"
 DONE = "done"
 FAILED = "failed"
 CANCELLED = "cancelled"
+INTERRUPTED = "interrupted"  # the process running it stopped (see collect_runs.py)
 
 STOP_PAGES = "pages done"
 STOP_END = "end of feed"
@@ -76,6 +77,11 @@ class FeedCollector:
         self._uow_factory = uow_factory
         self._api = api
         self._clock = clock
+
+    @property
+    def uow_factory(self) -> UnitOfWorkFactory:
+        """The database this collector fills (collect runs are recorded there too)."""
+        return self._uow_factory
 
     def collect(
         self,

@@ -22,6 +22,7 @@ class StepOutcome(enum.StrEnum):
     DRY_RUN = "dry_run"  # rendered and logged only (dry run); nothing posted
     SKIPPED = "skipped"  # a per-author limit forbids a comment; nothing posted
     RELEASED = "released"  # too late to post inside the claim lease: row given back, unsent
+    REVIEW_FULL = "review_full"  # nothing to post; enough texts already await review
 
 
 # Outcomes that prepared or skipped a row without any request: a short wait only.

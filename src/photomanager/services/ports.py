@@ -7,7 +7,7 @@ domain. Repositories never commit: the unit of work does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
@@ -15,6 +15,7 @@ from typing import Protocol, Self
 
 from photomanager.domain.models import (
     Claim,
+    CollectRunRecord,
     Comment,
     CommentPage,
     CommentSettings,
@@ -59,8 +60,22 @@ class QueueRepository(Protocol):
         ...
 
     def get(self, deviationid: str) -> QueueItem | None: ...
-    def claim_one_pending(self, now: datetime) -> Claim | None:
-        """Claim the newest due pending row in one atomic statement."""
+    def claim_one_pending(
+        self,
+        now: datetime,
+        *,
+        hold_unapproved: Collection[Source] = (),
+        one_per_author: bool = False,
+    ) -> Claim | None:
+        """Claim the newest due pending row in one atomic statement.
+
+        Rows from `hold_unapproved` sources are left alone unless the artist approved
+        them; `one_per_author` passes over authors with a row in flight.
+        """
+        ...
+
+    def awaiting_review_body_hashes(self) -> set[str]:
+        """Hashes of the texts parked for review (to be posted once approved)."""
         ...
 
     def mark_commented(
@@ -156,7 +171,10 @@ class LedgerRepository(Protocol):
 
     def contains(self, deviationid: str) -> bool: ...
     def filter_known(self, deviationids: Sequence[str]) -> set[str]: ...
-    def add(self, deviationid: str, now: datetime, author: str | None = None) -> None: ...
+    def add(self, deviationid: str, now: datetime, author: str | None = None) -> bool:
+        """Record a comment; False when it was recorded already (the first record stays)."""
+        ...
+
     def count_author_since(self, author: str, since: datetime | None) -> int: ...
     def last_commented_by(self, author: str) -> datetime | None: ...
 
@@ -238,6 +256,44 @@ class TokenRepository(Protocol):
     def delete(self) -> None: ...
 
 
+class CollectRunRepository(Protocol):
+    """Collect runs of every process; writes only change runs still `running`."""
+
+    def add_running(self, run: CollectRunRecord) -> bool:
+        """Insert a running run; False when its source already has a running one."""
+        ...
+
+    def save_progress(self, run: CollectRunRecord) -> bool:
+        """Write progress and heartbeat; False when the run is no longer running."""
+        ...
+
+    def touch(self, run_id: str, now: datetime) -> bool:
+        """Refresh the heartbeat; False when the run is no longer running."""
+        ...
+
+    def interrupt_stale(
+        self,
+        source: Source,
+        *,
+        heartbeat_before: datetime,
+        keep: Collection[str],
+        state: str,
+        error: str,
+    ) -> int:
+        """End running runs of `source` with a heartbeat older than `heartbeat_before`."""
+        ...
+
+    def get(self, run_id: str) -> CollectRunRecord | None: ...
+    def list_running(self) -> list[CollectRunRecord]: ...
+    def list_recent(self, limit: int) -> list[CollectRunRecord]:
+        """The newest `limit` runs, newest first."""
+        ...
+
+    def prune(self, source: Source, keep: int) -> int:
+        """Delete ended runs of `source` beyond its newest `keep`."""
+        ...
+
+
 class RefreshLock(Protocol):
     """Serialises token refreshes across processes, without holding a transaction."""
 
@@ -265,6 +321,8 @@ class UnitOfWork(Protocol):
     def worker_control(self) -> WorkerControlRepository: ...
     @property
     def tokens(self) -> TokenRepository: ...
+    @property
+    def collect_runs(self) -> CollectRunRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

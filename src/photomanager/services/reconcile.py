@@ -221,7 +221,8 @@ class Reconciler:
             claim = uow.queue.claim_unknown(item.deviationid, now, seen=item)
             if claim is None:
                 return StepResult(StepOutcome.LOST_CLAIM, deviationid=item.deviationid)
-            already_logged = uow.ledger.contains(item.deviationid)
+            # Only the first to record the comment logs it (a late worker success may race us).
+            first_record = uow.ledger.add(item.deviationid, now, author=item.author)
             if not uow.queue.mark_commented(
                 claim,
                 commentid=comment.commentid,
@@ -231,8 +232,8 @@ class Reconciler:
                 now=now,
             ):
                 return StepResult(StepOutcome.LOST_CLAIM, deviationid=item.deviationid)
-            if not already_logged:
-                # One `sent` row per comment: a late success of the worker may have logged it.
+            if first_record:
+                # One `sent` row per comment: the caps count these rows.
                 uow.logs.append(
                     deviationid=item.deviationid,
                     status=LogStatus.SENT,

@@ -66,12 +66,13 @@ from photomanager.domain.models import (
     CommentSettings,
     CommentTemplate,
     LogStatus,
-    WorkerDesired,
+    QueueStatus,
+    Source,
 )
 from photomanager.domain.templates import DEFAULT_MAX_LENGTH
 from photomanager.services import crashpoints
 from photomanager.services.account import lookup_me
-from photomanager.services.author_limits import author_limit_reason
+from photomanager.services.author_limits import author_limit_reason, author_limits_apply
 from photomanager.services.body_hash import body_hash
 from photomanager.services.filters import Me
 from photomanager.services.outcomes import StepOutcome, StepResult
@@ -83,7 +84,10 @@ from photomanager.services.worker_control import (
     STATE_BLOCKED,
     STATE_PAUSED,
     STATE_STOPPED,
+    count_failure,
     read_control,
+    report_progress,
+    stop_all_workers,
     update_control,
 )
 from photomanager.services.worker_loop import MAX_WAIT_CHUNK_S, WorkerLoop
@@ -99,6 +103,9 @@ REASON_RECONNECT = "reconnect your account"
 REASON_NO_TEMPLATES = "no active templates"
 # The exact reason on rows a dry run set aside; `requeue_dry_run` matches it.
 DRY_RUN_REASON = "dry run: nothing posted (queued again once dry run is off)"
+# Texts parked for review at once. Rendering the whole feed ahead would leave the
+# artist a wall to read and texts rendered days before they are approved.
+REVIEW_BACKLOG = 50
 
 # Errors about the account, not the row: pause, never spend the row's attempts.
 _ACCOUNT_ERRORS = (InvalidToken, ReauthRequired, NotConnected, InsufficientScope)
@@ -159,9 +166,15 @@ class CommentWorker:
             )
         now = self._clock.now()
         with self._uow_factory() as uow:
-            claim = uow.queue.claim_one_pending(now)
+            held = self._held_for_review(uow, settings)
+            claim = uow.queue.claim_one_pending(
+                now, hold_unapproved=held, one_per_author=author_limits_apply(settings)
+            )
             uow.commit()
         if claim is None:
+            if held:
+                waiting = f"{REVIEW_BACKLOG} comments await your review"
+                return StepResult(StepOutcome.REVIEW_FULL, error=waiting)
             return StepResult(StepOutcome.IDLE)
         crashpoints.crashpoint(crashpoints.AFTER_CLAIM)
         with self._uow_factory(read_only=True) as uow:
@@ -247,6 +260,14 @@ class CommentWorker:
         self._release(claim, log=reason)
         return StepResult(StepOutcome.RELEASED, deviationid=claim.deviationid, error=reason)
 
+    @staticmethod
+    def _held_for_review(uow: UnitOfWork, settings: CommentSettings) -> tuple[Source, ...]:
+        """The reviewed sources whose unapproved rows wait: the review backlog is full."""
+        if settings.dry_run or not settings.review_sources:
+            return ()
+        awaiting = uow.queue.get_stats()[QueueStatus.AWAITING_REVIEW]
+        return settings.review_sources if awaiting >= REVIEW_BACKLOG else ()
+
     def _render(
         self, claim: Claim, templates: Sequence[CommentTemplate], me: Me
     ) -> tuple[int | None, str]:
@@ -262,7 +283,9 @@ class CommentWorker:
         }
         now = self._clock.now()
         with self._uow_factory(read_only=True) as uow:
+            # Texts awaiting review will be posted too: do not repeat them either.
             recent = uow.logs.recent_body_hashes(now - REPEAT_WINDOW)
+            recent |= uow.queue.awaiting_review_body_hashes()
             usage = uow.logs.template_usage()
         rendering = choose_rendering(
             templates,
@@ -332,8 +355,9 @@ class CommentWorker:
     ) -> StepResult:
         now = self._clock.now()
         with self._uow_factory() as uow:
-            # In the ledger already: reconciliation found this comment first and logged it.
-            already_logged = uow.ledger.contains(claim.deviationid)
+            # Whoever records the comment in the ledger first logs it: reconciliation may
+            # have found this comment already (then it logged it), or be doing so right now.
+            first_record = uow.ledger.add(claim.deviationid, now, author=claim.item.author)
             owned = uow.queue.mark_commented(
                 claim,
                 commentid=commentid,
@@ -353,9 +377,7 @@ class CommentWorker:
                     body=body,
                     now=now,
                 )
-                # Even if the row is gone: the ledger alone keeps it from being queued again.
-                uow.ledger.add(claim.deviationid, now, author=claim.item.author)
-            if not already_logged:
+            if first_record:
                 # One `sent` row per comment: the caps count these rows.
                 uow.logs.append(
                     deviationid=claim.deviationid,
@@ -476,7 +498,7 @@ class CommentWorker:
         reason = f"rate limited until {until:%H:%M:%S} UTC"
         self._release(claim, log=f"{_describe(exc)}; worker paused: {reason}")
         self._rate_limited_in_a_row = 0
-        update_control(
+        report_progress(
             self._uow_factory, now, state=STATE_PAUSED, reason=reason, waiting_until=until
         )
         return StepResult(
@@ -503,14 +525,7 @@ class CommentWorker:
             state, outcome = STATE_PAUSED, StepOutcome.PAUSED
         if claim is not None:
             self._release(claim, log=f"{exc.code}: {reason}")
-        update_control(
-            self._uow_factory,
-            now,
-            desired=WorkerDesired.STOPPED,
-            state=state,
-            reason=reason,
-            waiting_until=None,
-        )
+        stop_all_workers(self._uow_factory, now, state=state, reason=reason)
         deviationid = claim.deviationid if claim else None
         return StepResult(outcome, deviationid=deviationid, error=reason)
 
@@ -556,20 +571,12 @@ class CommentWorker:
             return
         if result.outcome not in (StepOutcome.FAILED, StepOutcome.RETRY, StepOutcome.UNKNOWN):
             return
-        failures = read_control(self._uow_factory).consecutive_failures + 1
-        update_control(self._uow_factory, self._clock.now(), consecutive_failures=failures)
+        failures = count_failure(self._uow_factory, self._clock.now())
         if failures >= settings.max_consecutive_failures:
             self._stop_worker(f"stopped after {failures} failures in a row")
 
     def _stop_worker(self, reason: str) -> None:
-        update_control(
-            self._uow_factory,
-            self._clock.now(),
-            desired=WorkerDesired.STOPPED,
-            state=STATE_STOPPED,
-            reason=reason,
-            waiting_until=None,
-        )
+        stop_all_workers(self._uow_factory, self._clock.now(), state=STATE_STOPPED, reason=reason)
 
     # -- the loop ---------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ inside `serve` and any `photomanager worker` process) polls it and obeys.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -21,17 +22,83 @@ STATE_STOPPED = "stopped"
 STATE_BLOCKED = "blocked"
 
 
-def update_control(uow_factory: UnitOfWorkFactory, now: datetime, **changes: Any) -> WorkerControl:
-    """Re-read the control row and save it with `changes` in one short transaction.
+def modify_control(
+    uow_factory: UnitOfWorkFactory, change: Callable[[WorkerControl], WorkerControl]
+) -> WorkerControl:
+    """Save `change(row)` in one short transaction, the row read locked.
 
-    The row is read locked, so a concurrent stop or start is never overwritten
-    with the `desired` value read a moment before it.
+    Every worker process and the API rewrite this one row: deciding on a copy
+    read without the lock would write back a stale `desired` (a lost stop) or
+    a stale failure count.
     """
     with uow_factory() as uow:
-        control = replace(uow.worker_control.get_for_update(), updated_at=now, **changes)
+        control = change(uow.worker_control.get_for_update())
         uow.worker_control.save(control)
         uow.commit()
     return control
+
+
+def update_control(uow_factory: UnitOfWorkFactory, now: datetime, **changes: Any) -> WorkerControl:
+    """Save the control row with `changes` (see `modify_control`)."""
+    return modify_control(uow_factory, lambda control: replace(control, updated_at=now, **changes))
+
+
+def report_progress(
+    uow_factory: UnitOfWorkFactory,
+    now: datetime,
+    *,
+    state: str,
+    reason: str,
+    waiting_until: datetime | None,
+) -> WorkerControl:
+    """A running worker says what it does; a stop or a block in effect keeps its words.
+
+    Another worker may have just stopped everyone ("stopped after 5 failures in
+    a row", "DeviantArt restricted the account"): this worker stops within a
+    second, and its last report must not hide why. Only the heartbeat is kept.
+    """
+
+    def change(control: WorkerControl) -> WorkerControl:
+        if control.desired is not WorkerDesired.RUNNING or control.state == STATE_BLOCKED:
+            return replace(control, heartbeat_at=now)
+        return replace(
+            control,
+            state=state,
+            reason=reason,
+            waiting_until=waiting_until,
+            heartbeat_at=now,
+            updated_at=now,
+        )
+
+    return modify_control(uow_factory, change)
+
+
+def stop_all_workers(
+    uow_factory: UnitOfWorkFactory, now: datetime, *, state: str, reason: str
+) -> WorkerControl:
+    """Stop every worker with `reason`; a blocked account keeps its (weightier) explanation."""
+
+    def change(control: WorkerControl) -> WorkerControl:
+        keep = control.state == STATE_BLOCKED and state != STATE_BLOCKED
+        return replace(
+            control,
+            desired=WorkerDesired.STOPPED,
+            state=control.state if keep else state,
+            reason=control.reason if keep else reason,
+            waiting_until=None,
+            updated_at=now,
+        )
+
+    return modify_control(uow_factory, change)
+
+
+def count_failure(uow_factory: UnitOfWorkFactory, now: datetime) -> int:
+    """One more failure in a row, counted under the row lock; the new count."""
+    control = modify_control(
+        uow_factory,
+        lambda c: replace(c, consecutive_failures=c.consecutive_failures + 1, updated_at=now),
+    )
+    return control.consecutive_failures
 
 
 def read_control(uow_factory: UnitOfWorkFactory) -> WorkerControl:
@@ -61,21 +128,9 @@ class WorkerControlService:
 
     def stop(self) -> WorkerControl:
         """Ask every worker to stop; they obey within about a second."""
-        with self._uow_factory() as uow:
-            current = uow.worker_control.get_for_update()
-            # A blocked account keeps its explanation: stopping must not hide it.
-            keep = current.state == STATE_BLOCKED
-            control = replace(
-                current,
-                desired=WorkerDesired.STOPPED,
-                state=current.state if keep else STATE_STOPPED,
-                reason=current.reason if keep else "stopped by request",
-                waiting_until=None,
-                updated_at=self._clock.now(),
-            )
-            uow.worker_control.save(control)
-            uow.commit()
-        return control
+        return stop_all_workers(
+            self._uow_factory, self._clock.now(), state=STATE_STOPPED, reason="stopped by request"
+        )
 
     def status(self) -> WorkerControl:
         """The desired state and what the workers last reported."""

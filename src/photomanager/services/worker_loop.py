@@ -13,13 +13,14 @@ import math
 import random
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from photomanager.domain import pacing
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import DeviantArtError, NotConnected
-from photomanager.domain.models import CommentSettings, WorkerDesired
+from photomanager.domain.models import CommentSettings, WorkerControl, WorkerDesired
 from photomanager.services.account import lookup_me
 from photomanager.services.outcomes import QUIET_OUTCOMES, StepOutcome, StepResult
 from photomanager.services.ports import DeviantArtApi, UnitOfWorkFactory
@@ -28,8 +29,9 @@ from photomanager.services.worker_control import (
     STATE_RUNNING,
     STATE_STOPPED,
     STATE_WAITING,
+    modify_control,
     read_control,
-    update_control,
+    report_progress,
 )
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ IDLE_POLL = timedelta(seconds=10)  # how often an empty queue is looked at again
 ERROR_BACKOFF = timedelta(seconds=30)  # after an unexpected error (database down, bug)
 HOUSEKEEPING_EVERY = timedelta(seconds=30)  # expire claims, reconcile unknown rows
 MAX_WAIT_CHUNK_S = 5.0  # re-read settings and heartbeat at least this often
+WATCHER_JOIN_TIMEOUT_S = 5.0
 WATCH_INTERVAL_S = 0.25  # desired-state polling: stop within a second
 QUIET_STEP = timedelta(seconds=1)  # after a row parked for review, dry-run or skipped
 
@@ -89,7 +92,8 @@ class DesiredStateWatcher:
 
     def __exit__(self, *_exc: object) -> None:
         self._done.set()
-        self._thread.join()
+        # A daemon thread: if the database hangs in a read, shutting down does not wait for it.
+        self._thread.join(WATCHER_JOIN_TIMEOUT_S)
 
     def _watch(self) -> None:
         while not self._done.wait(self._interval):
@@ -141,13 +145,12 @@ class WorkerLoop:
                 self._exit()
 
     def _loop(self, stop: threading.Event) -> None:
-        update_control(
+        report_progress(
             self._uow_factory,
             self._clock.now(),
             state=STATE_RUNNING,
             reason="started",
             waiting_until=None,
-            heartbeat_at=self._clock.now(),
         )
         while not stop.is_set():
             started = self._clock.now()
@@ -157,13 +160,12 @@ class WorkerLoop:
                 self._housekeeping(stop)
                 if self._wait_if_needed(stop):
                     continue
-                update_control(
+                report_progress(
                     self._uow_factory,
                     self._clock.now(),
                     state=STATE_RUNNING,
                     reason="posting",
                     waiting_until=None,
-                    heartbeat_at=self._clock.now(),
                 )
                 self._after(self._worker.run_once(stop), started)
             except Exception:
@@ -180,7 +182,7 @@ class WorkerLoop:
         reconciler = self._worker.reconciler
         reconciler.expire_claims()
         self._worker.requeue_dry_run()
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             has_unknown = bool(uow.queue.list_unknown(1))
         if not has_unknown:
             return
@@ -204,13 +206,12 @@ class WorkerLoop:
         if target <= now:
             return False
         seconds = (target - now).total_seconds()
-        update_control(
+        report_progress(
             self._uow_factory,
             now,
             state=state,
             reason=f"waiting {describe_wait(seconds)} ({reason})",
             waiting_until=target,
-            heartbeat_at=now,
         )
         self._sleep(stop, min(seconds, self._max_wait_chunk))
         return True
@@ -229,6 +230,8 @@ class WorkerLoop:
                 jitter = self._rng.uniform(0, max(1.0, result.retry_after * 0.1))
                 wait = max(wait, timedelta(seconds=result.retry_after + jitter))
             self._set_wait(now + wait, reason)
+        elif result.outcome is StepOutcome.REVIEW_FULL:
+            self._set_wait(now + IDLE_POLL, result.error or "comments await your review")
         elif result.posted:
             self._pace_after_post(result, now, started)
         elif result.outcome in QUIET_OUTCOMES:
@@ -258,20 +261,22 @@ class WorkerLoop:
 
     def _exit(self) -> None:
         """Report `stopped` unless a step already left a more telling state."""
-        try:
-            control = read_control(self._uow_factory)
+        now = self._clock.now()
+
+        def change(control: WorkerControl) -> WorkerControl:
+            # Decided on the row read locked: another worker may have just written why it stopped.
             if control.state in (STATE_RUNNING, STATE_WAITING) or (
                 control.state == STATE_PAUSED and control.desired is WorkerDesired.RUNNING
             ):
                 reason = "stopped by request"
                 if control.desired is WorkerDesired.RUNNING:
                     reason = "stopped (worker shut down)"
-                update_control(
-                    self._uow_factory,
-                    self._clock.now(),
-                    state=STATE_STOPPED,
-                    reason=reason,
-                    waiting_until=None,
+                return replace(
+                    control, state=STATE_STOPPED, reason=reason, waiting_until=None, updated_at=now
                 )
+            return control
+
+        try:
+            modify_control(self._uow_factory, change)
         except Exception:
             logger.exception("cannot record that the worker stopped")

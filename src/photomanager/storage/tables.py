@@ -174,4 +174,37 @@ worker_control = Table(
     CheckConstraint("id = 1", name="single_row"),
 )
 
+# Collect runs of every process (web server, CLI): progress written by the run's
+# thread, read by status anywhere. At most one running run per source, across
+# processes: the partial unique index refuses a second one.
+COLLECT_RUNNING = "running"  # the collector's RUNNING state (services/collector.py)
+
+collect_runs = Table(
+    "collect_runs",
+    metadata,
+    Column("run_id", String(64), primary_key=True),
+    Column("source", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("pages_requested", Integer, nullable=False),
+    Column("pages_done", Integer, nullable=False, server_default=text("0")),
+    Column("found", Integer, nullable=False, server_default=text("0")),
+    Column("new", Integer, nullable=False, server_default=text("0")),
+    Column("filtered", Text, nullable=False, server_default=text("'{}'")),  # JSON object
+    Column("stopped_because", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("heartbeat_at", UtcDateTime, nullable=False),
+    Index(
+        "uq_collect_runs_running_source",
+        "source",
+        unique=True,
+        sqlite_where=text(f"state = '{COLLECT_RUNNING}'"),
+        postgresql_where=text(f"state = '{COLLECT_RUNNING}'"),
+    ),
+    # Newest first (recent runs) and pruning per source.
+    Index(None, "started_at", "run_id"),
+    Index(None, "source", "started_at"),
+)
+
 SINGLE_ROW_ID = 1

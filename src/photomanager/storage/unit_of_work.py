@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 
 from photomanager.storage.engine import READ_ONLY_OPTION
 from photomanager.storage.repositories import (
+    CollectRunRepository,
     CommentedDeviationsRepository,
     DeviationCommentLogRepository,
     DeviationCommentMessageRepository,
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     settings: SettingsRepository
     worker_control: WorkerControlRepository
     tokens: TokenRepository
+    collect_runs: CollectRunRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.settings = SettingsRepository(conn)
         self.worker_control = WorkerControlRepository(conn)
         self.tokens = TokenRepository(conn)
+        self.collect_runs = CollectRunRepository(conn)
         return self
 
     def __exit__(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from photomanager.storage.repositories.collect_runs import CollectRunRepository
 from photomanager.storage.repositories.feed_state import FeedStateRepository
 from photomanager.storage.repositories.ledger import CommentedDeviationsRepository
 from photomanager.storage.repositories.logs import DeviationCommentLogRepository
@@ -12,6 +13,7 @@ from photomanager.storage.repositories.tokens import TokenRepository
 from photomanager.storage.repositories.worker_control import WorkerControlRepository
 
 __all__ = [
+    "CollectRunRepository",
     "CommentedDeviationsRepository",
     "DeviationCommentLogRepository",
     "DeviationCommentMessageRepository",

@@ -35,12 +35,22 @@ class CommentedDeviationsRepository:
             )
         return known
 
-    def add(self, deviationid: str, now: datetime, author: str | None = None) -> None:
-        """Record a comment; a second record of the same id keeps the first."""
+    def add(self, deviationid: str, now: datetime, author: str | None = None) -> bool:
+        """Record a comment; False when it was recorded already (the first record stays).
+
+        On PostgreSQL a concurrent insert of the same id waits for the first to
+        commit and then inserts nothing: exactly one caller gets True.
+        """
         stmt = dialect_insert(self._conn, ledger).values(
             deviationid=deviationid, commented_at=now, author=author
         )
-        self._conn.execute(stmt.on_conflict_do_nothing(index_elements=[ledger.c.deviationid]))
+        # RETURNING, not rowcount: psycopg reports no rowcount for this insert.
+        inserted = self._conn.execute(
+            stmt.on_conflict_do_nothing(index_elements=[ledger.c.deviationid]).returning(
+                ledger.c.deviationid
+            )
+        ).first()
+        return inserted is not None
 
     def count_author_since(self, author: str, since: datetime | None) -> int:
         """How many of `author`'s deviations we commented since `since` (ever when None)."""

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 
 from photomanager.domain.models import HourlyActivity, LogEntry, LogStatus
+from photomanager.storage.repositories.messages import template_reference
 from photomanager.storage.sql_helpers import decode_cursor, encode_cursor, is_postgresql
 from photomanager.storage.tables import logs, queue
 from photomanager.storage.types import UtcDateTime
@@ -52,7 +53,7 @@ class DeviationCommentLogRepository:
                     deviationid=deviationid,
                     status=status.value,
                     sent_at=now,
-                    message_id=message_id,
+                    message_id=template_reference(message_id),
                     commentid=commentid,
                     body=body,
                     error_message=error_message,

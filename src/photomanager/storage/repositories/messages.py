@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from photomanager.domain.models import CommentTemplate
 from photomanager.storage.tables import messages
+
+
+def template_reference(message_id: int | None) -> Any:
+    """`message_id` while that template exists, else NULL, for a row being written.
+
+    The artist may delete a template while the worker is posting a text rendered
+    from it; the row and the log keep the text, and the write must not fail on
+    the foreign key.
+    """
+    if message_id is None:
+        return None
+    return (
+        select(messages.c.message_id).where(messages.c.message_id == message_id).scalar_subquery()
+    )
 
 
 class DeviationCommentMessageRepository:

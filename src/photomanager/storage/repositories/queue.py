@@ -7,7 +7,7 @@ expected statuses, so a worker whose claim went stale changes nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     RowMapping,
+    and_,
     case,
     delete,
     func,
@@ -27,6 +28,7 @@ from sqlalchemy.engine import Dialect
 
 from photomanager.domain.models import Claim, NewQueueItem, QueueItem, QueueStatus, Source
 from photomanager.storage.repositories.ledger import CommentedDeviationsRepository
+from photomanager.storage.repositories.messages import template_reference
 from photomanager.storage.sql_helpers import (
     IN_CHUNK,
     chunked,
@@ -76,6 +78,11 @@ _POSTGRESQL_ADD = (
     "ORDER BY b.position "
     "ON CONFLICT (deviationid) DO NOTHING"
 )
+
+
+# Serialises claims on PostgreSQL when one author may have one row in flight
+# (any constant unlike the database's other advisory locks).
+CLAIM_LOCK_KEY = 7_301_500_418
 
 
 class DeviationCommentQueueRepository:
@@ -219,12 +226,30 @@ class DeviationCommentQueueRepository:
 
     # -- claiming ----------------------------------------------------------
 
-    def claim_one_pending(self, now: datetime) -> Claim | None:
+    def claim_one_pending(
+        self,
+        now: datetime,
+        *,
+        hold_unapproved: Collection[Source] = (),
+        one_per_author: bool = False,
+    ) -> Claim | None:
         """Claim the newest due pending row in one atomic statement.
 
         A row whose id is already in the ledger is never claimed, whatever its
-        status says: the ledger is the last word on "commented".
+        status says: the ledger is the last word on "commented". Rows from a
+        `hold_unapproved` source are skipped unless the artist approved them
+        (the worker holds them while enough texts already await review).
+        `one_per_author`: skip authors with a row in flight (`sending` or
+        `unknown`), so that two workers never comment one author at once, which
+        would slip past the per-author cooldown checked after the claim.
         """
+        conditions = list(_not_held(hold_unapproved))
+        if one_per_author:
+            if is_postgresql(self._conn):
+                # Claims wait for each other (for the length of a claim), so the next one
+                # sees the previous one's author in flight: READ COMMITTED would not.
+                self._conn.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK_KEY)))
+            conditions.append(~_author_in_flight())
         in_ledger = (
             select(commented_deviations.c.deviationid)
             .where(commented_deviations.c.deviationid == queue.c.deviationid)  # its PK
@@ -236,6 +261,7 @@ class DeviationCommentQueueRepository:
                 queue.c.status == PENDING,
                 or_(queue.c.next_attempt_at.is_(None), queue.c.next_attempt_at <= now),
                 ~in_ledger,
+                *conditions,
             )
             .order_by(queue.c.ts.desc(), queue.c.deviationid.desc())
             .limit(1)
@@ -332,7 +358,7 @@ class DeviationCommentQueueRepository:
                 .values(
                     status=QueueStatus.COMMENTED.value,
                     commentid=commentid,
-                    message_id=message_id,
+                    message_id=template_reference(message_id),
                     body_hash=body_hash,
                     body=body,
                     last_error=None,
@@ -400,7 +426,7 @@ class DeviationCommentQueueRepository:
         return self._transition(
             claim,
             (SENDING,),
-            message_id=message_id,
+            message_id=template_reference(message_id),
             body_hash=body_hash,
             body=body,
             updated_at=now,
@@ -413,7 +439,7 @@ class DeviationCommentQueueRepository:
             claim,
             (SENDING,),
             status=AWAITING_REVIEW,
-            message_id=message_id,
+            message_id=template_reference(message_id),
             body_hash=body_hash,
             body=body,
             approved_at=None,
@@ -474,7 +500,7 @@ class DeviationCommentQueueRepository:
                 .values(
                     status=QueueStatus.COMMENTED.value,
                     commentid=commentid,
-                    message_id=message_id,
+                    message_id=template_reference(message_id),
                     body_hash=body_hash,
                     body=body,
                     last_error=None,
@@ -501,6 +527,15 @@ class DeviationCommentQueueRepository:
             .values(status=PENDING, body=body, body_hash=body_hash, approved_at=now, updated_at=now)
         )
         return result.rowcount == 1
+
+    def awaiting_review_body_hashes(self) -> set[str]:
+        """Hashes of the texts parked for review (few: the worker caps the backlog)."""
+        stmt = (
+            select(queue.c.body_hash)
+            .distinct()
+            .where(queue.c.status == AWAITING_REVIEW, queue.c.body_hash.is_not(None))
+        )
+        return set(self._conn.execute(stmt).scalars())
 
     def skip_review(self, deviationid: str, reason: str, now: datetime) -> bool:
         result = self._conn.execute(
@@ -565,6 +600,22 @@ def _claimed(claim: Claim, *statuses: str) -> list[ColumnElement[bool]]:
         queue.c.claim_token == claim.claim_token,
         queue.c.status.in_(statuses),
     ]
+
+
+def _author_in_flight() -> ColumnElement[bool]:
+    other = queue.alias("in_flight")
+    return (
+        select(other.c.deviationid)
+        .where(other.c.status.in_((SENDING, UNKNOWN)), other.c.author == queue.c.author)
+        .exists()
+    )
+
+
+def _not_held(sources: Collection[Source]) -> list[ColumnElement[bool]]:
+    if not sources:
+        return []
+    held = and_(queue.c.source.in_([s.value for s in sources]), queue.c.approved_at.is_(None))
+    return [~held]
 
 
 def _fresh_token() -> str:

@@ -65,7 +65,7 @@ export function initQueue({ onChanged }) {
     ]);
   }
 
-  async function load({ append = false } = {}) {
+  async function load({ append = false, onlyIfIdle = false } = {}) {
     // The newest request wins: a filter change must not be lost behind a refresh in flight.
     const seq = ++latest;
     const page = await api.get(
@@ -76,6 +76,8 @@ export function initQueue({ onChanged }) {
       })}`,
     );
     if (seq !== latest) return;
+    // A background refresh must not wipe boxes ticked while it was on its way.
+    if (onlyIfIdle && !isIdle()) return;
     if (!append) {
       rows.replaceChildren();
       pagesLoaded = 0;
@@ -90,9 +92,13 @@ export function initQueue({ onChanged }) {
 
 
   /** Reload the first page unless the artist is busy with it (selection, later pages). */
+  function isIdle() {
+    return selected().length === 0 && pagesLoaded <= 1;
+  }
+
   async function refreshIfIdle() {
-    if (selected().length > 0 || pagesLoaded > 1) return;
-    await load();
+    if (!isIdle()) return;
+    await load({ onlyIfIdle: true });
   }
 
   async function run(action, success) {
