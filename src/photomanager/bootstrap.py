@@ -18,12 +18,10 @@ import logging
 import random
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 from sqlalchemy import Connection, Engine
-from sqlalchemy.engine import make_url
 
 from photomanager.config import Settings
 from photomanager.deviantart.api import DeviantArtApiClient
@@ -51,6 +49,7 @@ from photomanager.services.worker_control import WorkerControlService
 from photomanager.storage import repositories
 from photomanager.storage.engine import create_engine_for
 from photomanager.storage.migrate import upgrade_database
+from photomanager.storage.private_files import private_dir, private_sqlite_file
 from photomanager.storage.refresh_lock import refresh_lock_for
 from photomanager.storage.unit_of_work import SqlUnitOfWork
 
@@ -174,12 +173,6 @@ if TYPE_CHECKING:
         _runs: ports.CollectRunRepository = repositories.CollectRunRepository(conn)
 
 
-def _ensure_sqlite_dir(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-
-
 def _with_sandbox_client(settings: Settings, sandbox: Sandbox) -> Settings:
     if settings.da_client_id is not None:
         return settings
@@ -219,7 +212,8 @@ def bootstrap(
             transport = sandbox.transport()
 
     url = database_url or settings.resolved_database_url()
-    _ensure_sqlite_dir(url)
+    private_dir(settings.data_dir)
+    private_sqlite_file(url)
     engine = create_engine_for(url)
     if migrate:
         upgrade_database(engine)

@@ -23,7 +23,10 @@ def export(
     ],
     status: Annotated[LogStatus | None, typer.Option("--status", help="Only this outcome.")] = None,
     since: Annotated[
-        datetime | None, typer.Option("--since", help="Only entries at or after this time.")
+        datetime | None,
+        typer.Option(
+            "--since", help="Only entries at or after this time (UTC unless a zone is given)."
+        ),
     ] = None,
 ) -> None:
     """Export the comment log as CSV."""

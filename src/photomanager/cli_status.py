@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import typer
 from rich.table import Table
 
@@ -39,6 +41,7 @@ def status(ctx: typer.Context) -> None:
                 f"connected as {account.username}" if account.connected else "not connected",
             ),
             ("worker", f"{worker.state} (desired: {worker.desired.value})"),
+            ("last heartbeat", _heartbeat(worker.heartbeat_at, container.clock.now())),
             ("reason", f"{worker.reason or '-'}{waiting}"),
             ("consecutive failures", str(worker.consecutive_failures)),
             ("sent this hour", f"{report.sent_this_hour} / {caps.max_per_hour}"),
@@ -74,3 +77,12 @@ def _runs_table(runs: list[CollectProgress]) -> Table:
             "-" if run.finished_at is None else f"{run.finished_at:%H:%M:%S}",
         )
     return table
+
+
+def _heartbeat(at: datetime | None, now: datetime) -> str:
+    """When a worker last reported, and how long ago: a dead worker shows by its silence."""
+    if at is None:
+        return "never"
+    seconds = max(0, int((now - at).total_seconds()))
+    ago = f"{seconds} s ago" if seconds < 120 else f"{seconds // 60} min ago"
+    return f"{at:%Y-%m-%d %H:%M:%S} UTC ({ago})"

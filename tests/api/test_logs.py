@@ -77,6 +77,29 @@ class TestListLogs:
         assert response.json()["message"]
 
 
+class TestTimesWithoutAZone:
+    @pytest.mark.parametrize("since", ["2000-01-01", "2000-01-01T09:00:00", "2000-01-01T09:00"])
+    def test_a_time_without_a_zone_is_utc(
+        self, client: TestClient, posting: Container, since: str
+    ) -> None:
+        """`since` without a zone (a bare date too) filters as UTC: no 500, entries listed."""
+        result = post_one(posting)
+        page = client.get(f"{PREFIX}/logs", params={"since": since})
+        assert page.status_code == 200, page.text
+        assert [e["deviationid"] for e in page.json()["items"]] == [result.deviationid]
+        export = client.get(f"{PREFIX}/logs.csv", params={"since": since})
+        assert export.status_code == 200
+        assert len(list(csv.reader(io.StringIO(export.text)))) == 2
+
+    def test_a_naive_future_time_excludes_everything(
+        self, client: TestClient, posting: Container
+    ) -> None:
+        """A later naive time filters everything out, like the same time with Z."""
+        post_one(posting)
+        page = client.get(f"{PREFIX}/logs", params={"since": "2999-01-01T00:00:00"})
+        assert page.json()["items"] == []
+
+
 class TestCsvExport:
     def test_csv_has_header_and_rows(self, client: TestClient, posting: Container) -> None:
         """logs.csv streams a header and one row per entry."""

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
+import stat
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,20 @@ class TestStatusCommand:
         assert "pending" in result.stdout
         assert "SANDBOX" in result.stdout
         assert "connected as" in result.stdout
+
+    def test_a_silent_worker_shows_when_it_last_reported(
+        self, runner: CliRunner, container: Container
+    ) -> None:
+        """A worker wanted running but silent for 10 min: status says how long ago it spoke."""
+        container.worker_control.start()
+        ten_minutes_ago = container.clock.now() - timedelta(minutes=10)
+        with container.uow_factory() as uow:
+            control = uow.worker_control.get_for_update()
+            uow.worker_control.save(dataclasses.replace(control, heartbeat_at=ten_minutes_ago))
+            uow.commit()
+        result = runner.invoke(app, ["status"], obj=container, terminal_width=200)
+        assert result.exit_code == 0, result.output
+        assert "(10 min ago)" in result.stdout
 
 
 class TestCollectCommand:
@@ -185,6 +202,19 @@ class TestDbUpgrade:
         result = runner.invoke(app, ["db", "upgrade"])
         assert result.exit_code == 0
         assert (tmp_path / "new.db").exists()
+
+    def test_upgrade_on_a_fresh_data_dir_creates_it_private(
+        self, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A data dir that does not exist yet is created (0700), the database in it 0600."""
+        data = tmp_path / "not-yet" / "data"
+        monkeypatch.delenv("PHOTOMANAGER_DATABASE_URL", raising=False)
+        monkeypatch.setenv("PHOTOMANAGER_DATA_DIR", str(data))
+        result = runner.invoke(app, ["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        database = data / "photomanager.sqlite3"
+        assert stat.S_IMODE(data.stat().st_mode) == 0o700
+        assert stat.S_IMODE(database.stat().st_mode) == 0o600
 
 
 class TestWorkerCommand:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import InvalidInput
@@ -12,6 +12,15 @@ from photomanager.services.ports import UnitOfWorkFactory
 
 MAX_PAGE = 500
 MAX_ACTIVITY_HOURS = 24 * 31
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """`moment` in UTC; a time given without a zone (`2026-11-25`, `T09:00`) is taken as UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 class LogService:
@@ -35,6 +44,7 @@ class LogService:
                 f"limit must be between 1 and {MAX_PAGE}",
                 details={"limit": f"must be between 1 and {MAX_PAGE}"},
             )
+        since = as_utc(since)
         with self._uow_factory(read_only=True) as uow:
             return uow.logs.list_page(status=status, since=since, limit=limit, cursor=cursor)
 
@@ -42,6 +52,11 @@ class LogService:
         self, *, status: LogStatus | None = None, since: datetime | None = None
     ) -> Iterator[LogEntry]:
         """Every matching entry, streamed in a read-only transaction (never blocks workers)."""
+        # Checked now, not when the stream is first read: a streamed answer has already
+        # said 200 by then.
+        return self._stream(status, as_utc(since))
+
+    def _stream(self, status: LogStatus | None, since: datetime | None) -> Iterator[LogEntry]:
         with self._uow_factory(read_only=True) as uow:
             yield from uow.logs.iter_all(status=status, since=since)
 

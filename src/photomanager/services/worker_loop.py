@@ -243,9 +243,12 @@ class WorkerLoop:
     def _pace_after_post(self, result: StepResult, now: datetime, started: datetime) -> None:
         with self._uow_factory(read_only=True) as uow:
             settings: CommentSettings = uow.settings.get()
-            paced = pacing.plan_next_post_counted(
-                settings, now, uow.logs, last_post_at=now, rng=self._rng
-            )
+        # Only the drawn interval is remembered: caps and active hours are planned afresh
+        # before every wait chunk, so raising a cap or widening the hours takes effect at once.
+        paced = pacing.PacingDecision(
+            not_before=now + timedelta(seconds=pacing.draw_interval(settings, self._rng)),
+            reason=pacing.REASON_PACING,
+        )
         # DeviantArt's delay spaces the starts of two requests. Counting it from the start
         # of this step, not from its end, keeps our own database work out of the spacing:
         # otherwise every post costs delay + step time and a learned rate is never reached.

@@ -23,7 +23,8 @@ router = APIRouter(prefix=PREFIX, tags=["logs"])
 
 StatusQuery = Annotated[LogStatus | None, Query(description="Only entries with this outcome.")]
 SinceQuery = Annotated[
-    IsoDateTime | None, Query(description="Only entries at or after this time (ISO 8601).")
+    IsoDateTime | None,
+    Query(description="Only entries at or after this time (ISO 8601; UTC when no zone is given)."),
 ]
 
 

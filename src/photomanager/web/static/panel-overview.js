@@ -37,6 +37,7 @@ export function normalizeStatus(raw) {
       reason: pick(worker, "reason") || null,
       waitingUntil: pick(worker, "waiting_until") || null,
       failures: pick(worker, "consecutive_failures") || 0,
+      heartbeatAt: pick(worker, "heartbeat_at") || null,
     },
     sentToday: pick(processed, "sent_today"),
     sentHour: pick(processed, "sent_this_hour"),
@@ -52,8 +53,25 @@ export function normalizeStatus(raw) {
   };
 }
 
-/** The worker state in words, with the seconds left counted from `nowMs`. */
+// A worker reports at least every few seconds, except inside one long DeviantArt
+// request (retries included); silence beyond this means no worker is running.
+const SILENT_MS = 5 * 60 * 1000;
+
+/** The worker state in words; says so when a worker that should run went silent. */
 export function describeWorker(worker, nowMs) {
+  const words = describeReport(worker, nowMs);
+  const active = ["running", "waiting", "paused"].includes(worker.state);
+  if (worker.desired === "running" && active && worker.heartbeatAt) {
+    const silent = nowMs - new Date(worker.heartbeatAt).getTime();
+    if (silent > SILENT_MS) {
+      return `no worker seen for ${formatDuration(silent / 1000)}: is the app (or photomanager worker) running? Last report: ${words}`;
+    }
+  }
+  return words;
+}
+
+/** The worker's own report in words, with the seconds left counted from `nowMs`. */
+function describeReport(worker, nowMs) {
   const left = worker.waitingUntil ? (new Date(worker.waitingUntil).getTime() - nowMs) / 1000 : null;
   const reason = worker.reason || "";
   if (worker.state === "waiting" || (worker.state === "running" && left !== null && left > 0)) {
