@@ -16,8 +16,10 @@ from photomanager.cli_logs import logs_app
 from photomanager.cli_messages import messages_app
 from photomanager.cli_queue import queue_app
 from photomanager.cli_review import review_app
-from photomanager.cli_serve import serve, worker
+from photomanager.cli_serve import serve
+from photomanager.cli_settings import settings_app
 from photomanager.cli_status import status
+from photomanager.cli_worker import worker
 
 app = typer.Typer(
     cls=ReportingGroup,
@@ -39,6 +41,7 @@ app.add_typer(logs_app, name="logs")
 app.add_typer(db_app, name="db")
 app.add_typer(auth_app, name="auth")
 app.add_typer(review_app, name="review")
+app.add_typer(settings_app, name="settings")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""`photomanager messages list|add|preview`: the comment templates."""
+"""`photomanager messages list|add|update|delete|preview`: the comment templates."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from typing import Annotated, NoReturn
 import typer
 from rich.table import Table
 
+from photomanager.bootstrap import Container
 from photomanager.cli_common import console, fail, opened_container
 from photomanager.domain.errors import InvalidInput
+from photomanager.domain.models import CommentTemplate
+from photomanager.domain.templates import Severity
 
 messages_app = typer.Typer(help="Manage comment templates.", no_args_is_help=True)
 
@@ -26,6 +29,24 @@ def _body(body: str | None, file: Path | None) -> str:
     if file is not None and body is None:
         return file.read_text(encoding="utf-8")
     raise typer.BadParameter("give exactly one of --body or --file")
+
+
+def _optional_body(body: str | None, file: Path | None) -> str | None:
+    if body is None and file is None:
+        return None
+    return _body(body, file)
+
+
+def _print_saved(container: Container, template: CommentTemplate) -> None:
+    """Say it is saved, then the warnings `preview` shows (links, @mentions, few variants)."""
+    out = console()
+    out.print(f"template {template.message_id} saved")
+    for issue in container.templates.preview(template.body, n=1).issues:
+        if issue.severity is Severity.WARNING:
+            out.print(
+                f"warning: line {issue.line}, column {issue.column}: {issue.message}",
+                markup=False,
+            )
 
 
 @messages_app.command("list")
@@ -68,7 +89,51 @@ def add_message(
             )
         except InvalidInput as exc:
             fail_with_issues(exc)
-        console().print(f"template {created.message_id} saved")
+        _print_saved(container, created)
+
+
+MessageId = Annotated[int, typer.Argument(min=1, help="The template's id (see `messages list`).")]
+
+
+@messages_app.command("update")
+def update_message(
+    ctx: typer.Context,
+    message_id: MessageId,
+    title: Annotated[str | None, typer.Option("--title", help="A new name.")] = None,
+    body: BodyOption = None,
+    file: FileOption = None,
+    active: Annotated[
+        bool | None,
+        typer.Option("--active/--inactive", help="Switch it on or off.", show_default=False),
+    ] = None,
+) -> None:
+    """Change a template's title, text or active flag (what is not given stays)."""
+    text = _optional_body(body, file)
+    if title is None and text is None and active is None:
+        raise typer.BadParameter("nothing to change: give --title, --body/--file or --active")
+    with opened_container(ctx) as container:
+        try:
+            updated = container.templates.update_template(
+                message_id, title=title, body=text, is_active=active
+            )
+        except InvalidInput as exc:
+            fail_with_issues(exc)
+        _print_saved(container, updated)
+
+
+@messages_app.command("delete")
+def delete_message(
+    ctx: typer.Context,
+    message_id: MessageId,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a template; the log keeps the text that was posted."""
+    with opened_container(ctx) as container:
+        template = container.templates.get_template(message_id)
+        if not yes:
+            typer.confirm(f"Delete template {message_id} ({template.title!r})?", abort=True)
+        container.templates.delete_template(message_id)
+        console().print(f"template {message_id} deleted")
 
 
 def fail_with_issues(exc: InvalidInput) -> NoReturn:

@@ -1,11 +1,10 @@
-"""`photomanager serve` (the web app, optionally on the sandbox) and `photomanager worker`."""
+"""`photomanager serve`: the web app (and its worker), optionally on the sandbox."""
 
 from __future__ import annotations
 
 import errno
 import os
 import socket
-import threading
 from contextlib import ExitStack
 from typing import Annotated
 
@@ -23,20 +22,16 @@ from photomanager.bootstrap import (
 from photomanager.cli_common import (
     console,
     fail,
-    opened_container,
     sandbox_requested,
     valid_log_level,
 )
 from photomanager.cli_demo import DemoState, remove_demo_state, write_demo_state
 from photomanager.config import Settings, load_settings
-from photomanager.domain.errors import ConfirmationRequired
-from photomanager.domain.models import WorkerDesired
 from photomanager.logging_setup import configure_logging
 from photomanager.sandbox import Sandbox, SandboxConfig
 from photomanager.sandbox.fault_spec import apply_fault_spec
 from photomanager.sandbox.faults import Faults
 from photomanager.services.auth import loopback_redirect_uri
-from photomanager.services.unreviewed import start_worker
 
 SANDBOX_SEED = 7
 SANDBOX_DEVIATIONS = 3000
@@ -161,65 +156,3 @@ def serve(
             log_level=level,
             on_bound=on_bound,
         ).run()
-
-
-def _start(container: Container, *, confirm_unreviewed: bool) -> None:
-    """The same one-time confirmation as the API; without it, exit 1 saying how to confirm."""
-    try:
-        start_worker(
-            uow_factory=container.uow_factory,
-            clock=container.clock,
-            control=container.worker_control,
-            confirm_unreviewed=confirm_unreviewed,
-        )
-    except ConfirmationRequired as exc:
-        details = exc.details if isinstance(exc.details, dict) else {}
-        names = ", ".join(
-            str(source).replace("_", " ") for source in details.get("unreviewed_sources", [])
-        )
-        fail(
-            f"comments from the {names or 'feeds'} would be posted without review, which "
-            "DeviantArt counts as abuse of the system: to confirm once, run again with "
-            "--start --confirm-unreviewed (or turn review mode or dry run on)"
-        )
-
-
-def worker(
-    ctx: typer.Context,
-    start: Annotated[
-        bool, typer.Option("--start", help="Set the desired state to running first.")
-    ] = False,
-    exit_when_stopped: Annotated[
-        bool,
-        typer.Option("--exit-when-stopped", help="Return once the desired state is stopped."),
-    ] = False,
-    confirm_unreviewed: Annotated[
-        bool,
-        typer.Option(
-            "--confirm-unreviewed",
-            help="With --start: confirm, once, that comments may be posted without review.",
-        ),
-    ] = False,
-) -> None:
-    """Run the comment worker until Ctrl-C, obeying start/stop from the page or CLI."""
-    out = console()
-    with opened_container(ctx, needs_deviantart=True) as container:
-        if start:
-            _start(container, confirm_unreviewed=confirm_unreviewed)
-        desired = container.worker_control.status().desired
-        if desired is not WorkerDesired.RUNNING:
-            out.print("the desired state is stopped: waiting for a start (page or --start)")
-        container.worker_thread.start()
-        watch = threading.Event()
-        try:
-            while container.worker_thread.alive:
-                if exit_when_stopped and (
-                    container.worker_control.status().desired is not WorkerDesired.RUNNING
-                ):
-                    break
-                watch.wait(0.5)
-        except KeyboardInterrupt:
-            out.print("stopping the worker...")
-        finally:
-            container.worker_thread.stop()
-        out.print("worker stopped")

@@ -6,6 +6,7 @@ import pytest
 
 from api.support import PREFIX, TestClient, snapshot
 from photomanager.bootstrap import Container
+from photomanager.domain.errors import InvalidInput
 from photomanager.domain.models import CommentSettings, Source
 
 
@@ -97,3 +98,26 @@ class TestUpdateSettings:
         client.put(f"{PREFIX}/settings", json={"review_sources": ["watch_feed", "global_feed"]})
         stored = container.comment_settings.get_settings().review_sources
         assert set(stored) == {Source.WATCH_FEED, Source.GLOBAL_FEED}
+
+
+LIMITS = {
+    "max_per_hour": 1000,
+    "max_per_day": 10_000,
+    "max_attempts": 20,
+    "max_consecutive_failures": 100,
+    "author_cooldown_days": 3650,
+    "max_per_author": 100_000,
+}
+
+
+class TestOneSetOfLimits:
+    @pytest.mark.parametrize(("name", "limit"), LIMITS.items())
+    def test_the_api_and_the_service_agree_on_each_limit(
+        self, client: TestClient, container: Container, name: str, limit: int
+    ) -> None:
+        """The limit is accepted and one more is refused, by the API and the service alike."""
+        at_limit = {name: limit, "max_per_day": 10_000} if name == "max_per_hour" else {name: limit}
+        assert client.put(f"{PREFIX}/settings", json=at_limit).status_code == 200
+        assert client.put(f"{PREFIX}/settings", json={name: limit + 1}).status_code == 422
+        with pytest.raises(InvalidInput):
+            container.comment_settings.update_settings(**{name: limit + 1})

@@ -13,7 +13,14 @@ from photomanager.domain.models import CommentSettings, Source
 from photomanager.services.ports import UnitOfWorkFactory
 
 DAY_S = 86_400
-MAX_LIST = 500
+# The limits of every entry point (API schema, CLI, page): one place.
+MAX_LIST = 1000
+MAX_PER_HOUR = 1000
+MAX_PER_DAY = 10_000
+MAX_ATTEMPTS = 20
+MAX_CONSECUTIVE_FAILURES = 100
+MAX_COOLDOWN_DAYS = 3650
+MAX_PER_AUTHOR = 100_000
 
 
 class SettingsService:
@@ -140,17 +147,17 @@ def _sources(value: Any) -> tuple[Source, ...]:
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "min_interval_s": _int(1, DAY_S),
     "max_interval_s": _int(1, DAY_S),
-    "max_per_hour": _int(1, 3600),
-    "max_per_day": _int(1, DAY_S),
+    "max_per_hour": _int(1, MAX_PER_HOUR),
+    "max_per_day": _int(1, MAX_PER_DAY),
     "active_hours": _active_hours,
     "timezone": _timezone,
     "skip_mature": _bool,
     "exclude_authors": _words,
     "exclude_keywords": _words,
-    "max_attempts": _int(1, 20),
-    "max_consecutive_failures": _int(1, 1000),
+    "max_attempts": _int(1, MAX_ATTEMPTS),
+    "max_consecutive_failures": _int(1, MAX_CONSECUTIVE_FAILURES),
     "review_sources": _sources,
     "dry_run": _bool,
-    "author_cooldown_days": _int(0, 3650),
-    "max_per_author": _optional_int(1, 100_000),
+    "author_cooldown_days": _int(0, MAX_COOLDOWN_DAYS),
+    "max_per_author": _optional_int(1, MAX_PER_AUTHOR),
 }

@@ -8,6 +8,15 @@ from pydantic import Field
 
 from photomanager.api.schemas.common import NoControl, PublicModel, RequestModel
 from photomanager.domain.models import Source
+from photomanager.services.settings import (
+    MAX_ATTEMPTS,
+    MAX_CONSECUTIVE_FAILURES,
+    MAX_COOLDOWN_DAYS,
+    MAX_LIST,
+    MAX_PER_AUTHOR,
+    MAX_PER_DAY,
+    MAX_PER_HOUR,
+)
 
 DAY_S = 86_400
 ACTIVE_HOURS_PATTERN = r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$"
@@ -57,21 +66,25 @@ class SettingsUpdate(RequestModel):
 
     min_interval_s: Seconds | None = None
     max_interval_s: Seconds | None = None
-    max_per_hour: Annotated[int, Field(strict=True, ge=1, le=1000)] | None = None
-    max_per_day: Annotated[int, Field(strict=True, ge=1, le=10_000)] | None = None
+    max_per_hour: Annotated[int, Field(strict=True, ge=1, le=MAX_PER_HOUR)] | None = None
+    max_per_day: Annotated[int, Field(strict=True, ge=1, le=MAX_PER_DAY)] | None = None
     active_hours: ActiveHours | None = None
     timezone: Annotated[str, Field(strict=True, min_length=1, max_length=64), NoControl] | None = (
         None
     )
     skip_mature: Annotated[bool, Field(strict=True)] | None = None
-    exclude_authors: Annotated[list[Author], Field(max_length=1000)] | None = None
-    exclude_keywords: Annotated[list[Keyword], Field(max_length=1000)] | None = None
-    max_attempts: Annotated[int, Field(strict=True, ge=1, le=20)] | None = None
-    max_consecutive_failures: Annotated[int, Field(strict=True, ge=1, le=100)] | None = None
+    exclude_authors: Annotated[list[Author], Field(max_length=MAX_LIST)] | None = None
+    exclude_keywords: Annotated[list[Keyword], Field(max_length=MAX_LIST)] | None = None
+    max_attempts: Annotated[int, Field(strict=True, ge=1, le=MAX_ATTEMPTS)] | None = None
+    max_consecutive_failures: (
+        Annotated[int, Field(strict=True, ge=1, le=MAX_CONSECUTIVE_FAILURES)] | None
+    ) = None
     review_sources: Annotated[list[Source], Field(max_length=len(Source))] | None = None
     dry_run: Annotated[bool, Field(strict=True)] | None = None
-    author_cooldown_days: Annotated[int, Field(strict=True, ge=0, le=3650)] | None = None
-    max_per_author: Annotated[int, Field(strict=True, ge=1, le=100_000)] | None = None
+    author_cooldown_days: Annotated[int, Field(strict=True, ge=0, le=MAX_COOLDOWN_DAYS)] | None = (
+        None
+    )
+    max_per_author: Annotated[int, Field(strict=True, ge=1, le=MAX_PER_AUTHOR)] | None = None
 
     def changes(self) -> dict[str, object]:
         """The fields the client sent, ready for `dataclasses.replace` on CommentSettings."""
