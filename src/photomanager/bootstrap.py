@@ -56,9 +56,10 @@ from photomanager.storage.unit_of_work import SqlUnitOfWork
 logger = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT_S = 10.0
+# Each has at least FEW_VARIANTS renderings: the demo must not start with a warning.
 STARTER_TEMPLATES = (
-    ("Friendly", "{Lovely|Beautiful|Wonderful} {work|piece}, {{author}}{!|!!| :)}"),
-    ("Short", "{Great|Nice|Really nice} {colours|composition|details} in {{title}}{!|.}"),
+    ("Friendly", "{Lovely|Beautiful|Wonderful|Gorgeous} {work|piece}, {{author}}{!|!!| :)}"),
+    ("Short", "{Great|Nice|Really nice|Lovely} {colours|composition|details} in {{title}}{!|.}"),
 )
 
 

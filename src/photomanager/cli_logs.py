@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +20,13 @@ logs_app = typer.Typer(help="The comment log.", no_args_is_help=True)
 def export(
     ctx: typer.Context,
     csv_file: Annotated[
-        Path, typer.Option("--csv", dir_okay=False, writable=True, help="Write the log here.")
+        Path,
+        typer.Option(
+            "--csv",
+            dir_okay=False,
+            writable=True,
+            help="Write the log here (- for standard output).",
+        ),
     ],
     status: Annotated[LogStatus | None, typer.Option("--status", help="Only this outcome.")] = None,
     since: Annotated[
@@ -29,13 +36,19 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Export the comment log as CSV."""
+    """Export the comment log as CSV (`--csv -` writes it to standard output)."""
     with opened_container(ctx) as container:
+        entries = container.logs.export(status=status, since=since)
+        if str(csv_file) == "-":
+            for chunk in csv_chunks(entries):
+                sys.stdout.write(chunk)
+            sys.stdout.flush()
+            return
         try:
             f = csv_file.open("w", encoding="utf-8", newline="")
         except OSError as exc:
             fail(f"cannot write {csv_file}: {exc.strerror or type(exc).__name__}")
         with f:
-            for chunk in csv_chunks(container.logs.export(status=status, since=since)):
+            for chunk in csv_chunks(entries):
                 f.write(chunk)
     console().print(f"log written to {csv_file}")

@@ -9,9 +9,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from api.support import build_container, make_settings
-from photomanager.bootstrap import Container, bootstrap, seed_starter_templates
+from photomanager.bootstrap import (
+    STARTER_TEMPLATES,
+    Container,
+    bootstrap,
+    seed_starter_templates,
+)
 from photomanager.domain.models import LogStatus, QueueStatus, Source
+from photomanager.domain.templates import count_variants
 from photomanager.sandbox import ManualClock, Sandbox
+from photomanager.services.repeat_guard import FEW_VARIANTS
 
 
 def _eventually(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
@@ -57,6 +64,11 @@ class TestBootstrap:
         assert seed_starter_templates(container) == 2
         assert seed_starter_templates(container) == 0
         assert len(container.templates.list_templates()) == 2
+
+    def test_starter_templates_have_enough_variety(self) -> None:
+        """No starter template is flagged for having few variants."""
+        for _title, body in STARTER_TEMPLATES:
+            assert count_variants(body) >= FEW_VARIANTS, body
 
     def test_close_is_idempotent(self, container: Container) -> None:
         """Closing twice is harmless."""

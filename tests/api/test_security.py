@@ -91,6 +91,44 @@ class TestCsrf:
         response = client.post(f"{PREFIX}/queue/clear", content=b"", headers=headers)
         assert response.status_code == 403
 
+    def test_a_bodiless_delete_needs_no_content_type(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """DELETE without a body or content type (curl -X DELETE) works from the same origin."""
+        template = container.templates.create_template(title="t", body="{a|b}", is_active=True)
+        response = client.request(
+            "DELETE", f"{PREFIX}/messages/{template.message_id}", headers={"Origin": APP_URL}
+        )
+        assert response.status_code in (200, 204), response.text
+        assert container.templates.list_templates() == []
+
+    def test_a_delete_with_a_form_body_is_refused(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """A DELETE that carries a non-JSON body is still refused."""
+        template = container.templates.create_template(title="t", body="{a|b}", is_active=True)
+        response = client.request(
+            "DELETE",
+            f"{PREFIX}/messages/{template.message_id}",
+            content=b"a=1",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert response.status_code == 403
+        assert len(container.templates.list_templates()) == 1
+
+    def test_a_cross_origin_delete_is_refused(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """Without a content type, a DELETE from another origin is still a 403."""
+        template = container.templates.create_template(title="t", body="{a|b}", is_active=True)
+        response = client.request(
+            "DELETE",
+            f"{PREFIX}/messages/{template.message_id}",
+            headers={"Origin": "http://evil.example"},
+        )
+        assert response.status_code == 403
+        assert len(container.templates.list_templates()) == 1
+
     def test_foreign_origin_refused(self, client: TestClient, container: Container) -> None:
         """A JSON POST from another origin is a 403; nothing changes."""
         before = snapshot(container)

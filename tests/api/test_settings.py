@@ -121,3 +121,24 @@ class TestOneSetOfLimits:
         assert client.put(f"{PREFIX}/settings", json={name: limit + 1}).status_code == 422
         with pytest.raises(InvalidInput):
             container.comment_settings.update_settings(**{name: limit + 1})
+
+
+class TestActiveHoursMessages:
+    @pytest.mark.parametrize(
+        ("value", "words"),
+        [
+            ("9-17", "must look like 09:00-23:00"),
+            ("25:00-01:00", "between 00:00 and 23:59"),
+            ("09:00-09:00", "must not start and end at the same time"),
+        ],
+    )
+    def test_a_bad_window_says_how_to_write_it(
+        self, client: TestClient, value: str, words: str
+    ) -> None:
+        """A bad active_hours is a 422 in words, never a regular expression."""
+        response = client.put(f"{PREFIX}/settings", json={"active_hours": value})
+        assert response.status_code == 422
+        message = response.json()["message"]
+        assert words in message
+        assert "pattern" not in message
+        assert "Value error" not in message

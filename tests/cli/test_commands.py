@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import stat
 from datetime import timedelta
 from pathlib import Path
@@ -185,6 +186,25 @@ class TestLogsExport:
             rows = list(csv.reader(f))
         assert rows[0][0] == "log_id"
         assert rows[1][3] == posted.deviationid
+
+    def test_export_to_standard_output(
+        self,
+        runner: CliRunner,
+        container: Container,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """`--csv -` prints the CSV (for a pipe) and writes no file named "-"."""
+        _collect_watch(container)
+        container.templates.create_template(title="T", body=VALID)
+        posted = post_one(container)
+        monkeypatch.chdir(tmp_path)
+        result = runner.invoke(app, ["logs", "export", "--csv", "-"], obj=container)
+        assert result.exit_code == 0, result.output
+        rows = list(csv.reader(io.StringIO(result.stdout)))
+        assert rows[0][0] == "log_id"
+        assert rows[1][3] == posted.deviationid
+        assert not (tmp_path / "-").exists()
 
 
 class TestDbUpgrade:

@@ -103,12 +103,17 @@ def _field_path(loc: Sequence[Any]) -> str:
     return ".".join(str(part) for part in loc) or "request"
 
 
+def _plain(message: str) -> str:
+    # Our own validators raise ValueError with a sentence meant for the artist.
+    return message.removeprefix("Value error, ")
+
+
 def validation_details(errors: Sequence[Any]) -> list[dict[str, str]]:
     """Pydantic errors without the offending input (it may be huge or secret)."""
     return [
         {
             "field": _field_path(error.get("loc", ())),
-            "message": str(error.get("msg", "invalid value")),
+            "message": _plain(str(error.get("msg", "invalid value"))),
             "type": str(error.get("type", "value_error")),
         }
         for error in errors

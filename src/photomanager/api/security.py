@@ -5,7 +5,8 @@ In order, for every HTTP request:
    so a DNS-rebinding page cannot talk to us under a name it controls.
 2. Optional access token (when bound remotely): `Authorization: Bearer` or the
    `photomanager_token` cookie -> 401.
-3. CSRF for state-changing methods: `application/json` only and same-origin
+3. CSRF for state-changing methods: `application/json` only (a bodiless DELETE
+   may omit it: browsers preflight DELETE) and same-origin
    (`Origin` equal to the Host, or `Sec-Fetch-Site` same-origin/none when there is
    no Origin) -> 403. JSON plus a same-origin check means a foreign page can send
    neither a simple form post nor a cross-site fetch.
@@ -134,8 +135,16 @@ def check_request(
         ):
             return 401, "unauthorized", "An API token is required (Authorization: Bearer)."
     if method.upper() in UNSAFE_METHODS:
-        if not _is_json(headers.get("content-type")):
-            return 403, "csrf_rejected", "State-changing requests must send application/json."
+        content_type = headers.get("content-type")
+        # A foreign page can send a form or a "simple" POST without asking; PUT, PATCH and
+        # DELETE always need a CORS preflight, which we never grant. So a bodiless DELETE
+        # needs no content type, while every POST and every body must be JSON.
+        if (method.upper() == "POST" or content_type is not None) and not _is_json(content_type):
+            return (
+                403,
+                "csrf_rejected",
+                "Send Content-Type: application/json (state-changing requests only take JSON).",
+            )
         origin = headers.get("origin")
         if origin is not None:
             if not _origin_matches(origin, host):

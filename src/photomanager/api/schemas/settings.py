@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from photomanager.api.schemas.common import NoControl, PublicModel, RequestModel
+from photomanager.domain import pacing
 from photomanager.domain.models import Source
 from photomanager.services.settings import (
     MAX_ATTEMPTS,
@@ -19,7 +20,13 @@ from photomanager.services.settings import (
 )
 
 DAY_S = 86_400
-ACTIVE_HOURS_PATTERN = r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$"
+
+
+def _readable_window(value: str) -> str:
+    """The window as given, if `parse_active_hours` takes it (its message says how to fix it)."""
+    pacing.parse_active_hours(value)
+    return value
+
 
 Seconds = Annotated[int, Field(strict=True, ge=1, le=DAY_S)]
 Author = Annotated[str, Field(strict=True, min_length=1, max_length=64), NoControl]
@@ -29,11 +36,11 @@ ActiveHours = Annotated[
     str,
     Field(
         strict=True,
-        max_length=11,
-        pattern=ACTIVE_HOURS_PATTERN,
+        max_length=32,
         description='"HH:MM-HH:MM" in `timezone`; a window may wrap midnight.',
         examples=["09:00-23:00"],
     ),
+    AfterValidator(_readable_window),
 ]
 
 
