@@ -146,6 +146,8 @@ class Container:
             return
         self._closed = True
         self.worker_thread.stop()
+        # Ends a collect waiting out a Retry-After now, not after up to ten minutes.
+        self.http.stop_event.set()
         self.collect_runs.stop_all(timeout=SHUTDOWN_TIMEOUT_S)
         self.http.close()
         self.worker_http.close()
