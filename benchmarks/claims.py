@@ -1,7 +1,8 @@
 """Claim + mark latency: one worker step's database work at N rows vs at a small queue.
 
 A step is two short transactions, as in the worker: claim the newest due
-pending row (committed), then mark it commented (committed, with the ledger).
+pending row (committed; with `one_per_author`, as under the default cooldown),
+then mark it commented (committed, with the ledger).
 The median over many steps is compared; target: big / small <= 2.
 """
 
@@ -24,7 +25,9 @@ def step_latency(url: str, steps: int) -> float:
         for n in range(steps):
             started = time.perf_counter()
             with factory() as uow:
-                claim = uow.queue.claim_one_pending(START)
+                # As the worker claims with the default settings (a per-author cooldown):
+                # authors in flight are passed over, and PostgreSQL claims take their lock.
+                claim = uow.queue.claim_one_pending(START, one_per_author=True)
                 uow.commit()
             assert claim is not None, "the queue ran dry"
             with factory() as uow:

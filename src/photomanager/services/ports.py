@@ -227,6 +227,10 @@ class FeedStateRepository(Protocol):
 
 class SettingsRepository(Protocol):
     def get(self) -> CommentSettings: ...
+    def get_for_update(self, now: datetime) -> CommentSettings:
+        """Read the settings under a lock held until the unit of work ends."""
+        ...
+
     def save(self, settings: CommentSettings, now: datetime) -> None: ...
 
 

@@ -38,7 +38,7 @@ class SettingsService:
     def update_settings(self, **changes: Any) -> CommentSettings:
         """Apply `changes` (field=value); InvalidInput with a message per bad field."""
         with self._uow_factory() as uow:
-            current = uow.settings.get()
+            current = uow.settings.get_for_update(self._clock.now())
             updated = validate_settings(current, changes)
             uow.settings.save(updated, self._clock.now())
             uow.commit()

@@ -25,10 +25,31 @@ class SettingsRepository:
         self._conn = conn
 
     def get(self) -> CommentSettings:
-        data = self._conn.execute(
-            select(comment_settings.c.data).where(comment_settings.c.id == SINGLE_ROW_ID)
-        ).scalar_one_or_none()
+        data = self._data(for_update=False)
         return CommentSettings() if data is None else settings_from_json(data)
+
+    def get_for_update(self, now: datetime) -> CommentSettings:
+        """The settings, their row locked until the unit of work ends (read-modify-write).
+
+        The page and the CLI may save at once; each change is applied to what the
+        other saved, not to a copy read before it. A missing row is created first.
+        """
+        data = self._data(for_update=True)
+        if data is None:
+            values = {"data": settings_to_json(CommentSettings()), "updated_at": now}
+            insert = dialect_insert(self._conn, comment_settings).values(id=SINGLE_ROW_ID, **values)
+            self._conn.execute(
+                insert.on_conflict_do_nothing(index_elements=[comment_settings.c.id])
+            )
+            data = self._data(for_update=True)
+        return CommentSettings() if data is None else settings_from_json(data)
+
+    def _data(self, *, for_update: bool) -> str | None:
+        query = select(comment_settings.c.data).where(comment_settings.c.id == SINGLE_ROW_ID)
+        if for_update:
+            query = query.with_for_update()
+        data: str | None = self._conn.execute(query).scalar_one_or_none()
+        return data
 
     def save(self, settings: CommentSettings, now: datetime) -> None:
         values = {"data": settings_to_json(settings), "updated_at": now}
