@@ -8,8 +8,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from photomanager.cli_common import console, fail, opened_container
-from photomanager.domain.models import Source
-from photomanager.services.collector import MAX_PAGES, RUNNING, CollectProgress
+from photomanager.domain.models import CollectProgress, Source
+from photomanager.services.collector import MAX_PAGES, RUNNING
 
 collect_app = typer.Typer(help="Fill the queue from a DeviantArt feed.", no_args_is_help=True)
 

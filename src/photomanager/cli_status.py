@@ -8,8 +8,7 @@ import typer
 from rich.table import Table
 
 from photomanager.cli_common import console, opened_container
-from photomanager.domain.models import QueueStatus
-from photomanager.services.collector import CollectProgress
+from photomanager.domain.models import CollectProgress, QueueStatus
 
 
 def status(ctx: typer.Context) -> None:

@@ -17,10 +17,16 @@ import httpx
 
 from photomanager.deviantart import DeviantArtApiClient, DeviantArtHttpClient, RetryPolicy
 from photomanager.domain.errors import ReauthRequired
-from photomanager.domain.models import CommentTemplate, OAuthToken, Source, TokenKind
+from photomanager.domain.models import (
+    CollectProgress,
+    CommentTemplate,
+    OAuthToken,
+    Source,
+    TokenKind,
+)
 from photomanager.sandbox import ManualClock, Sandbox
 from photomanager.services.collect_runs import CollectRuns
-from photomanager.services.collector import CollectProgress, FeedCollector
+from photomanager.services.collector import FeedCollector
 from photomanager.services.logs import LogService
 from photomanager.services.ports import UnitOfWorkFactory
 from photomanager.services.queue import QueueService

@@ -14,7 +14,7 @@ import pytest
 
 from photomanager.domain.errors import Conflict, InvalidInput, NotFound
 from photomanager.domain.models import (
-    CollectRunRecord,
+    CollectProgress,
     Comment,
     CommentPage,
     DeviantArtUser,
@@ -194,7 +194,7 @@ def _process(harness: Harness, api: DeviantArtApi | None = None, **kw: Any) -> C
     return CollectRuns(collector=collector, sources=harness.sources, clock=harness.clock, **kw)
 
 
-def _stored(harness: Harness, run_id: str) -> CollectRunRecord:
+def _stored(harness: Harness, run_id: str) -> CollectProgress:
     with harness.uow_factory(read_only=True) as uow:
         record = uow.collect_runs.get(run_id)
     assert record is not None
@@ -288,7 +288,7 @@ class TestStaleRuns:
         beat = harness.clock.now() - heartbeat_age
         with harness.uow_factory() as uow:
             uow.collect_runs.add_running(
-                CollectRunRecord(
+                CollectProgress(
                     run_id="dead",
                     source=Source.WATCH_FEED,
                     state=RUNNING,

@@ -10,7 +10,7 @@ from alembic import command
 from sqlalchemy import Engine, inspect
 
 from fixtures.database import FIXED_NOW as NOW
-from photomanager.domain.models import CollectRunRecord, Source
+from photomanager.domain.models import CollectProgress, Source
 from photomanager.storage.migrate import alembic_config, current_revision, upgrade_database
 from photomanager.storage.unit_of_work import SqlUnitOfWork
 
@@ -19,9 +19,9 @@ WATCH, GLOBAL = Source.WATCH_FEED, Source.GLOBAL_FEED
 
 def _run(
     run_id: str, source: Source = WATCH, *, state: str = "running", at: timedelta = timedelta()
-) -> CollectRunRecord:
+) -> CollectProgress:
     """A run started (and last heard of) `at` after NOW."""
-    return CollectRunRecord(
+    return CollectProgress(
         run_id=run_id,
         source=source,
         state=state,
@@ -32,7 +32,7 @@ def _run(
     )
 
 
-def _ended(run: CollectRunRecord, state: str = "done") -> CollectRunRecord:
+def _ended(run: CollectProgress, state: str = "done") -> CollectProgress:
     return replace(run, state=state, finished_at=run.heartbeat_at, stopped_because="end of feed")
 
 

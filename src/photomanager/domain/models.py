@@ -254,19 +254,20 @@ class HourlyActivity:
 
 
 @dataclass(frozen=True, slots=True)
-class CollectRunRecord:
-    """One collect run as stored: its progress and the heartbeat of the process running it.
+class CollectProgress:
+    """A snapshot of one collect run, while it runs and as its result.
 
     `state` is one of the collector's run states (running, done, failed,
-    cancelled, interrupted).
+    cancelled, interrupted). `heartbeat_at`: when the process running it last
+    said it is alive (stored runs; a stale one is over).
     """
 
     run_id: str
     source: Source
-    state: str
     pages_requested: int
     started_at: datetime
-    heartbeat_at: datetime
+    state: str = "running"
+    heartbeat_at: datetime | None = None
     pages_done: int = 0
     found: int = 0
     new: int = 0

@@ -27,12 +27,11 @@ from datetime import datetime, timedelta
 
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import Conflict, NotFound
-from photomanager.domain.models import CollectRunRecord, Source
+from photomanager.domain.models import CollectProgress, Source
 from photomanager.services.collector import (
     FAILED,
     INTERRUPTED,
     RUNNING,
-    CollectProgress,
     FeedCollector,
     validate_pages,
 )
@@ -96,7 +95,7 @@ class CollectRuns:
         feed = resolve_source(self._sources, source)
         validate_pages(pages)
         now = self._clock.now()
-        record = CollectRunRecord(
+        record = CollectProgress(
             run_id=uuid.uuid4().hex,
             source=feed.source,
             state=RUNNING,
@@ -104,7 +103,7 @@ class CollectRuns:
             started_at=now,
             heartbeat_at=now,
         )
-        first = _progress(record)
+        first = record
         with self._lock:
             # Our own runs are alive whatever their heartbeat says (a fake clock can jump).
             alive_here = set(self._local)
@@ -240,20 +239,8 @@ class CollectRuns:
             return
 
     def _write(self, run: _LocalRun, progress: CollectProgress, *, final: bool) -> bool:
-        record = CollectRunRecord(
-            run_id=run.run_id,
-            source=run.source,
-            state=progress.state,
-            pages_requested=progress.pages_requested,
-            started_at=progress.started_at,
-            heartbeat_at=self._clock.now(),
-            pages_done=progress.pages_done,
-            found=progress.found,
-            new=progress.new,
-            filtered=dict(progress.filtered),
-            stopped_because=progress.stopped_because,
-            error=progress.error,
-            finished_at=progress.finished_at,
+        record = replace(
+            progress, run_id=run.run_id, source=run.source, heartbeat_at=self._clock.now()
         )
         with self._uow_factory() as uow:
             written = uow.collect_runs.save_progress(record)
@@ -276,29 +263,11 @@ class CollectRuns:
                 run.stop.set()  # ended by another process meanwhile
                 return
 
-    def _shown(self, record: CollectRunRecord, now: datetime) -> CollectProgress:
+    def _shown(self, record: CollectProgress, now: datetime) -> CollectProgress:
         """The record as status shows it: a stale running row of another process is over."""
         with self._lock:
             local = record.run_id in self._local
-        if record.state == RUNNING and not local and now - record.heartbeat_at > STALE_AFTER:
-            record = replace(
-                record, state=INTERRUPTED, error=STOPPED_ERROR, finished_at=record.heartbeat_at
-            )
-        return _progress(record)
-
-
-def _progress(record: CollectRunRecord) -> CollectProgress:
-    return CollectProgress(
-        run_id=record.run_id,
-        source=record.source,
-        pages_requested=record.pages_requested,
-        started_at=record.started_at,
-        state=record.state,
-        pages_done=record.pages_done,
-        found=record.found,
-        new=record.new,
-        filtered=dict(record.filtered),
-        stopped_because=record.stopped_because,
-        error=record.error,
-        finished_at=record.finished_at,
-    )
+        heartbeat = record.heartbeat_at or record.started_at
+        if record.state == RUNNING and not local and now - heartbeat > STALE_AFTER:
+            record = replace(record, state=INTERRUPTED, error=STOPPED_ERROR, finished_at=heartbeat)
+        return record

@@ -11,12 +11,12 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import replace
 
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import Cancelled, InvalidInput, PhotomanagerError
 from photomanager.domain.models import (
+    CollectProgress,
     CommentSettings,
     Deviation,
     FeedState,
@@ -30,7 +30,7 @@ from photomanager.services.sources import FeedSource
 
 MAX_PAGES = 100
 
-RUNNING = "running"
+RUNNING = "running"  # the default state of CollectProgress
 DONE = "done"
 FAILED = "failed"
 CANCELLED = "cancelled"
@@ -40,24 +40,6 @@ STOP_PAGES = "pages done"
 STOP_END = "end of feed"
 STOP_KNOWN = "reached known deviations"
 ALREADY_QUEUED = "already_queued"
-
-
-@dataclass(frozen=True, slots=True)
-class CollectProgress:
-    """A snapshot of one collect run, while it runs and as its result."""
-
-    run_id: str
-    source: Source
-    pages_requested: int
-    started_at: datetime
-    state: str = RUNNING
-    pages_done: int = 0
-    found: int = 0
-    new: int = 0
-    filtered: dict[str, int] = field(default_factory=dict)
-    stopped_because: str | None = None
-    error: str | None = None
-    finished_at: datetime | None = None
 
 
 def validate_pages(pages: int) -> int:

@@ -15,7 +15,7 @@ from typing import Protocol, Self
 
 from photomanager.domain.models import (
     Claim,
-    CollectRunRecord,
+    CollectProgress,
     Comment,
     CommentPage,
     CommentSettings,
@@ -263,11 +263,11 @@ class TokenRepository(Protocol):
 class CollectRunRepository(Protocol):
     """Collect runs of every process; writes only change runs still `running`."""
 
-    def add_running(self, run: CollectRunRecord) -> bool:
+    def add_running(self, run: CollectProgress) -> bool:
         """Insert a running run; False when its source already has a running one."""
         ...
 
-    def save_progress(self, run: CollectRunRecord) -> bool:
+    def save_progress(self, run: CollectProgress) -> bool:
         """Write progress and heartbeat; False when the run is no longer running."""
         ...
 
@@ -287,9 +287,9 @@ class CollectRunRepository(Protocol):
         """End running runs of `source` with a heartbeat older than `heartbeat_before`."""
         ...
 
-    def get(self, run_id: str) -> CollectRunRecord | None: ...
-    def list_running(self) -> list[CollectRunRecord]: ...
-    def list_recent(self, limit: int) -> list[CollectRunRecord]:
+    def get(self, run_id: str) -> CollectProgress | None: ...
+    def list_running(self) -> list[CollectProgress]: ...
+    def list_recent(self, limit: int) -> list[CollectProgress]:
         """The newest `limit` runs, newest first."""
         ...
 

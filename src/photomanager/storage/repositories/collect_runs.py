@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, or_, select, update
 from sqlalchemy.engine import RowMapping
 
-from photomanager.domain.models import CollectRunRecord, Source
+from photomanager.domain.models import CollectProgress, Source
 from photomanager.storage.sql_helpers import dialect_insert
 from photomanager.storage.tables import COLLECT_RUNNING, collect_runs
 
@@ -21,7 +21,7 @@ class CollectRunRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def add_running(self, run: CollectRunRecord) -> bool:
+    def add_running(self, run: CollectProgress) -> bool:
         """Insert a new running run; False when its source already has one running.
 
         ON CONFLICT DO NOTHING rather than catching the IntegrityError: on
@@ -41,7 +41,7 @@ class CollectRunRepository:
         )
         return self._conn.execute(stmt).scalar_one_or_none() is not None
 
-    def save_progress(self, run: CollectRunRecord) -> bool:
+    def save_progress(self, run: CollectProgress) -> bool:
         """Write the progress (and heartbeat) of a running run; False when it is not running."""
         return self._update_running(run.run_id, _progress_values(run)) == 1
 
@@ -76,7 +76,7 @@ class CollectRunRepository:
             stmt = stmt.where(collect_runs.c.run_id.not_in(list(keep)))
         return self._conn.execute(stmt).rowcount
 
-    def get(self, run_id: str) -> CollectRunRecord | None:
+    def get(self, run_id: str) -> CollectProgress | None:
         row = (
             self._conn.execute(select(collect_runs).where(collect_runs.c.run_id == run_id))
             .mappings()
@@ -84,7 +84,7 @@ class CollectRunRepository:
         )
         return None if row is None else _record(row)
 
-    def list_running(self) -> list[CollectRunRecord]:
+    def list_running(self) -> list[CollectProgress]:
         """Every running run (at most one per source), newest first."""
         rows = self._conn.execute(
             select(collect_runs)
@@ -93,7 +93,7 @@ class CollectRunRepository:
         ).mappings()
         return [_record(row) for row in rows]
 
-    def list_recent(self, limit: int) -> list[CollectRunRecord]:
+    def list_recent(self, limit: int) -> list[CollectProgress]:
         """The newest `limit` runs of every source and state, newest first."""
         rows = self._conn.execute(
             select(collect_runs)
@@ -133,7 +133,7 @@ class CollectRunRepository:
         return self._conn.execute(stmt).rowcount
 
 
-def _progress_values(run: CollectRunRecord) -> dict[str, Any]:
+def _progress_values(run: CollectProgress) -> dict[str, Any]:
     return {
         "state": run.state,
         "pages_requested": run.pages_requested,
@@ -144,13 +144,14 @@ def _progress_values(run: CollectRunRecord) -> dict[str, Any]:
         "stopped_because": run.stopped_because,
         "error": run.error,
         "finished_at": run.finished_at,
-        "heartbeat_at": run.heartbeat_at,
+        # A run not yet heard of since it started was alive when it started.
+        "heartbeat_at": run.heartbeat_at or run.started_at,
     }
 
 
-def _record(row: RowMapping) -> CollectRunRecord:
+def _record(row: RowMapping) -> CollectProgress:
     filtered = json.loads(row["filtered"])
-    return CollectRunRecord(
+    return CollectProgress(
         run_id=row["run_id"],
         source=Source(row["source"]),
         state=row["state"],
