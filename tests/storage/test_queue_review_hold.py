@@ -83,3 +83,24 @@ class TestAwaitingReviewHashes:
         assert uow.queue.approve(rows[1].deviationid, "second", "hash-second", NOW)
 
         assert uow.queue.awaiting_review_body_hashes() == {"hash-first"}
+
+
+class TestApproveParked:
+    def test_parked_rows_are_approved_in_one_go_others_left_alone(self, uow: SqlUnitOfWork) -> None:
+        """Only rows awaiting review with a text become pending-approved; the ids say which."""
+        rows = new_items(3, NOW)
+        uow.queue.add_many(rows, NOW)
+        park(uow, rows[0].deviationid, "first")
+        park(uow, rows[1].deviationid, "second")
+
+        approved = uow.queue.approve_parked(
+            [rows[0].deviationid, rows[2].deviationid, rows[1].deviationid, "missing"], NOW
+        )
+
+        assert sorted(approved) == sorted([rows[0].deviationid, rows[1].deviationid])
+        first = uow.queue.get(rows[0].deviationid)
+        assert first is not None
+        assert (first.status.value, first.body, first.approved_at) == ("pending", "first", NOW)
+        untouched = uow.queue.get(rows[2].deviationid)
+        assert untouched is not None
+        assert untouched.approved_at is None

@@ -114,6 +114,10 @@ class QueueRepository(Protocol):
         """awaiting_review -> pending with an approved body that will be posted as is."""
         ...
 
+    def approve_parked(self, deviationids: Sequence[str], now: datetime) -> list[str]:
+        """Approve these rows' parked texts unedited, in one statement; the ids approved."""
+        ...
+
     def skip_review(self, deviationid: str, reason: str, now: datetime) -> bool: ...
     def requeue_skipped(self, reason: str, now: datetime) -> int:
         """Rows skipped with exactly `reason` (e.g. by a dry run) go back to pending."""

@@ -117,17 +117,13 @@ class ReviewService:
                 f"at most {MAX_APPROVE_ALL} deviations at once",
                 details={"deviationids": f"at most {MAX_APPROVE_ALL}"},
             )
-        result = ApproveAllResult()
         with self._uow_factory() as uow:
-            for deviationid in wanted:
-                try:
-                    self._approve(uow, deviationid, None)
-                except NotFound:
-                    result.not_found.append(deviationid)
-                else:
-                    result.approved.append(deviationid)
+            approved = set(uow.queue.approve_parked(wanted, self._clock.now()))
             uow.commit()
-        return result
+        return ApproveAllResult(
+            approved=[d for d in wanted if d in approved],
+            not_found=[d for d in wanted if d not in approved],
+        )
 
     def skip(self, deviationid: str) -> QueueItem:
         """Never post this comment: the row becomes `skipped`."""

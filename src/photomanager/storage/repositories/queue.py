@@ -528,6 +528,33 @@ class DeviationCommentQueueRepository:
         )
         return result.rowcount == 1
 
+    def approve_parked(self, deviationids: Sequence[str], now: datetime) -> list[str]:
+        """Approve the listed rows awaiting review, with their parked text, in ONE statement.
+
+        One statement, not one per row: on PostgreSQL the queue-count trigger
+        takes its lock at the end of each statement, so a second statement of
+        the same transaction could wait for a row held by someone who waits for
+        that lock (a deadlock, the artist's click would fail).
+        """
+        wanted = unique(deviationids)
+        if not wanted:
+            return []
+        if len(wanted) > IN_CHUNK:
+            raise ValueError(f"approve at most {IN_CHUNK} rows at once")
+        rows = self._conn.execute(
+            update(queue)
+            .where(
+                queue.c.deviationid.in_(wanted),
+                queue.c.status == AWAITING_REVIEW,
+                queue.c.body.is_not(None),
+                queue.c.body != "",
+                queue.c.body_hash.is_not(None),
+            )
+            .values(status=PENDING, approved_at=now, updated_at=now)
+            .returning(queue.c.deviationid)
+        ).scalars()
+        return list(rows)
+
     def awaiting_review_body_hashes(self) -> set[str]:
         """Hashes of the texts parked for review (few: the worker caps the backlog)."""
         stmt = (
