@@ -54,6 +54,8 @@ def _check_flags(*, start: bool, stop: bool, detach: bool, confirm_unreviewed: b
         )
     if detach and not start:
         raise typer.BadParameter("--detach only applies to --start")
+    if confirm_unreviewed and not start:
+        raise typer.BadParameter("--confirm-unreviewed only applies to --start")
 
 
 def _stop(container: Container) -> None:

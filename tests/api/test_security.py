@@ -116,6 +116,33 @@ class TestCsrf:
         assert response.status_code == 403
         assert len(container.templates.list_templates()) == 1
 
+    @pytest.mark.parametrize("method", ["PUT", "PATCH"])
+    def test_other_methods_without_a_content_type_are_refused(
+        self, client: TestClient, method: str
+    ) -> None:
+        """Only a bodiless DELETE may omit the JSON content type."""
+        response = client.request(
+            method,
+            f"{PREFIX}/settings",
+            content=b'{"max_per_hour": 5}',
+            headers={"Origin": APP_URL},
+        )
+        assert response.status_code == 403
+
+    def test_a_delete_with_a_body_but_no_content_type_is_refused(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """A DELETE carrying a body must say it is JSON."""
+        template = container.templates.create_template(title="t", body="{a|b}", is_active=True)
+        response = client.request(
+            "DELETE",
+            f"{PREFIX}/messages/{template.message_id}",
+            content=b"{}",
+            headers={"Origin": APP_URL},
+        )
+        assert response.status_code == 403
+        assert len(container.templates.list_templates()) == 1
+
     def test_a_cross_origin_delete_is_refused(
         self, client: TestClient, container: Container
     ) -> None:

@@ -38,12 +38,18 @@ class TestStop:
         assert "worker stopped" not in result.stdout
 
     @pytest.mark.parametrize(
-        "flags", [["--stop", "--start"], ["--stop", "--confirm-unreviewed"], ["--detach"]]
+        "flags",
+        [
+            ["--stop", "--start"],
+            ["--stop", "--confirm-unreviewed"],
+            ["--detach"],
+            ["--confirm-unreviewed"],
+        ],
     )
     def test_contradicting_flags_are_usage_errors(
         self, runner: CliRunner, container: Container, flags: list[str]
     ) -> None:
-        """--stop with a start flag, or --detach without --start: exit 2, state untouched."""
+        """--stop with a start flag, or a start option without --start: exit 2, state untouched."""
         _review_everything(container)
         container.worker_control.start()
         result = runner.invoke(app, ["worker", *flags], obj=container)

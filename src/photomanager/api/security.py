@@ -96,6 +96,11 @@ def _origin_matches(origin: str, host: str) -> bool:
     return parts.scheme in ("http", "https") and parts.netloc.lower() == host.strip().lower()
 
 
+def _has_body(headers: Headers) -> bool:
+    length = headers.get("content-length")
+    return "transfer-encoding" in headers or (length is not None and length.strip() != "0")
+
+
 def _is_json(content_type: str | None) -> bool:
     if not content_type:
         return False
@@ -136,10 +141,11 @@ def check_request(
             return 401, "unauthorized", "An API token is required (Authorization: Bearer)."
     if method.upper() in UNSAFE_METHODS:
         content_type = headers.get("content-type")
-        # A foreign page can send a form or a "simple" POST without asking; PUT, PATCH and
-        # DELETE always need a CORS preflight, which we never grant. So a bodiless DELETE
-        # needs no content type, while every POST and every body must be JSON.
-        if (method.upper() == "POST" or content_type is not None) and not _is_json(content_type):
+        # A foreign page can send a form or a "simple" POST without asking; DELETE always
+        # needs a CORS preflight, which we never grant. So a DELETE without a body needs no
+        # content type; everything else must say JSON.
+        bodiless_delete = method.upper() == "DELETE" and not _has_body(headers)
+        if not bodiless_delete and not _is_json(content_type):
             return (
                 403,
                 "csrf_rejected",

@@ -194,9 +194,11 @@ class CollectRuns:
             runs = list(self._local.values())
         for run in runs:
             run.stop.set()
+        # One deadline for all: closing the app waits `timeout` at most, however many runs.
+        deadline = None if timeout is None else time.monotonic() + timeout
         for run in runs:
             for thread in run.threads:
-                thread.join(timeout)
+                thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
 
     def _run(self, feed: FeedSource, pages: int, run: _LocalRun) -> None:
         try:

@@ -74,6 +74,10 @@ class QueueRepository(Protocol):
         """
         ...
 
+    def lock_row(self, deviationid: str) -> None:
+        """Lock the row until the unit of work ends (nothing happens if it is gone)."""
+        ...
+
     def awaiting_review_body_hashes(self) -> set[str]:
         """Hashes of the texts parked for review (to be posted once approved)."""
         ...

@@ -357,6 +357,8 @@ class CommentWorker:
         with self._uow_factory() as uow:
             # Whoever records the comment in the ledger first logs it: reconciliation may
             # have found this comment already (then it logged it), or be doing so right now.
+            # Row first, ledger second, as reconciliation does: the other order deadlocks.
+            uow.queue.lock_row(claim.deviationid)
             first_record = uow.ledger.add(claim.deviationid, now, author=claim.item.author)
             owned = uow.queue.mark_commented(
                 claim,

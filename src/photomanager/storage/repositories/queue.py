@@ -555,6 +555,12 @@ class DeviationCommentQueueRepository:
         ).scalars()
         return list(rows)
 
+    def lock_row(self, deviationid: str) -> None:
+        """Lock the row until the unit of work ends (SQLite: BEGIN IMMEDIATE already did)."""
+        self._conn.execute(
+            select(queue.c.deviationid).where(queue.c.deviationid == deviationid).with_for_update()
+        )
+
     def awaiting_review_body_hashes(self) -> set[str]:
         """Hashes of the texts parked for review (few: the worker caps the backlog)."""
         stmt = (
