@@ -1,4 +1,4 @@
-"""`photomanager queue list|reset-failed|clear`."""
+"""`photomanager queue list|reset-failed|clear|resolve`."""
 
 from __future__ import annotations
 
@@ -63,3 +63,24 @@ def clear(
         typer.confirm(f"Delete {what} from the queue?", abort=True)
     with opened_container(ctx) as container:
         console().print(f"{container.queue.clear(status=status)} row(s) deleted")
+
+
+@queue_app.command("resolve")
+def resolve(
+    ctx: typer.Context,
+    deviationid: Annotated[str, typer.Argument(help="The deviation id of an unknown row.")],
+    posted: Annotated[
+        bool | None,
+        typer.Option(
+            "--posted/--not-posted",
+            help="What you saw on DeviantArt: our comment is there (or is not).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Settle a row of unknown outcome after checking the deviation on DeviantArt."""
+    if posted is None:
+        raise typer.BadParameter("say what you saw: --posted or --not-posted")
+    with opened_container(ctx) as container:
+        item = container.queue.resolve_unknown(deviationid=deviationid, posted=posted)
+    console().print(f"{item.deviationid}: {item.status.value}")

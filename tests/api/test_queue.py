@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from api.support import PREFIX, TestClient, post_one, snapshot
 from photomanager.bootstrap import Container
-from photomanager.domain.models import QueueStatus
+from photomanager.domain.models import NewQueueItem, QueueStatus, Source
 
 ITEM_FIELDS = {
     "deviationid",
@@ -147,3 +149,49 @@ class TestResetFailed:
         assert posting.queue.stats()[QueueStatus.FAILED] == 1
         assert client.post(f"{PREFIX}/reset-failed", json={}).json() == {"count": 1}
         assert posting.queue.stats()[QueueStatus.FAILED] == 0
+
+
+def _make_unknown(container: Container) -> str:
+    """Queue one row and leave it `unknown` (its POST may have landed)."""
+    now = datetime.now(UTC)
+    with container.uow_factory() as uow:
+        uow.queue.add_deviation(
+            NewQueueItem(deviationid="UNK-1", source=Source.WATCH_FEED, ts=now), now
+        )
+        claim = uow.queue.claim_one_pending(now)
+        assert claim is not None
+        uow.queue.mark_sending_body(claim, message_id=None, body_hash="h", body="Nice!", now=now)
+        uow.queue.mark_unknown(claim, "timeout", now)
+        uow.commit()
+    return "UNK-1"
+
+
+class TestResolveUnknown:
+    def test_posted_settles_the_row_as_commented(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """POST resolve-unknown {posted: true}: the row is commented."""
+        deviationid = _make_unknown(container)
+        response = client.post(
+            f"{PREFIX}/queue/resolve-unknown", json={"deviationid": deviationid, "posted": True}
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "commented"
+
+    def test_a_row_that_is_not_unknown_is_a_409(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """Settling a commented row again is refused with a message."""
+        deviationid = _make_unknown(container)
+        body = {"deviationid": deviationid, "posted": False}
+        assert client.post(f"{PREFIX}/queue/resolve-unknown", json=body).status_code == 200
+        again = client.post(f"{PREFIX}/queue/resolve-unknown", json=body)
+        assert again.status_code == 409
+        assert "not unknown" in again.json()["message"]
+
+    @pytest.mark.parametrize(
+        "body", [{"deviationid": "X"}, {"deviationid": "X", "posted": "yes"}, {"posted": True}]
+    )
+    def test_bad_bodies_are_422(self, client: TestClient, body: dict[str, object]) -> None:
+        """`posted` must be a real boolean and the id is required."""
+        assert client.post(f"{PREFIX}/queue/resolve-unknown", json=body).status_code == 422

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from api.support import post_one
 from photomanager.bootstrap import Container
 from photomanager.cli import app
-from photomanager.domain.models import QueueStatus, Source, WorkerDesired
+from photomanager.domain.models import NewQueueItem, QueueStatus, Source, WorkerDesired
 from photomanager.services.status import StatusReport
 
 VALID = "{Lovely|Great} work, {{author}}!"
@@ -277,3 +277,51 @@ class TestFailureReporting:
         assert result.exit_code == 1
         assert "port" in result.stderr
         assert "not-a-port-secret" not in result.output
+
+
+class TestQueueResolve:
+    def _unknown(self, container: Container) -> str:
+        now = container.clock.now()
+        with container.uow_factory() as uow:
+            uow.queue.add_deviation(
+                NewQueueItem(deviationid="UNK-2", source=Source.WATCH_FEED, ts=now), now
+            )
+            claim = uow.queue.claim_one_pending(now)
+            assert claim is not None
+            uow.queue.mark_sending_body(claim, message_id=None, body_hash="h", body="Hi", now=now)
+            uow.queue.mark_unknown(claim, "timeout", now)
+            uow.commit()
+        return "UNK-2"
+
+    def test_not_posted_queues_the_row_again(self, runner: CliRunner, container: Container) -> None:
+        """`queue resolve ID --not-posted` puts the row back to pending."""
+        deviationid = self._unknown(container)
+        result = runner.invoke(
+            app, ["queue", "resolve", deviationid, "--not-posted"], obj=container
+        )
+        assert result.exit_code == 0, result.output
+        assert "pending" in result.stdout
+        with container.uow_factory() as uow:
+            item = uow.queue.get(deviationid)
+        assert item is not None
+        assert item.status is QueueStatus.PENDING
+
+    def test_saying_nothing_is_a_usage_error(self, runner: CliRunner, container: Container) -> None:
+        """Without --posted or --not-posted nothing changes: exit 2."""
+        deviationid = self._unknown(container)
+        result = runner.invoke(app, ["queue", "resolve", deviationid], obj=container)
+        assert result.exit_code == 2
+        with container.uow_factory() as uow:
+            item = uow.queue.get(deviationid)
+        assert item is not None
+        assert item.status is QueueStatus.UNKNOWN
+
+    def test_a_row_that_is_not_unknown_exits_1(
+        self, runner: CliRunner, container: Container
+    ) -> None:
+        """A conflict is one line and exit 1."""
+        deviationid = self._unknown(container)
+        runner.invoke(app, ["queue", "resolve", deviationid, "--posted"], obj=container)
+        result = runner.invoke(app, ["queue", "resolve", deviationid, "--posted"], obj=container)
+        assert result.exit_code == 1
+        assert "not unknown" in result.output

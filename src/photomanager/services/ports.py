@@ -86,7 +86,7 @@ class QueueRepository(Protocol):
         self,
         claim: Claim,
         *,
-        commentid: str,
+        commentid: str | None,
         message_id: int | None,
         body_hash: str,
         body: str,

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from photomanager.domain.clock import Clock
-from photomanager.domain.errors import Conflict, InvalidInput
-from photomanager.domain.models import QueueItem, QueueStatus
+from photomanager.domain.errors import Conflict, InvalidInput, NotFound
+from photomanager.domain.models import LogStatus, QueueItem, QueueStatus
 from photomanager.services.ports import UnitOfWorkFactory
 
 MAX_PAGE = 500
+RESOLVED_POSTED = "settled by hand: our comment is on the deviation"
+RESOLVED_NOT_POSTED = "settled by hand: our comment is not on the deviation; queued again"
 
 
 class QueueService:
@@ -88,3 +90,55 @@ class QueueService:
             count = uow.queue.reset_failed_to_pending(self._clock.now())
             uow.commit()
         return count
+
+    def resolve_unknown(self, *, deviationid: str, posted: bool) -> QueueItem:
+        """Settle an `unknown` row the artist checked on DeviantArt.
+
+        For rows reconciliation cannot verify (a deviation with thousands of
+        comments). `posted`: our comment is there, the row becomes `commented`
+        (ledger, one `sent` log row); otherwise it goes back to `pending` and
+        will be posted again - the artist's call, made by looking.
+        """
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            item = uow.queue.get(deviationid)
+            if item is None:
+                raise NotFound(f"no queued deviation {deviationid!r}")
+            if item.status is not QueueStatus.UNKNOWN:
+                raise Conflict(
+                    f"deviation {deviationid} is {item.status.value}, not unknown: "
+                    "nothing to settle"
+                )
+            claim = uow.queue.claim_unknown(deviationid, now, seen=item)
+            if claim is None:
+                raise Conflict("the row changed meanwhile (reconciliation?): look again")
+            if posted:
+                first_record = uow.ledger.add(deviationid, now, author=item.author)
+                ok = uow.queue.mark_commented(
+                    claim,
+                    commentid=None,
+                    message_id=item.message_id,
+                    body_hash=item.body_hash or "",
+                    body=item.body or "",
+                    now=now,
+                )
+                status, message = LogStatus.SENT, RESOLVED_POSTED
+                log = first_record
+            else:
+                ok = uow.queue.resolve_unknown_pending(claim, now)
+                status, message, log = LogStatus.FAILED, RESOLVED_NOT_POSTED, True
+            if not ok:
+                raise Conflict("the row changed meanwhile (reconciliation?): look again")
+            if log:
+                uow.logs.append(
+                    deviationid=deviationid,
+                    status=status,
+                    now=now,
+                    message_id=item.message_id,
+                    body=item.body,
+                    error_message=message,
+                )
+            uow.commit()
+            settled = uow.queue.get(deviationid)
+        assert settled is not None
+        return settled

@@ -59,7 +59,10 @@ REVISIT = timedelta(minutes=10)  # how often an unverifiable row is read back ag
 
 CONFIRMED = "confirmed by reading the comments back"
 TEXT_DIFFERS = "; its text differs from ours (counted as ours: it is by our account)"
-UNVERIFIABLE = "too many comments to find ours: left unknown, check it by hand"
+UNVERIFIABLE = (
+    "too many comments to find ours: left unknown; check the deviation, then settle it "
+    "with `photomanager queue resolve ID --posted` or `--not-posted`"
+)
 NOT_FOUND_ONCE = "our comment is not on the deviation yet: checking once more"
 NOT_DELIVERED = "not delivered: our comment is not on the deviation; queued again"
 NEVER_SENT = "never got a body, so nothing was posted; queued again"

@@ -14,6 +14,7 @@ from photomanager.api.schemas.queue import (
     QueueItemPublic,
     QueuePagePublic,
     QueueRemoveCreate,
+    QueueResolveCreate,
 )
 from photomanager.domain.models import QueueStatus
 
@@ -52,3 +53,10 @@ def remove_selected(body: QueueRemoveCreate, queue: QueueDep) -> CountPublic:
 def reset_failed(queue: QueueDep) -> CountPublic:
     """Every failed row back to pending."""
     return CountPublic(count=queue.reset_failed())
+
+
+@router.post("/queue/resolve-unknown", responses=errors(403, 404, 409, 422))
+def resolve_unknown(body: QueueResolveCreate, queue: QueueDep) -> QueueItemPublic:
+    """Settle a row whose outcome reconciliation could not verify, after looking on DeviantArt."""
+    item = queue.resolve_unknown(deviationid=body.deviationid, posted=body.posted)
+    return QueueItemPublic.model_validate(item)

@@ -46,3 +46,17 @@ class QueueRemoveCreate(RequestModel):
     """The deviations to take out of the queue."""
 
     deviationids: Annotated[list[DeviationId], Field(min_length=1, max_length=MAX_REMOVE)]
+
+
+class QueueResolveCreate(RequestModel):
+    """How an `unknown` row turned out, as the artist saw on DeviantArt."""
+
+    deviationid: DeviationId
+    posted: Annotated[
+        bool,
+        Field(
+            strict=True,
+            description="True: our comment is on the deviation (the row becomes commented); "
+            "false: it is not (the row is queued again).",
+        ),
+    ]

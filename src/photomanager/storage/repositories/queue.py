@@ -344,7 +344,7 @@ class DeviationCommentQueueRepository:
         self,
         claim: Claim,
         *,
-        commentid: str,
+        commentid: str | None,
         message_id: int | None,
         body_hash: str,
         body: str,
