@@ -351,29 +351,15 @@ class DeviationCommentQueueRepository:
         now: datetime,
     ) -> bool:
         """Commented, and recorded in the ledger in the same transaction."""
-        row = (
-            self._conn.execute(
-                update(queue)
-                .where(*_claimed(claim, SENDING, UNKNOWN))
-                .values(
-                    status=QueueStatus.COMMENTED.value,
-                    commentid=commentid,
-                    message_id=template_reference(message_id),
-                    body_hash=body_hash,
-                    body=body,
-                    last_error=None,
-                    claim_token=None,
-                    updated_at=now,
-                )
-                .returning(queue.c.author)
-            )
-            .mappings()
-            .one_or_none()
+        return self._commented(
+            claim.deviationid,
+            _claimed(claim, SENDING, UNKNOWN),
+            commentid=commentid,
+            message_id=message_id,
+            body_hash=body_hash,
+            body=body,
+            now=now,
         )
-        if row is None:
-            return False
-        CommentedDeviationsRepository(self._conn).add(claim.deviationid, now, row["author"])
-        return True
 
     def mark_failed(self, claim: Claim, error: str, now: datetime) -> bool:
         """Failed for good; from `sending`, or from `unknown` when the read-back is refused."""
@@ -490,13 +476,32 @@ class DeviationCommentQueueRepository:
         For a POST that succeeded after its claim went stale; no token needed,
         because a comment that exists must win over whatever the row says.
         """
+        return self._commented(
+            deviationid,
+            [queue.c.deviationid == deviationid, queue.c.status != QueueStatus.COMMENTED.value],
+            commentid=commentid,
+            message_id=message_id,
+            body_hash=body_hash,
+            body=body,
+            now=now,
+        )
+
+    def _commented(
+        self,
+        deviationid: str,
+        where: list[ColumnElement[bool]],
+        *,
+        commentid: str | None,
+        message_id: int | None,
+        body_hash: str,
+        body: str,
+        now: datetime,
+    ) -> bool:
+        """The row matching `where` becomes `commented`, and the ledger records it."""
         row = (
             self._conn.execute(
                 update(queue)
-                .where(
-                    queue.c.deviationid == deviationid,
-                    queue.c.status != QueueStatus.COMMENTED.value,
-                )
+                .where(*where)
                 .values(
                     status=QueueStatus.COMMENTED.value,
                     commentid=commentid,
