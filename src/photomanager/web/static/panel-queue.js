@@ -61,8 +61,40 @@ export function initQueue({ onChanged }) {
         el("span", { class: `status-pill status-${item.status}`, text: humanize(item.status) }),
       ]),
       cell("Failed tries", [String(item.attempts ?? 0)], { class: "num" }),
-      cell("Last error", [item.last_error || ""], { class: "error" }),
+      cell("Last error", [item.last_error || "", ...settleButtons(item, title)], { class: "error" }),
     ]);
+  }
+
+  // A row whose outcome reconciliation cannot verify waits for the artist, who looked on
+  // DeviantArt: "there" records it as commented, "not there" queues it to be posted again.
+  function settleButtons(item, title) {
+    if (item.status !== "unknown") return [];
+    const settle = (posted, question) => {
+      if (!window.confirm(question)) return;
+      run(
+        () => api.post(`${API}/queue/resolve-unknown`, { deviationid: item.deviationid, posted }),
+        () => (posted ? "Recorded as commented." : "Queued to be posted again."),
+      );
+    };
+    const there = el("button", {
+      type: "button",
+      class: "settle",
+      text: "Our comment is there",
+      "aria-label": `Our comment is on ${title}`,
+    });
+    there.addEventListener("click", () =>
+      settle(true, "You found our comment on this deviation? It will be recorded as commented."),
+    );
+    const notThere = el("button", {
+      type: "button",
+      class: "settle",
+      text: "It is not there",
+      "aria-label": `Our comment is not on ${title}`,
+    });
+    notThere.addEventListener("click", () =>
+      settle(false, "Our comment is NOT on this deviation? It will be posted again."),
+    );
+    return [el("span", { class: "settle-actions" }, [there, notThere])];
   }
 
   async function load({ append = false, onlyIfIdle = false } = {}) {
