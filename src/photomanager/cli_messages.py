@@ -102,12 +102,13 @@ def update_message(
     title: Annotated[str | None, typer.Option("--title", help="A new name.")] = None,
     body: BodyOption = None,
     file: FileOption = None,
-    active: Annotated[
-        bool | None,
-        typer.Option("--active/--inactive", help="Switch it on or off.", show_default=False),
-    ] = None,
+    on: Annotated[bool, typer.Option("--active", help="Switch it on.")] = False,
+    off: Annotated[bool, typer.Option("--inactive", help="Switch it off.")] = False,
 ) -> None:
     """Change a template's title, text or active flag (what is not given stays)."""
+    if on and off:
+        raise typer.BadParameter("--active and --inactive contradict each other: give one")
+    active = True if on else False if off else None
     text = _optional_body(body, file)
     if title is None and text is None and active is None:
         raise typer.BadParameter("nothing to change: give --title, --body/--file or --active")

@@ -70,17 +70,16 @@ def resolve(
     ctx: typer.Context,
     deviationid: Annotated[str, typer.Argument(help="The deviation id of an unknown row.")],
     posted: Annotated[
-        bool | None,
-        typer.Option(
-            "--posted/--not-posted",
-            help="What you saw on DeviantArt: our comment is there (or is not).",
-            show_default=False,
-        ),
-    ] = None,
+        bool, typer.Option("--posted", help="Our comment IS on the deviation: record it.")
+    ] = False,
+    not_posted: Annotated[
+        bool, typer.Option("--not-posted", help="Our comment is NOT there: post it again.")
+    ] = False,
 ) -> None:
     """Settle a row of unknown outcome after checking the deviation on DeviantArt."""
-    if posted is None:
-        raise typer.BadParameter("say what you saw: --posted or --not-posted")
+    if posted == not_posted:
+        # Neither, or both: a wrong guess here either loses a comment or posts it twice.
+        raise typer.BadParameter("say what you saw: exactly one of --posted or --not-posted")
     with opened_container(ctx) as container:
         item = container.queue.resolve_unknown(deviationid=deviationid, posted=posted)
     console().print(f"{item.deviationid}: {item.status.value}")

@@ -25,7 +25,12 @@ from photomanager.cli_common import (
     sandbox_requested,
     valid_log_level,
 )
-from photomanager.cli_demo import DemoState, remove_demo_state, write_demo_state
+from photomanager.cli_demo import (
+    DemoState,
+    read_demo_state,
+    remove_demo_state,
+    write_demo_state,
+)
 from photomanager.config import Settings, load_settings
 from photomanager.logging_setup import configure_logging
 from photomanager.sandbox import Sandbox, SandboxConfig
@@ -132,6 +137,11 @@ def serve(
         api_token_set=settings.api_token is not None,
     )
     check_port_free(bind_host, bind_port)
+    if sandbox:
+        running = read_demo_state(settings.data_dir)
+        if running is not None:
+            # Two demos on one data dir would share its database and overwrite demo.json.
+            fail(f"the demo is already running (pid {running.pid}); stop it first")
     level = valid_log_level(settings.log_level, default="INFO")
     configure_logging(level)
     out = console()

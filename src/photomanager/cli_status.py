@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from photomanager.cli_common import console, opened_container
-from photomanager.domain.models import CollectProgress, QueueStatus
+from photomanager.domain.models import CollectProgress, QueueStatus, WorkerControl, WorkerDesired
 
 
 def status(ctx: typer.Context) -> None:
@@ -26,7 +26,7 @@ def status(ctx: typer.Context) -> None:
 
         overview = Table(title="Overview", show_header=False)
         overview.add_column("what")
-        overview.add_column("value")
+        overview.add_column("value", overflow="fold")  # paths are read whole
         worker = report.worker
         caps = report.caps
         waiting = f" until {worker.waiting_until:%Y-%m-%d %H:%M:%S}" if worker.waiting_until else ""
@@ -35,11 +35,13 @@ def status(ctx: typer.Context) -> None:
                 "mode",
                 "SANDBOX (the demo's fake DeviantArt)" if container.sandbox_mode else "DeviantArt",
             ),
+            # Which database: a CLI run from another folder may open another (empty) one.
+            ("database", container.engine.url.render_as_string(hide_password=True)),
             (
                 "account",
                 f"connected as {account.username}" if account.connected else "not connected",
             ),
-            ("worker", f"{worker.state} (desired: {worker.desired.value})"),
+            ("worker", _worker_words(worker, container.clock.now())),
             ("last heartbeat", _heartbeat(worker.heartbeat_at, container.clock.now())),
             ("reason", f"{worker.reason or '-'}{waiting}"),
             ("consecutive failures", str(worker.consecutive_failures)),
@@ -78,10 +80,24 @@ def _runs_table(runs: list[CollectProgress]) -> Table:
     return table
 
 
+SILENT_S = 300
+
+
 def _heartbeat(at: datetime | None, now: datetime) -> str:
-    """When a worker last reported, and how long ago: a dead worker shows by its silence."""
+    """When a worker last reported, and how long ago."""
     if at is None:
         return "never"
     seconds = max(0, int((now - at).total_seconds()))
     ago = f"{seconds} s ago" if seconds < 120 else f"{seconds // 60} min ago"
     return f"{at:%Y-%m-%d %H:%M:%S} UTC ({ago})"
+
+
+def _worker_words(worker: WorkerControl, now: datetime) -> str:
+    """The worker's state; a worker that should run but went silent is called out."""
+    words = f"{worker.state} (desired: {worker.desired.value})"
+    # Workers report every few seconds, except inside one long request (retries included).
+    silent = worker.heartbeat_at is None or (now - worker.heartbeat_at).total_seconds() > SILENT_S
+    active = worker.state in ("running", "waiting", "paused")
+    if worker.desired is WorkerDesired.RUNNING and active and silent:
+        words += ": NO WORKER RESPONDS"
+    return words

@@ -8,6 +8,7 @@ process obey within a second.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Annotated
 
 import typer
@@ -41,6 +42,9 @@ def _start(container: Container, *, confirm_unreviewed: bool) -> None:
         )
 
 
+START_WAIT_S = 3.0
+
+
 def _someone_listening(container: Container, control: WorkerControl) -> bool:
     """True when a worker reported recently (one will see the new desired state)."""
     beat = control.heartbeat_at
@@ -71,6 +75,12 @@ def _start_detached(container: Container, *, confirm_unreviewed: bool) -> None:
     control = container.worker_control.status()
     out = console()
     out.print("asked every worker to run")
+    # Idle workers only poll the desired state (about every second): give one the time to
+    # answer before saying that none runs.
+    deadline = time.monotonic() + START_WAIT_S
+    while not _someone_listening(container, control) and time.monotonic() < deadline:
+        time.sleep(0.25)
+        control = container.worker_control.status()
     if not _someone_listening(container, control):
         out.print(
             "no worker is running right now: it starts posting with `photomanager serve` "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from api.support import APP_URL, PREFIX, TestClient, make_settings, snapshot
+from api.support import APP_URL, JSON, PREFIX, TestClient, make_settings, snapshot
 from photomanager.api.app import create_app
 from photomanager.bootstrap import Container, bootstrap
 from photomanager.domain.models import QueueStatus
@@ -34,10 +34,13 @@ class TestStartCollect:
         assert body["new"] == container.queue.stats()[QueueStatus.PENDING]
         assert body["source"] == "global_feed"
 
-    def test_default_is_one_page(self, client: TestClient, container: Container) -> None:
-        """An empty body collects one page."""
-        response = client.post(f"{PREFIX}/collect/global-feed", json={})
-        assert response.status_code == 202
+    @pytest.mark.parametrize("body", [{"json": {}}, {"headers": JSON}], ids=["empty", "none"])
+    def test_default_is_one_page(
+        self, client: TestClient, container: Container, body: dict[str, object]
+    ) -> None:
+        """An empty object, or no body at all, collects one page (as the CLI does)."""
+        response = client.post(f"{PREFIX}/collect/global-feed", **body)  # type: ignore[arg-type]
+        assert response.status_code == 202, response.text
         assert response.json()["pages_requested"] == 1
         container.collect_runs.wait(response.json()["run_id"], timeout=30)
 

@@ -34,6 +34,7 @@ class TestStatusCommand:
         assert "pending" in result.stdout
         assert "SANDBOX" in result.stdout
         assert "connected as" in result.stdout
+        assert "sqlite:///" in result.stdout  # which database it read
 
     def test_a_silent_worker_shows_when_it_last_reported(
         self, runner: CliRunner, container: Container
@@ -48,6 +49,7 @@ class TestStatusCommand:
         result = runner.invoke(app, ["status"], obj=container, terminal_width=200)
         assert result.exit_code == 0, result.output
         assert "(10 min ago)" in result.stdout
+        assert "NO WORKER RESPONDS" in result.stdout
 
 
 class TestCollectCommand:
@@ -306,10 +308,13 @@ class TestQueueResolve:
         assert item is not None
         assert item.status is QueueStatus.PENDING
 
-    def test_saying_nothing_is_a_usage_error(self, runner: CliRunner, container: Container) -> None:
-        """Without --posted or --not-posted nothing changes: exit 2."""
+    @pytest.mark.parametrize("flags", [[], ["--posted", "--not-posted"]], ids=["none", "both"])
+    def test_saying_nothing_or_both_is_a_usage_error(
+        self, runner: CliRunner, container: Container, flags: list[str]
+    ) -> None:
+        """Neither or both of --posted/--not-posted: nothing changes, exit 2."""
         deviationid = self._unknown(container)
-        result = runner.invoke(app, ["queue", "resolve", deviationid], obj=container)
+        result = runner.invoke(app, ["queue", "resolve", deviationid, *flags], obj=container)
         assert result.exit_code == 2
         with container.uow_factory() as uow:
             item = uow.queue.get(deviationid)

@@ -43,6 +43,15 @@ class TestUpdate:
         assert runner.invoke(app, [*args, "--active"], obj=container).exit_code == 0
         assert container.templates.get_template(template_id).is_active is True
 
+    def test_active_and_inactive_together_is_a_usage_error(
+        self, runner: CliRunner, container: Container, template_id: int
+    ) -> None:
+        """--active --inactive contradict each other: exit 2, the template is unchanged."""
+        before = container.templates.get_template(template_id).is_active
+        args = ["messages", "update", str(template_id), "--active", "--inactive"]
+        assert runner.invoke(app, args, obj=container).exit_code == 2
+        assert container.templates.get_template(template_id).is_active is before
+
     def test_body_from_a_file(
         self, runner: CliRunner, container: Container, template_id: int, tmp_path: Path
     ) -> None:

@@ -82,6 +82,24 @@ class TestDefaultBind:
         assert status["account"]["connected"] is True
         assert len(templates) >= 2
 
+    def test_a_second_demo_on_the_same_data_dir_is_refused(
+        self, served_demo: str, tmp_path: Path
+    ) -> None:
+        """While a demo runs, another `serve --sandbox` there exits 1; the first keeps working."""
+        second = subprocess.run(
+            [sys.executable, "-m", "photomanager.cli", "serve", "--sandbox", "--port", "0"],
+            cwd=tmp_path,
+            env=_clean_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=STARTUP_TIMEOUT_S,
+        )
+        assert second.returncode == 1
+        assert "already running" in second.stderr
+        with httpx.Client(base_url=served_demo, trust_env=False) as http:
+            assert http.get("/healthz").json() == {"status": "ok"}
+        assert (tmp_path / "demo.json").exists()
+
     def test_app_server_default_host_is_loopback(self, container: Container) -> None:
         """AppServer without a host binds 127.0.0.1, as the socket reports."""
         server = AppServer(create_app(container), port=0, log_level="warning")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Body, Path
 
 from photomanager.api.deps import CollectRunsDep, ContainerDep
 from photomanager.api.routes import PREFIX, errors
@@ -12,6 +12,9 @@ from photomanager.api.schemas.collect import CollectCreate, CollectRunPublic
 from photomanager.domain.errors import NotConnected
 from photomanager.domain.models import Source
 from photomanager.services.collect_runs import CollectRuns
+
+# No body at all reads one page, as `photomanager collect` does.
+CollectBody = Annotated[CollectCreate | None, Body()]
 
 router = APIRouter(prefix=PREFIX, tags=["collect"])
 
@@ -41,20 +44,20 @@ def _start(runs: CollectRuns, source: Source, pages: int) -> CollectRunPublic:
 
 @router.post("/collect/watch-feed", status_code=202, responses=errors(403, 409, 422))
 def collect_watch_feed(
-    body: CollectCreate, runs: CollectRunsDep, container: ContainerDep
+    runs: CollectRunsDep, container: ContainerDep, body: CollectBody = None
 ) -> CollectRunPublic:
     """Start reading the watch feed (deviants you watch) in the background."""
     _require_account(container, app_token_will_do=False)
-    return _start(runs, Source.WATCH_FEED, body.pages)
+    return _start(runs, Source.WATCH_FEED, (body or CollectCreate()).pages)
 
 
 @router.post("/collect/global-feed", status_code=202, responses=errors(403, 409, 422))
 def collect_global_feed(
-    body: CollectCreate, runs: CollectRunsDep, container: ContainerDep
+    runs: CollectRunsDep, container: ContainerDep, body: CollectBody = None
 ) -> CollectRunPublic:
     """Start reading the global feed of new deviations in the background."""
     _require_account(container, app_token_will_do=True)
-    return _start(runs, Source.GLOBAL_FEED, body.pages)
+    return _start(runs, Source.GLOBAL_FEED, (body or CollectCreate()).pages)
 
 
 @router.get("/collect/{run_id}", responses=errors(404, 422))
