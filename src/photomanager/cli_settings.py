@@ -79,7 +79,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, Any]:
-    """`KEY=VALUE` texts as typed changes (the last wins); a pair without `=` is a usage error."""
+    """`KEY=VALUE` texts as typed changes; a pair without `=`, or a key given twice, is a
+    usage error (which value was meant cannot be guessed)."""
     types = _field_types()
     changes: dict[str, Any] = {}
     for pair in pairs:
@@ -87,6 +88,8 @@ def parse_assignments(pairs: list[str]) -> dict[str, Any]:
         key = key.strip().replace("-", "_")
         if not sep or not key:
             raise typer.BadParameter(f"expected KEY=VALUE, got {pair!r}")
+        if key in changes:
+            raise typer.BadParameter(f"{key} is given twice: give it once")
         parse = _PARSERS.get(types.get(key, ""), _text)  # unknown keys: the service names them
         changes[key] = parse(text.strip())
     return changes

@@ -61,14 +61,13 @@ class TestSetSettings:
     def test_none_clears_nullable_values_and_lists(
         self, runner: CliRunner, container: Container
     ) -> None:
-        """`none` means any time, no limit, no entries; the last of repeated keys wins."""
+        """`none` means any time, no limit, no entries."""
         container.comment_settings.update_settings(
             active_hours="09:00-17:00", max_per_author=2, exclude_keywords=("nsfw",)
         )
         code, _, err = _set(
             runner,
             container,
-            "active_hours=10:00-11:00",
             "active_hours=none",
             "max_per_author=none",
             "exclude_keywords=",
@@ -119,5 +118,15 @@ class TestSetSettings:
     ) -> None:
         """`set max_per_hour 20` is a usage error (exit 2); nothing is saved."""
         result = runner.invoke(app, ["settings", "set", "max_per_hour", "20"], obj=container)
+        assert result.exit_code == 2
+        assert container.comment_settings.get_settings() == CommentSettings()
+
+    def test_a_key_given_twice_is_usage_error(
+        self, runner: CliRunner, container: Container
+    ) -> None:
+        """`max_per_hour=20 max_per_hour=25`: which was meant? Exit 2, nothing saved."""
+        result = runner.invoke(
+            app, ["settings", "set", "max_per_hour=20", "max_per_hour=25"], obj=container
+        )
         assert result.exit_code == 2
         assert container.comment_settings.get_settings() == CommentSettings()

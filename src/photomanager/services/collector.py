@@ -39,7 +39,7 @@ INTERRUPTED = "interrupted"  # the process running it stopped (see collect_runs.
 STOP_PAGES = "pages done"
 STOP_END = "end of feed"
 STOP_KNOWN = "reached known deviations"
-ALREADY_QUEUED = "already_queued"
+ALREADY_QUEUED = "already queued"  # worded like the filters' reasons
 
 
 def validate_pages(pages: int) -> int:
