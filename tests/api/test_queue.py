@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from api.support import PREFIX, TestClient, post_one, snapshot
+from fixtures.database import add_unknown_row
 from photomanager.bootstrap import Container
-from photomanager.domain.models import NewQueueItem, QueueStatus, Source
+from photomanager.domain.models import QueueStatus
 
 ITEM_FIELDS = {
     "deviationid",
@@ -151,27 +152,12 @@ class TestResetFailed:
         assert posting.queue.stats()[QueueStatus.FAILED] == 0
 
 
-def _make_unknown(container: Container) -> str:
-    """Queue one row and leave it `unknown` (its POST may have landed)."""
-    now = datetime.now(UTC)
-    with container.uow_factory() as uow:
-        uow.queue.add_deviation(
-            NewQueueItem(deviationid="UNK-1", source=Source.WATCH_FEED, ts=now), now
-        )
-        claim = uow.queue.claim_one_pending(now)
-        assert claim is not None
-        uow.queue.mark_sending_body(claim, message_id=None, body_hash="h", body="Nice!", now=now)
-        uow.queue.mark_unknown(claim, "timeout", now)
-        uow.commit()
-    return "UNK-1"
-
-
 class TestResolveUnknown:
     def test_posted_settles_the_row_as_commented(
         self, client: TestClient, container: Container
     ) -> None:
         """POST resolve-unknown {posted: true}: the row is commented."""
-        deviationid = _make_unknown(container)
+        deviationid = add_unknown_row(container.uow_factory, "UNK-1", datetime.now(UTC))
         response = client.post(
             f"{PREFIX}/queue/resolve-unknown", json={"deviationid": deviationid, "posted": True}
         )
@@ -182,7 +168,7 @@ class TestResolveUnknown:
         self, client: TestClient, container: Container
     ) -> None:
         """Settling a commented row again is refused with a message."""
-        deviationid = _make_unknown(container)
+        deviationid = add_unknown_row(container.uow_factory, "UNK-1", datetime.now(UTC))
         body = {"deviationid": deviationid, "posted": False}
         assert client.post(f"{PREFIX}/queue/resolve-unknown", json=body).status_code == 200
         again = client.post(f"{PREFIX}/queue/resolve-unknown", json=body)

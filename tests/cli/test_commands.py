@@ -13,9 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from api.support import post_one
+from fixtures.database import add_unknown_row
 from photomanager.bootstrap import Container
 from photomanager.cli import app
-from photomanager.domain.models import NewQueueItem, QueueStatus, Source, WorkerDesired
+from photomanager.domain.models import QueueStatus, Source, WorkerDesired
 from photomanager.services.status import StatusReport
 
 VALID = "{Lovely|Great} work, {{author}}!"
@@ -282,22 +283,9 @@ class TestFailureReporting:
 
 
 class TestQueueResolve:
-    def _unknown(self, container: Container) -> str:
-        now = container.clock.now()
-        with container.uow_factory() as uow:
-            uow.queue.add_deviation(
-                NewQueueItem(deviationid="UNK-2", source=Source.WATCH_FEED, ts=now), now
-            )
-            claim = uow.queue.claim_one_pending(now)
-            assert claim is not None
-            uow.queue.mark_sending_body(claim, message_id=None, body_hash="h", body="Hi", now=now)
-            uow.queue.mark_unknown(claim, "timeout", now)
-            uow.commit()
-        return "UNK-2"
-
     def test_not_posted_queues_the_row_again(self, runner: CliRunner, container: Container) -> None:
         """`queue resolve ID --not-posted` puts the row back to pending."""
-        deviationid = self._unknown(container)
+        deviationid = add_unknown_row(container.uow_factory, "UNK-2", container.clock.now())
         result = runner.invoke(
             app, ["queue", "resolve", deviationid, "--not-posted"], obj=container
         )
@@ -313,7 +301,7 @@ class TestQueueResolve:
         self, runner: CliRunner, container: Container, flags: list[str]
     ) -> None:
         """Neither or both of --posted/--not-posted: nothing changes, exit 2."""
-        deviationid = self._unknown(container)
+        deviationid = add_unknown_row(container.uow_factory, "UNK-2", container.clock.now())
         result = runner.invoke(app, ["queue", "resolve", deviationid, *flags], obj=container)
         assert result.exit_code == 2
         with container.uow_factory() as uow:
@@ -325,7 +313,7 @@ class TestQueueResolve:
         self, runner: CliRunner, container: Container
     ) -> None:
         """A conflict is one line and exit 1."""
-        deviationid = self._unknown(container)
+        deviationid = add_unknown_row(container.uow_factory, "UNK-2", container.clock.now())
         runner.invoke(app, ["queue", "resolve", deviationid, "--posted"], obj=container)
         result = runner.invoke(app, ["queue", "resolve", deviationid, "--posted"], obj=container)
         assert result.exit_code == 1

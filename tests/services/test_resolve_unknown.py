@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from fixtures.database import FIXED_NOW as NOW
-from fixtures.database import new_items
+from fixtures.database import add_unknown_row, new_items
 from photomanager.domain.errors import Conflict, NotFound
 from photomanager.domain.models import LogStatus, QueueStatus
 from photomanager.sandbox import ManualClock
@@ -15,21 +15,6 @@ from photomanager.services.queue import RESOLVED_NOT_POSTED, RESOLVED_POSTED, Qu
 from photomanager.storage.unit_of_work import SqlUnitOfWork
 
 UowFactory = Callable[[], SqlUnitOfWork]
-
-
-def unknown_row(uow_factory: UowFactory) -> str:
-    """A row whose POST may have landed: claimed, body stored, then unknown."""
-    [item] = new_items(1, NOW)
-    with uow_factory() as uow:
-        uow.queue.add_many([item], NOW)
-        claim = uow.queue.claim_one_pending(NOW)
-        assert claim is not None
-        assert uow.queue.mark_sending_body(
-            claim, message_id=None, body_hash="h1", body="Lovely work!", now=NOW
-        )
-        assert uow.queue.mark_unknown(claim, "timeout", NOW)
-        uow.commit()
-    return item.deviationid
 
 
 @pytest.fixture
@@ -48,7 +33,7 @@ class TestResolveUnknown:
         self, service: QueueService, uow_factory: UowFactory
     ) -> None:
         """Seen on DeviantArt: commented, in the ledger (never queued again), one sent row."""
-        deviationid = unknown_row(uow_factory)
+        deviationid = add_unknown_row(uow_factory, "UNK-S", NOW)
 
         item = service.resolve_unknown(deviationid=deviationid, posted=True)
 
@@ -61,7 +46,7 @@ class TestResolveUnknown:
         self, service: QueueService, uow_factory: UowFactory
     ) -> None:
         """Not there: back to pending (it will be posted), not in the ledger, logged as such."""
-        deviationid = unknown_row(uow_factory)
+        deviationid = add_unknown_row(uow_factory, "UNK-S", NOW)
 
         item = service.resolve_unknown(deviationid=deviationid, posted=False)
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import random
 import threading
 from datetime import timedelta
 
-from photomanager.services.worker import CommentWorker
 from services.service_harness import Harness
-from services.worker_loop_support import fill, sent_times
+from services.worker_loop_support import fill, loop_worker, sent_times
 
 CHUNK_S = 5.0
 
@@ -30,17 +28,8 @@ class TestRaisingACapWakesTheWorker:
                 stop.set()
             return stop.is_set()
 
-        worker = CommentWorker(
-            uow_factory=harness.uow_factory,
-            api=harness.api,
-            clock=harness.clock,
-            rng=random.Random(5),
-            reconciler=harness.worker.reconciler,
-            sleep=sleep,
-            max_wait_chunk=CHUNK_S,
-        )
         harness.control.start()
-        worker.run(harness.stop)
+        loop_worker(harness, sleep, max_wait_chunk=CHUNK_S).run(harness.stop)
 
         first, second = sent_times(harness)
         assert raised

@@ -54,17 +54,23 @@ def run_loop_for(
             stop.set()
         return stop.is_set()
 
-    worker = CommentWorker(
+    h.control.start()
+    loop_worker(h, sleep, max_wait_chunk=24 * 3600).run(h.stop)
+
+
+def loop_worker(
+    h: Harness, sleep: Callable[[threading.Event, float], bool], *, max_wait_chunk: float
+) -> CommentWorker:
+    """A worker whose loop waits through `sleep` (tests move the fake clock there)."""
+    return CommentWorker(
         uow_factory=h.uow_factory,
         api=h.api,
         clock=h.clock,
         rng=random.Random(5),
         reconciler=h.worker.reconciler,
         sleep=sleep,
-        max_wait_chunk=24 * 3600,
+        max_wait_chunk=max_wait_chunk,
     )
-    h.control.start()
-    worker.run(h.stop)
 
 
 def statuses_while_running(h: Harness, duration: timedelta) -> list[WorkerControl]:

@@ -8,25 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
-from photomanager.domain.models import NewQueueItem, QueueStatus, Source
+from fixtures.database import add_unknown_row
+from photomanager.domain.models import QueueStatus
 from web.webtest_support import LiveApp
 
 pytestmark = pytest.mark.browser
-
-
-def unknown_row(live: LiveApp, deviationid: str) -> None:
-    """A queued row whose POST may have landed (as after a lost answer)."""
-    now = datetime.now(UTC)
-    with live.container.uow_factory() as uow:
-        uow.queue.add_deviation(
-            NewQueueItem(deviationid=deviationid, source=Source.WATCH_FEED, ts=now, title="Lake"),
-            now,
-        )
-        claim = uow.queue.claim_one_pending(now)
-        assert claim is not None
-        uow.queue.mark_sending_body(claim, message_id=None, body_hash="h", body="Nice!", now=now)
-        uow.queue.mark_unknown(claim, "too many comments to find ours", now)
-        uow.commit()
 
 
 def status_of(live: LiveApp, deviationid: str) -> QueueStatus:
@@ -58,7 +44,7 @@ class TestSettleUnknown:
     ) -> None:
         """'It is not there' asks first, then the row is pending again."""
         page, asked = accepting_page
-        unknown_row(live_app, "UNK-WEB")
+        add_unknown_row(live_app.container.uow_factory, "UNK-WEB", datetime.now(UTC), title="Lake")
         page.goto(live_app.url + "/auto-comments")
         page.get_by_role("button", name="Our comment is not on Lake").click()
         expect(page.locator("#queue-flash")).to_have_text("Queued to be posted again.")
@@ -71,7 +57,7 @@ class TestSettleUnknown:
     ) -> None:
         """'Our comment is there' makes the row commented; only unknown rows offer it."""
         page, _ = accepting_page
-        unknown_row(live_app, "UNK-WEB2")
+        add_unknown_row(live_app.container.uow_factory, "UNK-WEB2", datetime.now(UTC), title="Lake")
         page.goto(live_app.url + "/auto-comments")
         page.get_by_role("button", name="Our comment is on Lake").click()
         expect(page.locator("#queue-flash")).to_have_text("Recorded as commented.")
