@@ -24,6 +24,7 @@ from pathlib import Path
 
 from benchmarks.report import Row
 from photomanager.sandbox import RateLimit
+from photomanager.sandbox.adapters import SandboxServer
 
 TARGET_RATIO = 0.9
 TARGET_429_SHARE = 0.01
@@ -81,7 +82,7 @@ def measure(url: str, *, rate: float, window_s: float) -> Throughput:
         prepare_database(factory, sandbox, ids)
         with (
             tempfile.TemporaryDirectory(prefix="pm-bench-worker-") as log_dir,
-            sandbox.serve_in_thread() as base_url,
+            SandboxServer(sandbox) as base_url,
         ):
             workers = start_workers(
                 1,

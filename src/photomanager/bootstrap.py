@@ -31,21 +31,22 @@ from photomanager.deviantart.retry import AdaptiveDelay, RetryPolicy
 from photomanager.domain.clock import Clock, SystemClock
 from photomanager.logging_setup import register_secret
 from photomanager.sandbox import Sandbox
+from photomanager.sandbox.adapters import SandboxTransport
 from photomanager.services import ports
-from photomanager.services.auth import AuthSession
-from photomanager.services.collect_runs import CollectRuns
-from photomanager.services.collector import FeedCollector
+from photomanager.services.account.session import AuthSession
+from photomanager.services.collecting.collect_runs import CollectRuns
+from photomanager.services.collecting.collector import FeedCollector
+from photomanager.services.collecting.sources import default_sources
 from photomanager.services.logs import LogService
 from photomanager.services.ports import DeviantArtApi, OAuthApi, UnitOfWork, UnitOfWorkFactory
+from photomanager.services.posting.supervisor import WorkerSupervisor
+from photomanager.services.posting.worker import CommentWorker
+from photomanager.services.posting.worker_control import WorkerControlService
 from photomanager.services.queue import QueueService
 from photomanager.services.review import ReviewService
 from photomanager.services.settings import SettingsService
-from photomanager.services.sources import default_sources
 from photomanager.services.status import StatusService
-from photomanager.services.supervisor import WorkerSupervisor
 from photomanager.services.templates import TemplateService
-from photomanager.services.worker import CommentWorker
-from photomanager.services.worker_control import WorkerControlService
 from photomanager.storage import repositories
 from photomanager.storage.engine import create_engine_for
 from photomanager.storage.migrate import upgrade_database
@@ -212,7 +213,7 @@ def bootstrap(
     if sandbox is not None:
         settings = _with_sandbox_client(settings, sandbox)
         if transport is None:
-            transport = sandbox.transport()
+            transport = SandboxTransport(sandbox)
 
     url = database_url or settings.resolved_database_url()
     private_dir(settings.data_dir)

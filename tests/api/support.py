@@ -13,7 +13,7 @@ from photomanager.bootstrap import Container, bootstrap, connect_sandbox_account
 from photomanager.config import Settings, load_settings
 from photomanager.domain.models import QueueStatus
 from photomanager.sandbox import ManualClock, Sandbox
-from photomanager.services.outcomes import StepOutcome, StepResult
+from photomanager.services.posting.outcomes import StepOutcome, StepResult
 
 with warnings.catch_warnings():
     # Starlette warns once, at import, that it prefers `httpx2`; we ship httpx.

@@ -18,7 +18,7 @@ from photomanager.bootstrap import (
 from photomanager.domain.models import LogStatus, QueueStatus, Source
 from photomanager.domain.templates import count_variants
 from photomanager.sandbox import ManualClock, Sandbox
-from photomanager.services.repeat_guard import FEW_VARIANTS
+from photomanager.services.posting.repeat_guard import FEW_VARIANTS
 
 
 def _eventually(condition: Callable[[], bool], timeout: float = 20.0) -> bool:

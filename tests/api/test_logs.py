@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from api.support import PREFIX, TestClient, post_one
-from photomanager.api.csv_export import CSV_COLUMNS, csv_chunks
 from photomanager.bootstrap import Container
 from photomanager.domain.models import LogEntry, LogStatus
+from photomanager.services.log_export import CSV_COLUMNS, csv_chunks
 
 
 class TestListLogs:

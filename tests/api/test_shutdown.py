@@ -8,7 +8,7 @@ from photomanager.bootstrap import Container
 from photomanager.domain.models import Source
 from photomanager.sandbox import Sandbox
 from photomanager.sandbox.faults import RateLimit
-from photomanager.services.collector import RUNNING
+from photomanager.services.collecting.collector import RUNNING
 
 
 def wait_for_429(sandbox: Sandbox, endpoint: str, timeout: float = 30.0) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 from api.support import PREFIX, TestClient, post_one
 from photomanager.bootstrap import Container
 from photomanager.domain.models import QueueStatus, Source
-from photomanager.services.collect_runs import CollectRuns
-from photomanager.services.collector import FeedCollector
-from photomanager.services.sources import default_sources
+from photomanager.services.collecting.collect_runs import CollectRuns
+from photomanager.services.collecting.collector import FeedCollector
+from photomanager.services.collecting.sources import default_sources
 from photomanager.services.status import StatusService
 
 

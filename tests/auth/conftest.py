@@ -6,7 +6,7 @@ import pytest
 
 from auth.fakes import FakeOAuth, FakeWhoAmI
 from photomanager.sandbox.clock import ManualClock
-from photomanager.services.auth import AuthSession
+from photomanager.services.account.session import AuthSession
 from photomanager.services.ports import UnitOfWorkFactory
 
 

@@ -13,7 +13,7 @@ import httpx
 from photomanager.deviantart import DeviantArtApiClient, DeviantArtHttpClient, DeviantArtOAuth
 from photomanager.domain.clock import Clock
 from photomanager.logging_setup import register_secret
-from photomanager.services.auth import AuthSession
+from photomanager.services.account.session import AuthSession
 from photomanager.services.ports import RefreshLock, UnitOfWorkFactory
 
 DA_BASE_URL = "https://www.deviantart.com"

@@ -15,6 +15,7 @@ from auth.webapp import app_container
 from photomanager.bootstrap import Container, connect_sandbox_account
 from photomanager.cli import app
 from photomanager.sandbox import ManualClock, Sandbox
+from photomanager.sandbox.adapters import SandboxTransport
 
 
 def _free_port() -> int:
@@ -40,7 +41,7 @@ class FakeBrowser:
     """Stands in for `webbrowser.open`: approves at the sandbox, follows the redirect."""
 
     def __init__(self, sandbox: Sandbox) -> None:
-        self._transport = sandbox.transport()
+        self._transport = SandboxTransport(sandbox)
         self.opened: list[str] = []
         self.threads: list[threading.Thread] = []
 
@@ -71,7 +72,7 @@ class TestLogin:
         port = _free_port()
         sandbox.register_redirect_uri(f"http://127.0.0.1:{port}/auth/callback")
         browser = FakeBrowser(sandbox)
-        monkeypatch.setattr("photomanager.cli_auth.webbrowser.open", browser)
+        monkeypatch.setattr("photomanager.cli.auth.webbrowser.open", browser)
 
         result = runner.invoke(
             app, ["auth", "login", "--port", str(port), "--timeout", "30"], obj=container

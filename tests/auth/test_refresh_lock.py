@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from auth.stack import AuthStack, build_stack
 from photomanager.domain.models import NewQueueItem, OAuthToken, Source, TokenKind
 from photomanager.sandbox import ManualClock, Sandbox
+from photomanager.sandbox.adapters import SandboxTransport
 from photomanager.storage import create_engine_for, sql_unit_of_work_factory
 from photomanager.storage.refresh_lock import (
     ADVISORY_LOCK_KEY,
@@ -64,7 +65,7 @@ class Refreshing:
 
 @pytest.fixture
 def gate(sandbox: Sandbox) -> Iterator[GatedTransport]:
-    transport = GatedTransport(sandbox.transport())
+    transport = GatedTransport(SandboxTransport(sandbox))
     yield transport
     transport.release.set()  # a failing test must not leave a thread waiting
 

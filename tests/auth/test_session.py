@@ -20,14 +20,14 @@ from photomanager.domain.errors import (
 from photomanager.domain.models import DeviantArtUser, OAuthToken, TokenKind
 from photomanager.domain.pkce import code_challenge_s256
 from photomanager.sandbox.clock import ManualClock
-from photomanager.services.auth import (
+from photomanager.services.account.pending_logins import MAX_PENDING, PendingLogin, PendingLogins
+from photomanager.services.account.session import (
     SCOPES,
     AuthSession,
     AuthStatus,
     LoginStart,
     loopback_redirect_uri,
 )
-from photomanager.services.auth_pending import MAX_PENDING, PendingLogin, PendingLogins
 from photomanager.services.ports import UnitOfWorkFactory
 
 REDIRECT = loopback_redirect_uri(8000)

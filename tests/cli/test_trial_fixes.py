@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from photomanager.bootstrap import Container, bootstrap, connect_sandbox_account
 from photomanager.cli import app
-from photomanager.cli_demo import DemoState, read_demo_state, state_path, write_demo_state
+from photomanager.cli.demo import DemoState, read_demo_state, state_path, write_demo_state
 from photomanager.config import load_settings
 from photomanager.domain.models import QueueStatus
 from photomanager.sandbox import Sandbox

@@ -11,7 +11,7 @@ from api.support import post_one
 from photomanager.bootstrap import Container
 from photomanager.cli import app
 from photomanager.domain.models import Source, WorkerDesired
-from photomanager.services.unreviewed import start_worker
+from photomanager.services.posting.unreviewed import start_worker
 
 STOP_AFTER_S = 20
 

@@ -25,6 +25,7 @@ from concurrency.harness import (
 )
 from photomanager.domain.models import QueueStatus
 from photomanager.sandbox import Sandbox
+from photomanager.sandbox.adapters import SandboxServer
 
 DRAIN_TIMEOUT_S = 300.0
 # The size. On a 2-CPU box 8 processes drain 5,000 rows in ~95 s
@@ -55,7 +56,7 @@ def run_fleet(database_url: str, *, workers: int, rows: int, log_dir: Path) -> F
     fleet: list[WorkerProcess] = []
     try:
         prepare_database(factory, sandbox, ids)
-        with sandbox.serve_in_thread() as base_url:
+        with SandboxServer(sandbox) as base_url:
             fleet = start_workers(
                 workers,
                 database_url=database_url,

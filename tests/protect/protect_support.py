@@ -13,8 +13,7 @@ from photomanager.domain.models import (
     QueueItem,
     Source,
 )
-from photomanager.services.account import lookup_me
-from photomanager.services.filters import Me
+from photomanager.services.account.identity import Me, lookup_me
 from services.service_harness import Harness
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from photomanager.domain.models import DeviantArtUser, LogStatus, QueueStatus
-from photomanager.services.outcomes import StepOutcome
+from photomanager.services.posting.outcomes import StepOutcome
 from protect.protect_support import configure, enqueue, logs, posts, row
 from services.service_harness import Harness
 

@@ -15,8 +15,8 @@ from photomanager.domain.models import (
     QueueStatus,
     Source,
 )
-from photomanager.services.body_hash import body_hash
-from photomanager.services.repeat_guard import choose_rendering
+from photomanager.services.posting.body_hash import body_hash
+from photomanager.services.posting.repeat_guard import choose_rendering
 from protect.protect_support import configure, enqueue, logs, publish, row
 from services.service_harness import Harness
 

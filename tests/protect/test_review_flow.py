@@ -8,10 +8,10 @@ import pytest
 
 from photomanager.domain.errors import InvalidInput, NotFound
 from photomanager.domain.models import LogStatus, QueueStatus, Source
-from photomanager.services.body_hash import body_hash
-from photomanager.services.outcomes import StepOutcome
+from photomanager.services.posting.body_hash import body_hash
+from photomanager.services.posting.outcomes import StepOutcome
+from photomanager.services.posting.sanitize import sanitize_variable
 from photomanager.services.review import ReviewService
-from photomanager.services.sanitize import sanitize_variable
 from protect.protect_support import configure, enqueue, logs, me, posts, publish, row
 from services.service_harness import Harness
 

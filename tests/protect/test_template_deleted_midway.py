@@ -6,9 +6,9 @@ import random
 from datetime import datetime
 
 from photomanager.domain.models import Comment, LogStatus, QueueStatus
-from photomanager.services.outcomes import StepOutcome
 from photomanager.services.ports import DeviantArtApi
-from photomanager.services.worker import CommentWorker
+from photomanager.services.posting.outcomes import StepOutcome
+from photomanager.services.posting.worker import CommentWorker
 from protect.protect_support import enqueue, logs, posts, publish, row
 from services.service_harness import Harness
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from photomanager.sandbox import ManualClock, Sandbox, s256
+from photomanager.sandbox.adapters import SandboxServer, SandboxTransport, build_app
 
 START = datetime(2025, 6, 1, 9, 30, tzinfo=UTC)
 API = "/api/v1/oauth2"
@@ -48,9 +49,11 @@ class TestAdaptersAgree:
     def test_transport_and_http_give_identical_answers(self) -> None:
         """Twin sandboxes answer the same script identically in process and over HTTP."""
         local, served = _twin(), _twin()
-        with httpx.Client(transport=local.transport(), base_url="https://www.deviantart.com") as c:
+        with httpx.Client(
+            transport=SandboxTransport(local), base_url="https://www.deviantart.com"
+        ) as c:
             in_process = _script(c, local)
-        with served.serve_in_thread() as base_url, httpx.Client(base_url=base_url) as c:
+        with SandboxServer(served) as base_url, httpx.Client(base_url=base_url) as c:
             over_http = _script(c, served)
         assert [status for status, _ in in_process] == [200, 200, 200, 400, 200, 400, 200, 400, 404]
         assert over_http == in_process
@@ -119,7 +122,7 @@ class TestRealHttp:
 
     def test_server_stops_cleanly(self, sandbox: Sandbox) -> None:
         """After the with-block the port no longer answers."""
-        with sandbox.serve_in_thread() as base_url:
+        with SandboxServer(sandbox) as base_url:
             assert httpx.get(f"{base_url}{API}/placebo").status_code == 401
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"{base_url}{API}/placebo")
@@ -132,7 +135,7 @@ class TestMountedApp:
         from starlette.applications import Starlette
         from starlette.routing import Mount
 
-        host = Starlette(routes=[Mount("/da", app=sandbox.asgi_app())])
+        host = Starlette(routes=[Mount("/da", app=build_app(sandbox))])
         token = sandbox.issue_user_token().access_token
 
         async def whoami() -> httpx.Response:

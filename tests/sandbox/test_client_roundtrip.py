@@ -25,6 +25,7 @@ from photomanager.domain.errors import (
 from photomanager.domain.models import OAuthToken, TokenKind
 from photomanager.domain.pkce import code_challenge_s256, make_code_verifier
 from photomanager.sandbox import ManualClock, RateLimit, Sandbox
+from photomanager.sandbox.adapters import SandboxTransport
 
 REDIRECT = "http://127.0.0.1:8000/auth/callback"
 
@@ -71,7 +72,7 @@ def stack(
     delay = AdaptiveDelay(RetryPolicy(), monotonic=lambda: sandbox_clock.now().timestamp())
     with DeviantArtHttpClient(
         tokens=tokens,
-        transport=sandbox.transport(),
+        transport=SandboxTransport(sandbox),
         sleep=sleep,
         clock=sandbox_clock,
         delay=delay,
@@ -247,7 +248,7 @@ class TestBrowserFlow:
             redirect_uri=REDIRECT,
             scope="browse comment.post user",
         )
-        with httpx.Client(transport=sandbox.transport()) as browser:
+        with httpx.Client(transport=SandboxTransport(sandbox)) as browser:
             location = browser.get(url).headers["location"]
         query = parse_qs(urlsplit(location).query)
         assert query["state"] == ["s1"]

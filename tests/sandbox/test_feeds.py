@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from photomanager.sandbox import ManualClock, Sandbox, SandboxConfig
+from photomanager.sandbox.adapters import SandboxTransport
 
 
 def _ids(page: dict[str, object]) -> list[str]:
@@ -66,7 +67,7 @@ class TestPaging:
             seed=1, deviations=100, clock=sandbox_clock, config=SandboxConfig(newest_limit_cap=50)
         )
         token = sandbox.issue_client_token().access_token
-        with httpx.Client(transport=sandbox.transport(), base_url="https://x") as http:
+        with httpx.Client(transport=SandboxTransport(sandbox), base_url="https://x") as http:
             response = http.get(
                 "/api/v1/oauth2/browse/newest",
                 params={"limit": 51},
@@ -124,7 +125,7 @@ class TestMovingWorld:
         )
         start = sandbox_clock.now().timestamp()
         token = sandbox.issue_client_token().access_token
-        with httpx.Client(transport=sandbox.transport(), base_url="https://x") as http:
+        with httpx.Client(transport=SandboxTransport(sandbox), base_url="https://x") as http:
             headers = {"Authorization": f"Bearer {token}"}
             http.get("/api/v1/oauth2/placebo", headers=headers)
             sandbox_clock.advance(1800)

@@ -18,10 +18,10 @@ from photomanager.deviantart.retry import Timeouts
 from photomanager.domain.clock import SystemClock
 from photomanager.domain.errors import ReauthRequired
 from photomanager.domain.models import TokenKind
-from photomanager.services.account import lookup_me
-from photomanager.services.outcomes import StepOutcome
-from photomanager.services.reconcile import Reconciler
-from photomanager.services.worker import CommentWorker
+from photomanager.services.account.identity import lookup_me
+from photomanager.services.posting.outcomes import StepOutcome
+from photomanager.services.posting.reconcile import Reconciler
+from photomanager.services.posting.worker import CommentWorker
 from photomanager.storage.engine import create_engine_for
 from photomanager.storage.unit_of_work import sql_unit_of_work_factory
 

@@ -1,7 +1,7 @@
 """Test-side wiring for the services: real storage + the sandbox DeviantArt over httpx.
 
 `build_harness()` is what `bootstrap.py` will do for real: SqlUnitOfWork,
-DeviantArtHttpClient(transport=sandbox.transport()), DeviantArtApiClient and
+DeviantArtHttpClient(transport=SandboxTransport(sandbox)), DeviantArtApiClient and
 every service, on one fake clock shared with the sandbox.
 """
 
@@ -25,18 +25,19 @@ from photomanager.domain.models import (
     TokenKind,
 )
 from photomanager.sandbox import ManualClock, Sandbox
-from photomanager.services.collect_runs import CollectRuns
-from photomanager.services.collector import FeedCollector
+from photomanager.sandbox.adapters import SandboxTransport
+from photomanager.services.collecting.collect_runs import CollectRuns
+from photomanager.services.collecting.collector import FeedCollector
+from photomanager.services.collecting.sources import FeedSource, default_sources
 from photomanager.services.logs import LogService
 from photomanager.services.ports import UnitOfWorkFactory
+from photomanager.services.posting.reconcile import Reconciler
+from photomanager.services.posting.worker import CommentWorker
+from photomanager.services.posting.worker_control import WorkerControlService
 from photomanager.services.queue import QueueService
-from photomanager.services.reconcile import Reconciler
 from photomanager.services.settings import SettingsService
-from photomanager.services.sources import FeedSource, default_sources
 from photomanager.services.status import StatusService
 from photomanager.services.templates import TemplateService
-from photomanager.services.worker import CommentWorker
-from photomanager.services.worker_control import WorkerControlService
 
 START = datetime(2025, 6, 2, 10, 0, 0, tzinfo=UTC)  # a Monday, 10:00 UTC
 TEMPLATE = "{Great|Lovely|Wonderful} {work|piece|picture}, {{author}}{!|!!| :)}"
@@ -175,7 +176,7 @@ def build_harness(
         waits.append(seconds)
         clock.advance(seconds)
 
-    wire = RecordingTransport(sandbox.transport(), clock)
+    wire = RecordingTransport(SandboxTransport(sandbox), clock)
     http = DeviantArtHttpClient(
         tokens=tokens,
         transport=wire,

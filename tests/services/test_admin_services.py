@@ -8,8 +8,8 @@ import pytest
 
 from photomanager.domain.errors import Conflict, InvalidInput, NotFound
 from photomanager.domain.models import LogStatus, QueueStatus, Source, WorkerDesired
-from photomanager.services.outcomes import StepOutcome
 from photomanager.services.ports import UnitOfWorkFactory
+from photomanager.services.posting.outcomes import StepOutcome
 from services.service_harness import TEMPLATE, Harness
 
 

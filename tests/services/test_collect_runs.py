@@ -23,9 +23,9 @@ from photomanager.domain.models import (
     Source,
     TokenKind,
 )
-from photomanager.services import collect_runs as collect_runs_module
-from photomanager.services.collect_runs import STOPPED_ERROR, CollectRuns
-from photomanager.services.collector import (
+from photomanager.services.collecting import collect_runs as collect_runs_module
+from photomanager.services.collecting.collect_runs import STOPPED_ERROR, CollectRuns
+from photomanager.services.collecting.collector import (
     CANCELLED,
     DONE,
     FAILED,

@@ -28,7 +28,8 @@ from photomanager.domain.models import (
     Source,
 )
 from photomanager.sandbox import Sandbox
-from photomanager.services import crashpoints
+from photomanager.sandbox.adapters import SandboxServer
+from photomanager.services.posting import crashpoints
 from photomanager.storage.engine import create_engine_for
 from photomanager.storage.migrate import upgrade_database
 from photomanager.storage.unit_of_work import sql_unit_of_work_factory
@@ -46,7 +47,7 @@ SETTLED = {QueueStatus.COMMENTED, QueueStatus.FAILED}
 def served() -> Iterator[tuple[Sandbox, str]]:
     """A sandbox on the real clock, served over HTTP in a thread."""
     sandbox = Sandbox.seeded(seed=11, deviations=300)
-    with sandbox.serve_in_thread() as base_url:
+    with SandboxServer(sandbox) as base_url:
         yield sandbox, base_url
 
 

@@ -26,13 +26,13 @@ from photomanager.domain.models import (
     QueueStatus,
     Source,
 )
-from photomanager.services import crashpoints
-from photomanager.services.body_hash import body_hash
-from photomanager.services.outcomes import StepOutcome
-from photomanager.services.reconcile import GRACE, RECHECK, Reconciler
+from photomanager.services.posting import crashpoints
+from photomanager.services.posting.body_hash import body_hash
+from photomanager.services.posting.outcomes import StepOutcome
+from photomanager.services.posting.reconcile import GRACE, RECHECK, Reconciler
+from photomanager.services.posting.sanitize import sanitize_variable
+from photomanager.services.posting.worker import CommentWorker
 from photomanager.services.review import ReviewService
-from photomanager.services.sanitize import sanitize_variable
-from photomanager.services.worker import CommentWorker
 from protect.protect_support import configure, enqueue, logs, me, posts, publish, row
 from services.service_harness import Harness
 

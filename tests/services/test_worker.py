@@ -16,12 +16,11 @@ from photomanager.domain.models import (
 )
 from photomanager.domain.templates import enumerate_variants
 from photomanager.sandbox import RateLimit
-from photomanager.services.account import lookup_me
-from photomanager.services.body_hash import body_hash
-from photomanager.services.filters import Me
-from photomanager.services.outcomes import StepOutcome
-from photomanager.services.reconcile import CLAIM_LEASE, GRACE, RECHECK
-from photomanager.services.worker import REASON_NO_TEMPLATES, REASON_RECONNECT
+from photomanager.services.account.identity import Me, lookup_me
+from photomanager.services.posting.body_hash import body_hash
+from photomanager.services.posting.outcomes import StepOutcome
+from photomanager.services.posting.reconcile import CLAIM_LEASE, GRACE, RECHECK
+from photomanager.services.posting.worker import REASON_NO_TEMPLATES, REASON_RECONNECT
 from services.service_harness import TEMPLATE, Harness
 
 

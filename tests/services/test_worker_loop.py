@@ -13,8 +13,8 @@ import pytest
 from photomanager.domain.models import QueueStatus, WorkerDesired
 from photomanager.sandbox import ManualClock, RateLimit, Sandbox
 from photomanager.services.ports import UnitOfWorkFactory
-from photomanager.services.supervisor import WorkerSupervisor
-from photomanager.services.worker import CommentWorker
+from photomanager.services.posting.supervisor import WorkerSupervisor
+from photomanager.services.posting.worker import CommentWorker
 from services.service_harness import Harness, build_harness
 from services.worker_loop_support import (
     fill,

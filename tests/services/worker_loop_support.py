@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from photomanager.domain.models import LogStatus, Source, WorkerControl
-from photomanager.services.worker import CommentWorker
+from photomanager.services.posting.worker import CommentWorker
 from services.service_harness import Harness
 
 

@@ -16,7 +16,8 @@ from photomanager.api.server import AppServer
 from photomanager.bootstrap import bootstrap
 from photomanager.config import load_settings
 from photomanager.sandbox import Sandbox
-from photomanager.services.auth import loopback_redirect_uri
+from photomanager.sandbox.adapters import SandboxServer
+from photomanager.services.account.session import loopback_redirect_uri
 from web.webtest_support import (
     ARTIFACTS,
     CHROMIUM,
@@ -63,7 +64,7 @@ def artifacts() -> Path:
 def live_app(tmp_path: Path) -> Iterator[LiveApp]:
     """A fresh database and sandbox per test; the worker thread runs inside the server."""
     sandbox = Sandbox.seeded(seed=SANDBOX_SEED, deviations=SANDBOX_DEVIATIONS)
-    with sandbox.serve_in_thread() as sandbox_url:
+    with SandboxServer(sandbox) as sandbox_url:
         settings = load_settings(
             data_dir=tmp_path,
             da_base_url=sandbox_url,

@@ -1,8 +1,8 @@
 """A faithful fake DeviantArt for tests and demo mode (see deviantart-api.md).
 
 sandbox = Sandbox.seeded(seed=1, deviations=400, clock=ManualClock())
-client = httpx.Client(transport=sandbox.transport(), base_url="https://www.deviantart.com")
-with sandbox.serve_in_thread() as base_url: ...   # real HTTP
+client = httpx.Client(transport=SandboxTransport(sandbox), base_url="https://www.deviantart.com")
+with SandboxServer(sandbox) as base_url: ...   # real HTTP (see `adapters/`)
 sandbox.faults.rate_limit = RateLimit(capacity=2, refill_per_s=0.5)
 sandbox.ledger.duplicates()
 """

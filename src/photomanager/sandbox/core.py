@@ -1,7 +1,7 @@
 """The fake DeviantArt itself: one framework-free router over the world.
 
-`Sandbox.handle()` is the whole site; `transport()` (httpx, in process) and
-`asgi_app()`/`serve_in_thread()` (real HTTP) are thin adapters over it.
+`Sandbox.handle()` is the whole site; the adapters in `adapters/` (an httpx
+transport in process, an ASGI app and a uvicorn thread for real HTTP) wrap it.
 Every request passes, in order: routing, delay, maintenance, bearer token,
 token revocation fault, user/scope checks, rate limit, random 5xx, the
 endpoint, the dropped-response fault; then the ledger records it.
@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from photomanager.domain.clock import Clock, SystemClock
 from photomanager.domain.models import DeviantArtUser, OAuthToken, TokenKind
@@ -44,12 +44,6 @@ from .responses import (
 from .routes import OAUTH_ENDPOINTS, Route, match_route
 from .seed import DeviationFactory, WorldShape, build_world
 from .world import DeviationRecord, World, user_json
-
-if TYPE_CHECKING:
-    import httpx
-    from starlette.applications import Starlette
-
-    from .server import SandboxServer
 
 DEFAULT_USER_SCOPE = "basic browse comment.post user"
 _MAX_ARRIVALS_PER_TICK = 5000
@@ -246,26 +240,6 @@ class Sandbox:
         """The users the artist watches."""
         with self._lock:
             return set(self._world.watched)
-
-    # --- adapters ------------------------------------------------------------------
-
-    def transport(self) -> httpx.BaseTransport:
-        """An in-process httpx transport serving this sandbox."""
-        from .transport import SandboxTransport
-
-        return SandboxTransport(self)
-
-    def asgi_app(self) -> Starlette:
-        """A Starlette (ASGI) app serving this sandbox."""
-        from .asgi import build_app
-
-        return build_app(self)
-
-    def serve_in_thread(self, host: str = "127.0.0.1", port: int = 0) -> SandboxServer:
-        """A uvicorn server in a background thread; `with ... as base_url:`."""
-        from .server import SandboxServer
-
-        return SandboxServer(self, host=host, port=port)
 
     # --- the router ------------------------------------------------------------------
 

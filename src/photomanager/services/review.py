@@ -29,9 +29,9 @@ from photomanager.domain.templates import (
     randomize_template,
     validate_template,
 )
-from photomanager.services.body_hash import body_hash
 from photomanager.services.ports import UnitOfWork, UnitOfWorkFactory
-from photomanager.services.sanitize import sanitize_variable
+from photomanager.services.posting.body_hash import body_hash
+from photomanager.services.posting.sanitize import sanitize_variable
 
 MAX_PAGE = 200
 MAX_APPROVE_ALL = 500

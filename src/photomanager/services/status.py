@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from photomanager.domain import pacing
 from photomanager.domain.clock import Clock
 from photomanager.domain.models import CollectProgress, LogStatus, QueueStatus, WorkerControl
-from photomanager.services.collect_runs import CollectRuns
+from photomanager.services.collecting.collect_runs import CollectRuns
 from photomanager.services.ports import UnitOfWorkFactory
 from photomanager.services.skip_reasons import count_by_key
 

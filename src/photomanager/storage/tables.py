@@ -177,7 +177,7 @@ worker_control = Table(
 # Collect runs of every process (web server, CLI): progress written by the run's
 # thread, read by status anywhere. At most one running run per source, across
 # processes: the partial unique index refuses a second one.
-COLLECT_RUNNING = "running"  # the collector's RUNNING state (services/collector.py)
+COLLECT_RUNNING = "running"  # the collector's RUNNING state (services/collecting/collector.py)
 
 collect_runs = Table(
     "collect_runs",

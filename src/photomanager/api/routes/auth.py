@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from photomanager.api.errors import error_response, status_for
 from photomanager.domain.errors import LoginRejected, PhotomanagerError
-from photomanager.services.auth import (
+from photomanager.services.account.session import (
     DEVELOPERS_URL,
     LOOPBACK_IP,
     AuthSession,

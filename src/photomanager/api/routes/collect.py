@@ -11,7 +11,7 @@ from photomanager.api.routes import PREFIX, errors
 from photomanager.api.schemas.collect import CollectCreate, CollectRunPublic
 from photomanager.domain.errors import NotConnected
 from photomanager.domain.models import Source
-from photomanager.services.collect_runs import CollectRuns
+from photomanager.services.collecting.collect_runs import CollectRuns
 
 # No body at all reads one page, as `photomanager collect` does.
 CollectBody = Annotated[CollectCreate | None, Body()]

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from photomanager.api.csv_export import csv_chunks
 from photomanager.api.deps import LogsDep
 from photomanager.api.routes import PREFIX, errors
 from photomanager.api.schemas.common import Cursor, IsoDateTime, PageLimit
@@ -18,6 +17,7 @@ from photomanager.api.schemas.logs import (
     LogPagePublic,
 )
 from photomanager.domain.models import LogStatus
+from photomanager.services.log_export import csv_chunks
 
 router = APIRouter(prefix=PREFIX, tags=["logs"])
 

@@ -10,7 +10,7 @@ from photomanager.api.deps import ContainerDep, WorkerControlDep
 from photomanager.api.routes import PREFIX, errors
 from photomanager.api.schemas.worker import WorkerPublic, WorkerStartCreate
 from photomanager.domain.errors import ConfirmationRequired, NotConnected
-from photomanager.services.unreviewed import start_worker as start_guarded
+from photomanager.services.posting.unreviewed import start_worker as start_guarded
 
 router = APIRouter(prefix=PREFIX, tags=["worker"])
 

@@ -1,0 +1,1 @@
+"""Reading DeviantArt's feeds: sources, filters, the collector and its background runs."""

@@ -1,0 +1,303 @@
+"""The worker loop: steps, waits, desired state, heartbeats and housekeeping.
+
+The loop obeys the desired state in the database: a small watcher thread polls
+it every quarter second and sets the stop Event, which also interrupts the
+DeviantArt client's own waits (Retry-After) because they share that Event.
+Status always says what the worker waits for and until when.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from photomanager.domain import pacing
+from photomanager.domain.clock import Clock
+from photomanager.domain.errors import DeviantArtError, NotConnected
+from photomanager.domain.models import CommentSettings, WorkerControl, WorkerDesired
+from photomanager.services.account.identity import lookup_me
+from photomanager.services.ports import DeviantArtApi, UnitOfWorkFactory
+from photomanager.services.posting.outcomes import QUIET_OUTCOMES, StepOutcome, StepResult
+from photomanager.services.posting.reconcile import Reconciler
+from photomanager.services.posting.worker_control import (
+    STATE_PAUSED,
+    STATE_RUNNING,
+    STATE_STOPPED,
+    STATE_WAITING,
+    modify_control,
+    read_control,
+    report_progress,
+)
+
+logger = logging.getLogger(__name__)
+
+IDLE_POLL = timedelta(seconds=10)  # how often an empty queue is looked at again
+ERROR_BACKOFF = timedelta(seconds=30)  # after an unexpected error (database down, bug)
+HOUSEKEEPING_EVERY = timedelta(seconds=30)  # expire claims, reconcile unknown rows
+MAX_WAIT_CHUNK_S = 5.0  # re-read settings and heartbeat at least this often
+WATCHER_JOIN_TIMEOUT_S = 5.0
+WATCH_INTERVAL_S = 0.25  # desired-state polling: stop within a second
+QUIET_STEP = timedelta(seconds=1)  # after a row parked for review, dry-run or skipped
+
+REASON_API_DELAY = "DeviantArt's recommended delay"
+REASON_RETRY_AFTER = "Retry-After"
+REASON_IDLE = "queue empty"
+REASON_RATE_LIMITED = "rate limited"
+REASON_QUIET = {
+    StepOutcome.REVIEW: "preparing comments for review",
+    StepOutcome.DRY_RUN: "dry run",
+    StepOutcome.SKIPPED: "skipped a deviation",
+}
+
+
+def default_sleep(stop: threading.Event, seconds: float) -> bool:
+    """Wait up to `seconds`; True when stopped meanwhile."""
+    return stop.wait(seconds)
+
+
+def describe_wait(seconds: float) -> str:
+    """Human words for a wait: "74 s", "12 min", "2 h 5 min"."""
+    total = max(0, math.ceil(seconds))
+    if total < 120:
+        return f"{total} s"
+    minutes = math.ceil(total / 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
+
+
+class DesiredStateWatcher:
+    """Sets `stop` as soon as the desired state in the database is `stopped`."""
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, stop: threading.Event, interval: float
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._stop = stop
+        self._interval = interval
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="worker-watcher", daemon=True)
+
+    def __enter__(self) -> DesiredStateWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        # A daemon thread: if the database hangs in a read, shutting down does not wait for it.
+        self._thread.join(WATCHER_JOIN_TIMEOUT_S)
+
+    def _watch(self) -> None:
+        while not self._done.wait(self._interval):
+            try:
+                desired = read_control(self._uow_factory).desired
+            except Exception:
+                logger.exception("cannot read the desired worker state")
+                continue
+            if desired is not WorkerDesired.RUNNING:
+                self._stop.set()
+                return
+
+
+class LoopedWorker(Protocol):
+    """What the loop drives: one step at a time (`CommentWorker` is the one we have).
+
+    A protocol, so the loop does not import the worker that runs it.
+    """
+
+    @property
+    def reconciler(self) -> Reconciler:
+        """Settles `unknown` rows during housekeeping."""
+        ...
+
+    def run_once(self, stop: threading.Event | None = None) -> StepResult:
+        """Claim, render, post and record at most one row."""
+        ...
+
+    def requeue_dry_run(self) -> int:
+        """Put rows a dry run set aside back in the queue once dry run is off."""
+        ...
+
+
+class WorkerLoop:
+    """Runs `LoopedWorker.run_once` under pacing until told to stop."""
+
+    def __init__(
+        self,
+        *,
+        worker: LoopedWorker,
+        uow_factory: UnitOfWorkFactory,
+        api: DeviantArtApi,
+        clock: Clock,
+        rng: random.Random,
+        sleep: Callable[[threading.Event, float], bool] | None = None,
+        poll_interval: float = WATCH_INTERVAL_S,
+        max_wait_chunk: float = MAX_WAIT_CHUNK_S,
+    ) -> None:
+        self._worker = worker
+        self._uow_factory = uow_factory
+        self._api = api
+        self._clock = clock
+        self._rng = rng
+        self._sleep = sleep or default_sleep
+        self._poll_interval = min(poll_interval, 0.5)
+        self._max_wait_chunk = max_wait_chunk
+        # The earliest next step decided by the previous one, and why.
+        self._not_before: datetime | None = None
+        self._wait_reason = ""
+        self._wait_state = STATE_WAITING
+        self._last_housekeeping: datetime | None = None
+
+    def run(self, stop: threading.Event) -> None:
+        """Loop until the desired state is `stopped` or `stop` is set."""
+        with DesiredStateWatcher(self._uow_factory, stop, self._poll_interval):
+            try:
+                self._loop(stop)
+            finally:
+                self._exit()
+
+    def _loop(self, stop: threading.Event) -> None:
+        report_progress(
+            self._uow_factory,
+            self._clock.now(),
+            state=STATE_RUNNING,
+            reason="started",
+            waiting_until=None,
+        )
+        while not stop.is_set():
+            started = self._clock.now()
+            if read_control(self._uow_factory).desired is not WorkerDesired.RUNNING:
+                return
+            try:
+                self._housekeeping(stop)
+                if self._wait_if_needed(stop):
+                    continue
+                report_progress(
+                    self._uow_factory,
+                    self._clock.now(),
+                    state=STATE_RUNNING,
+                    reason="posting",
+                    waiting_until=None,
+                )
+                self._after(self._worker.run_once(stop), started)
+            except Exception:
+                # Keep the worker alive through a database hiccup or a bug; say so.
+                logger.exception("worker step failed")
+                self._set_wait(self._clock.now() + ERROR_BACKOFF, "unexpected error, see logs")
+
+    def _housekeeping(self, stop: threading.Event) -> None:
+        now = self._clock.now()
+        due = self._last_housekeeping is None or now - self._last_housekeeping >= HOUSEKEEPING_EVERY
+        if not due:
+            return
+        self._last_housekeeping = now
+        reconciler = self._worker.reconciler
+        reconciler.expire_claims()
+        self._worker.requeue_dry_run()
+        with self._uow_factory(read_only=True) as uow:
+            has_unknown = bool(uow.queue.list_unknown(1))
+        if not has_unknown:
+            return
+        try:
+            me = lookup_me(self._uow_factory, self._api, required=True)
+        except (DeviantArtError, NotConnected) as exc:
+            # The next step meets the same problem and pauses the worker with its reason.
+            logger.warning("cannot reconcile now: %s", exc.code)
+            return
+        reconciler.reconcile_all(me, stop)
+
+    def _wait_if_needed(self, stop: threading.Event) -> bool:
+        """Wait (one chunk) if caps, window, pacing or a pause say so; True when it waited."""
+        now = self._clock.now()
+        with self._uow_factory(read_only=True) as uow:
+            settings = uow.settings.get()
+            decision = pacing.plan_next_post_counted(settings, now, uow.logs)
+        target, reason, state = decision.not_before, decision.reason, STATE_WAITING
+        if self._not_before is not None and self._not_before > target:
+            target, reason, state = self._not_before, self._wait_reason, self._wait_state
+        if target <= now:
+            return False
+        seconds = (target - now).total_seconds()
+        report_progress(
+            self._uow_factory,
+            now,
+            state=state,
+            reason=f"waiting {describe_wait(seconds)} ({reason})",
+            waiting_until=target,
+        )
+        self._sleep(stop, min(seconds, self._max_wait_chunk))
+        return True
+
+    def _after(self, result: StepResult, started: datetime) -> None:
+        """Decide the earliest next step from what the last one (begun at `started`) did."""
+        now = self._clock.now()
+        if result.outcome is StepOutcome.PAUSED and result.pause_until is not None:
+            self._set_wait(result.pause_until, result.error or REASON_RATE_LIMITED, STATE_PAUSED)
+        elif result.outcome is StepOutcome.IDLE:
+            reason = REASON_IDLE if result.error is None else f"DeviantArt: {result.error}"
+            wait = IDLE_POLL
+            if result.retry_after is not None:
+                # Honour Retry-After (jittered up, so workers do not all return at once):
+                # asking again early lengthens DeviantArt's penalty.
+                jitter = self._rng.uniform(0, max(1.0, result.retry_after * 0.1))
+                wait = max(wait, timedelta(seconds=result.retry_after + jitter))
+            self._set_wait(now + wait, reason)
+        elif result.outcome is StepOutcome.REVIEW_FULL:
+            self._set_wait(now + IDLE_POLL, result.error or "comments await your review")
+        elif result.posted:
+            self._pace_after_post(result, now, started)
+        elif result.outcome in QUIET_OUTCOMES:
+            # Nothing reached DeviantArt: no pacing, just a breath between rows.
+            self._set_wait(now + QUIET_STEP, REASON_QUIET[result.outcome])
+        else:
+            self._not_before = None
+
+    def _pace_after_post(self, result: StepResult, now: datetime, started: datetime) -> None:
+        with self._uow_factory(read_only=True) as uow:
+            settings: CommentSettings = uow.settings.get()
+        # Only the drawn interval is remembered: caps and active hours are planned afresh
+        # before every wait chunk, so raising a cap or widening the hours takes effect at once.
+        paced = pacing.PacingDecision(
+            not_before=now + timedelta(seconds=pacing.draw_interval(settings, self._rng)),
+            reason=pacing.REASON_PACING,
+        )
+        # DeviantArt's delay spaces the starts of two requests. Counting it from the start
+        # of this step, not from its end, keeps our own database work out of the spacing:
+        # otherwise every post costs delay + step time and a learned rate is never reached.
+        api_delay = timedelta(seconds=self._api.get_recommended_delay())
+        options = [(paced.not_before, paced.reason), (started + api_delay, REASON_API_DELAY)]
+        if result.retry_after is not None:
+            options.append((now + timedelta(seconds=result.retry_after), REASON_RETRY_AFTER))
+        target, reason = max(options, key=lambda option: option[0])
+        self._set_wait(target, reason)
+
+    def _set_wait(self, until: datetime, reason: str, state: str = STATE_WAITING) -> None:
+        self._not_before, self._wait_reason, self._wait_state = until, reason, state
+
+    def _exit(self) -> None:
+        """Report `stopped` unless a step already left a more telling state."""
+        now = self._clock.now()
+
+        def change(control: WorkerControl) -> WorkerControl:
+            # Decided on the row read locked: another worker may have just written why it stopped.
+            if control.state in (STATE_RUNNING, STATE_WAITING) or (
+                control.state == STATE_PAUSED and control.desired is WorkerDesired.RUNNING
+            ):
+                reason = "stopped by request"
+                if control.desired is WorkerDesired.RUNNING:
+                    reason = "stopped (worker shut down)"
+                return replace(
+                    control, state=STATE_STOPPED, reason=reason, waiting_until=None, updated_at=now
+                )
+            return control
+
+        try:
+            modify_control(self._uow_factory, change)
+        except Exception:
+            logger.exception("cannot record that the worker stopped")
