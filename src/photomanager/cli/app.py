@@ -47,4 +47,3 @@ app.add_typer(settings_app, name="settings")
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="photomanager")
-
