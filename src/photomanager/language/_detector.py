@@ -5,8 +5,8 @@ The model is py3langid's (a naive Bayes over byte n-grams, shipped inside the wh
 
 1. clean the text (`deviation_text`: links and @mentions out, whitespace collapsed);
 2. no letter left (empty, whitespace, digits, punctuation) -> None, without loading anything;
-3. load the model on the first call that needs it, once, under a lock (about 0.1 s, about
-   90 MiB resident), restricted to `DETECTABLE_LANGUAGES`;
+3. load the model on the first call that needs it, once, under a lock (under a second and
+   about 100 MiB resident, numpy included), restricted to `DETECTABLE_LANGUAGES`;
 4. take the most probable language and its probability among those languages;
 5. below `MIN_CONFIDENCE` -> None: an unknown is a policy decision for the caller
    (`unknown_language = allow | skip`), a wrong code silently filters a deviation.
