@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from photomanager.deviantart.endpoints import HOME_FEED, check_feed_path
+from photomanager.domain.errors import InvalidInput
 from photomanager.domain.templates import DEFAULT_MAX_LENGTH
 
 DEFAULT_DA_BASE_URL = "https://www.deviantart.com"
@@ -35,7 +37,8 @@ class Settings(BaseSettings):
     da_client_id: str | None = None
     da_client_secret: SecretStr | None = None
     da_global_feed_path: str = Field(
-        default="browse/newest", description="The global feed endpoint (deviantart-api.md)."
+        default=HOME_FEED,
+        description="The global feed endpoint: DeviantArt's home feed (deviantart-api.md).",
     )
     da_min_delay_s: float = Field(
         default=1.0,
@@ -74,6 +77,15 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("da_global_feed_path")
+    @classmethod
+    def _live_feed(cls, value: str) -> str:
+        # Checked at start-up: a removed endpoint would fail every collect with a 404.
+        try:
+            return check_feed_path(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
 
     def resolved_database_url(self, *, sandbox: bool = False) -> str:
         """The database URL; demo (sandbox) runs get their own file so data never mixes."""

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from photomanager.bootstrap import Container
 from photomanager.cli import app
-from photomanager.domain.models import CommentSettings, Source
+from photomanager.domain.models import CommentSettings, SourceKind
 
 
 def _set(runner: CliRunner, container: Container, *pairs: str) -> tuple[int, str, str]:
@@ -53,7 +53,7 @@ class TestSetSettings:
         assert saved.active_hours == "09:00-23:00"
         assert saved.exclude_authors == ("a", "b")
         assert saved.skip_mature is False
-        assert saved.review_sources == (Source.GLOBAL_FEED, Source.WATCH_FEED)
+        assert saved.review_sources == (SourceKind.GLOBAL_FEED, SourceKind.WATCH_FEED)
         assert saved.max_per_author == 3
         assert "settings saved" in out
         assert "09:00-23:00" in out  # the result is shown

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from api.support import post_one
 from photomanager.bootstrap import Container
 from photomanager.cli import app
-from photomanager.domain.models import Source, WorkerDesired
+from photomanager.domain.models import Source, SourceKind, WorkerDesired
 from photomanager.services.posting.unreviewed import start_worker
 
 STOP_AFTER_S = 20
@@ -90,7 +90,7 @@ class TestStartNeedsConfirmation:
     ) -> None:
         """With every source in review mode, --start runs without asking or storing a yes."""
         container.comment_settings.update_settings(
-            review_sources=(Source.WATCH_FEED, Source.GLOBAL_FEED)
+            review_sources=(SourceKind.WATCH_FEED, SourceKind.GLOBAL_FEED, SourceKind.TAGS)
         )
         code, output = run_started(runner, container)
         assert code == 0, output

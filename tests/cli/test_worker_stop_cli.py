@@ -7,12 +7,12 @@ from typer.testing import CliRunner
 
 from photomanager.bootstrap import Container
 from photomanager.cli import app
-from photomanager.domain.models import Source, WorkerDesired
+from photomanager.domain.models import SourceKind, WorkerDesired
 
 
 def _review_everything(container: Container) -> None:
     container.comment_settings.update_settings(
-        review_sources=(Source.WATCH_FEED, Source.GLOBAL_FEED)
+        review_sources=(SourceKind.WATCH_FEED, SourceKind.GLOBAL_FEED, SourceKind.TAGS)
     )
 
 

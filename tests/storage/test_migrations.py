@@ -7,7 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, String, Text, inspect
+from sqlalchemy.types import TypeEngine
 
 from photomanager.storage.engine import create_engine_for
 from photomanager.storage.migrate import (
@@ -19,9 +20,30 @@ from photomanager.storage.migrate import (
 from photomanager.storage.tables import metadata
 
 
+def _compare_type(
+    context: MigrationContext,
+    inspected_column: object,
+    metadata_column: object,
+    inspected_type: TypeEngine[object],
+    metadata_type: TypeEngine[object],
+) -> bool | None:
+    """The default type comparison, except VARCHAR lengths on SQLite, which ignores them.
+
+    (0005 widens `source` to 64 on PostgreSQL only: on SQLite a batch copy of the
+    queue would drop the counting triggers of 0002, for a length nobody enforces.)
+    """
+
+    def varchar(kind: TypeEngine[object]) -> bool:
+        return isinstance(kind, String) and not isinstance(kind, Text)
+
+    if context.dialect.name == "sqlite" and varchar(inspected_type) and varchar(metadata_type):
+        return False
+    return None
+
+
 def _schema_diff(engine: Engine) -> list[object]:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": _compare_type})
         return list(compare_metadata(context, metadata))
 
 

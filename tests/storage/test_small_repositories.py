@@ -10,6 +10,7 @@ from photomanager.domain.models import (
     FeedState,
     OAuthToken,
     Source,
+    SourceKind,
     WorkerControl,
     WorkerDesired,
 )
@@ -113,7 +114,7 @@ class TestSettings:
             exclude_keywords=("nsfw", "ai"),
             max_attempts=4,
             max_consecutive_failures=2,
-            review_sources=(Source.WATCH_FEED, Source.GLOBAL_FEED),
+            review_sources=(SourceKind.WATCH_FEED, SourceKind.GLOBAL_FEED, SourceKind.TAGS),
             dry_run=True,
             author_cooldown_days=3,
             max_per_author=None,
@@ -124,7 +125,7 @@ class TestSettings:
 
         loaded = uow.settings.get()
         assert loaded == settings
-        assert all(isinstance(s, Source) for s in loaded.review_sources)
+        assert all(isinstance(s, SourceKind) for s in loaded.review_sources)
 
 
 class TestWorkerControl:

@@ -3,15 +3,86 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
+
+# A DeviantArt tag as the artist may follow or filter it: lower case letters, digits, "_".
+TAG_PATTERN = re.compile(r"[a-z0-9_]{1,50}")
+TAG_RULE = "lower case letters, digits and underscores only, at most 50 characters"
 
 
-class Source(enum.StrEnum):
-    """Where a deviation was found."""
+def is_tag(text: str) -> bool:
+    """True when `text` is a DeviantArt tag name (see `TAG_RULE`)."""
+    return TAG_PATTERN.fullmatch(text) is not None
+
+
+class SourceKind(enum.StrEnum):
+    """The kinds of feed: the two fixed feeds, and the tag feeds the artist picks."""
 
     WATCH_FEED = "watch_feed"
     GLOBAL_FEED = "global_feed"
+    TAGS = "tags"
+
+
+class Source(str):
+    """Where a deviation was found: "watch_feed", "global_feed" or "tag:NAME".
+
+    A string (it is stored and shown as one) that only takes those values; a
+    tag feed is a source of its own, with its own feed state and collect runs.
+    """
+
+    TAG_PREFIX: ClassVar[str] = "tag:"
+    WATCH_FEED: ClassVar[Source]
+    GLOBAL_FEED: ClassVar[Source]
+
+    __slots__ = ()
+
+    def __new__(cls, value: str) -> Source:
+        if isinstance(value, Source):
+            return value
+        if not isinstance(value, str):
+            raise ValueError(f"not a source: {value!r}")
+        fixed = _FIXED.get(value)
+        if fixed is not None:
+            return fixed  # one instance each, so `is` works as it did for the enum
+        if value in (SourceKind.WATCH_FEED.value, SourceKind.GLOBAL_FEED.value):
+            return super().__new__(cls, value)
+        if value.startswith(cls.TAG_PREFIX) and is_tag(value[len(cls.TAG_PREFIX) :]):
+            return super().__new__(cls, value)
+        raise ValueError(
+            f"unknown source {value[:80]!r}; expected watch_feed, global_feed or tag:NAME"
+        )
+
+    @classmethod
+    def tag(cls, name: str) -> Source:
+        """The source of the tag feed `name` (ValueError unless `name` is a tag)."""
+        return cls(cls.TAG_PREFIX + name)
+
+    @property
+    def value(self) -> str:
+        """The plain string (as an enum member would answer)."""
+        return str.__str__(self)
+
+    @property
+    def tag_name(self) -> str | None:
+        """The tag of a tag feed; None for the fixed feeds."""
+        return self[len(self.TAG_PREFIX) :] if self.startswith(self.TAG_PREFIX) else None
+
+    @property
+    def kind(self) -> SourceKind:
+        """Which kind of feed this is (review mode is set per kind)."""
+        return SourceKind.TAGS if self.tag_name is not None else SourceKind(self.value)
+
+    def __repr__(self) -> str:
+        return f"Source({self.value!r})"
+
+
+_FIXED: dict[str, Source] = {}
+Source.WATCH_FEED = _FIXED["watch_feed"] = Source("watch_feed")
+Source.GLOBAL_FEED = _FIXED["global_feed"] = Source("global_feed")
+FIXED_SOURCES = (Source.WATCH_FEED, Source.GLOBAL_FEED)
 
 
 class QueueStatus(enum.StrEnum):
@@ -62,6 +133,22 @@ class Deviation:
     allows_comments: bool = True
     is_deleted: bool = False
     tags: tuple[str, ...] = ()
+    # From `deviation/metadata` (browse results carry neither): plain text, bounded.
+    description: str = ""
+    can_post_comment: bool | None = None  # None: not known (metadata not read)
+    enriched: bool = False  # tags, description and can_post_comment come from metadata
+
+
+@dataclass(frozen=True, slots=True)
+class DeviationMetadata:
+    """What `deviation/metadata` says of one deviation. Every string is untrusted text."""
+
+    deviationid: str
+    tags: tuple[str, ...]
+    description: str  # HTML turned into plain text, bounded
+    can_post_comment: bool
+    allows_comments: bool = True
+    is_mature: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +211,9 @@ class QueueItem:
     approved_at: datetime | None = None  # set only by an approval in review
     unknown_since: datetime | None = None  # when the row last became `unknown`
     reconcile_checked_at: datetime | None = None  # first "not found" read after the grace
+    tags: tuple[str, ...] = ()
+    language: str | None = None  # ISO 639-1 as detected; None: unknown or not read
+    enriched_at: datetime | None = None  # metadata read and passed the filters
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +226,9 @@ class NewQueueItem:
     author: str | None = None
     title: str | None = None
     url: str | None = None
+    tags: tuple[str, ...] = ()
+    language: str | None = None
+    enriched_at: datetime | None = None  # None: the worker reads the metadata first
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +261,7 @@ class LogEntry:
     commentid: str | None = None
     body: str | None = None
     error_message: str | None = None
+    source: Source | None = None  # where the deviation was found (None: logged before 0.2)
     # The deviation as the queue knows it (when its row is still there): display only.
     title: str | None = None
     author: str | None = None
@@ -183,6 +277,7 @@ class FeedState:
     newest_ts: datetime | None = None
     backfill_offset: int = 0
     updated_at: datetime | None = None
+    path: str | None = None  # the endpoint this state belongs to; another path starts afresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,11 +307,17 @@ class CommentSettings:
     timezone: str = "UTC"
     skip_mature: bool = True
     exclude_authors: tuple[str, ...] = ()
-    exclude_keywords: tuple[str, ...] = ()
+    exclude_keywords: tuple[str, ...] = ()  # matched against title, tags and description
+    # Feeds and filters that need `deviation/metadata` (issue 13).
+    tags: tuple[str, ...] = ()  # the tag feeds the artist follows
+    include_tags: tuple[str, ...] = ()  # keep only deviations with one of them; empty: all
+    exclude_tags: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes; empty: every language
+    unknown_language: str = "allow"  # "allow" or "skip" a deviation whose language is unclear
     max_attempts: int = 3
     max_consecutive_failures: int = 5
     # Account protection (issue 9).
-    review_sources: tuple[Source, ...] = (Source.GLOBAL_FEED,)
+    review_sources: tuple[SourceKind, ...] = (SourceKind.GLOBAL_FEED, SourceKind.TAGS)
     dry_run: bool = False
     author_cooldown_days: int = 14
     max_per_author: int | None = None

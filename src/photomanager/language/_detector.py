@@ -23,17 +23,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, cast
 
+from photomanager.domain.languages import LANGUAGE_NAMES
 from photomanager.language._text import deviation_text, has_letters
 
 # The languages of DeviantArt's largest audiences, plus the close neighbours of each
 # (uk and bg next to ru, ca next to es, sk next to cs, ms next to id, no/da next to sv), so
 # that a neighbour's text is not forced into its look-alike. ISO 639-1, as py3langid names
-# them (Norwegian is "no"). 35 languages: the set the benchmark gives every candidate.
-DETECTABLE_LANGUAGES: tuple[str, ...] = (
-    "ar", "bg", "ca", "cs", "da", "de", "el", "en", "es", "fa", "fi", "fr", "he", "hi",
-    "hr", "hu", "id", "it", "ja", "ko", "ms", "nl", "no", "pl", "pt", "ro", "ru", "sk",
-    "sv", "th", "tl", "tr", "uk", "vi", "zh",
-)  # fmt: skip
+# them (Norwegian is "no"). 35 languages (`domain/languages.py`, which the `languages`
+# setting is checked against): the set the benchmark gives every candidate.
+DETECTABLE_LANGUAGES: tuple[str, ...] = tuple(sorted(LANGUAGE_NAMES))
 
 # Below this probability the answer is "unknown". Chosen with the sweep that
 # `benchmarks.language_detection` prints for the 400 labelled texts of

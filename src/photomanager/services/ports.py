@@ -31,6 +31,7 @@ from photomanager.domain.models import (
     QueueItem,
     QueueStatus,
     Source,
+    SourceKind,
     TokenKind,
     WorkerControl,
 )
@@ -64,7 +65,7 @@ class QueueRepository(Protocol):
         self,
         now: datetime,
         *,
-        hold_unapproved: Collection[Source] = (),
+        hold_unapproved: Collection[SourceKind] = (),
         one_per_author: bool = False,
     ) -> Claim | None:
         """Claim the newest due pending row in one atomic statement.

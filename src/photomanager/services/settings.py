@@ -9,7 +9,8 @@ from typing import Any
 from photomanager.domain import pacing
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import InvalidInput
-from photomanager.domain.models import CommentSettings, Source
+from photomanager.domain.languages import LANGUAGE_NAMES
+from photomanager.domain.models import TAG_RULE, CommentSettings, SourceKind, is_tag
 from photomanager.services.ports import UnitOfWorkFactory
 
 DAY_S = 86_400
@@ -21,6 +22,9 @@ MAX_ATTEMPTS = 20
 MAX_CONSECUTIVE_FAILURES = 100
 MAX_COOLDOWN_DAYS = 3650
 MAX_PER_AUTHOR = 100_000
+MAX_FEED_TAGS = 20  # tag feeds collected (each is read page by page, paced)
+MAX_TAGS = 100  # include/exclude tag filters
+UNKNOWN_LANGUAGE_CHOICES = ("allow", "skip")
 
 
 class SettingsService:
@@ -129,19 +133,70 @@ def _timezone(value: Any) -> str:
     return value.strip()
 
 
-def _sources(value: Any) -> tuple[Source, ...]:
+def _sources(value: Any) -> tuple[SourceKind, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise TypeError("must be a list of sources")
-    known = ", ".join(s.value for s in Source)
-    result: list[Source] = []
+    known = ", ".join(s.value for s in SourceKind)
+    result: list[SourceKind] = []
     for item in value:
         try:
-            source = Source(item)
+            source = SourceKind(item)
         except ValueError:
             raise ValueError(f"unknown source {item!r}; expected: {known}") from None
         if source not in result:
             result.append(source)
     return tuple(result)
+
+
+def _tags(limit: int) -> Callable[[Any], tuple[str, ...]]:
+    def check(value: Any) -> tuple[str, ...]:
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            raise TypeError("must be a list of tags")
+        tags: list[str] = []
+        for item in value:
+            if not isinstance(item, str):
+                raise TypeError("must be a list of tags")
+            tag = item.strip()
+            if not is_tag(tag):
+                raise ValueError(f"{_hint(tag)} is not a DeviantArt tag: {TAG_RULE}")
+            if tag not in tags:
+                tags.append(tag)
+        if len(tags) > limit:
+            raise ValueError(f"at most {limit} tags (got {len(tags)})")
+        return tuple(tags)
+
+    return check
+
+
+def _hint(tag: str) -> str:
+    """The refused tag, with the spelling that would be taken when there is one."""
+    shown = repr(tag[:60])
+    fixed = "_".join(tag.lower().split())
+    return f"{shown} (try {fixed!r})" if fixed != tag and is_tag(fixed) else shown
+
+
+def _languages(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise TypeError("must be a list of ISO 639-1 language codes such as en, de, ja")
+    codes: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            raise TypeError("must be a list of ISO 639-1 language codes such as en, de, ja")
+        code = item.strip().lower()
+        if code not in LANGUAGE_NAMES:
+            known = ", ".join(sorted(LANGUAGE_NAMES))
+            raise ValueError(
+                f"{item[:20]!r} is not a language photomanager recognises; use: {known}"
+            )
+        if code not in codes:
+            codes.append(code)
+    return tuple(codes)
+
+
+def _unknown_language(value: Any) -> str:
+    if value not in UNKNOWN_LANGUAGE_CHOICES:
+        raise ValueError('must be "allow" or "skip"')
+    return str(value)
 
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {
@@ -154,6 +209,11 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "skip_mature": _bool,
     "exclude_authors": _words,
     "exclude_keywords": _words,
+    "tags": _tags(MAX_FEED_TAGS),
+    "include_tags": _tags(MAX_TAGS),
+    "exclude_tags": _tags(MAX_TAGS),
+    "languages": _languages,
+    "unknown_language": _unknown_language,
     "max_attempts": _int(1, MAX_ATTEMPTS),
     "max_consecutive_failures": _int(1, MAX_CONSECUTIVE_FAILURES),
     "review_sources": _sources,

@@ -60,3 +60,14 @@ def decode_cursor(cursor: str, key_type: type[str] | type[int]) -> tuple[datetim
     if moment.tzinfo is None or not isinstance(key, key_type) or isinstance(key, bool):
         raise InvalidInput("invalid cursor")
     return moment, key
+
+
+def join_tags(tags: Iterable[str]) -> str | None:
+    """Tags as stored: space-separated (a tag never holds a space), None for none."""
+    joined = " ".join(tags)
+    return joined or None
+
+
+def split_tags(stored: str | None) -> tuple[str, ...]:
+    """The tags of a stored column value (see `join_tags`)."""
+    return tuple(stored.split()) if stored else ()

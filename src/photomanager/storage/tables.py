@@ -52,7 +52,7 @@ queue = Table(
     "deviation_comment_queue",
     metadata,
     Column("deviationid", ID, primary_key=True),
-    Column("source", String(32), nullable=False),
+    Column("source", String(64), nullable=False),
     Column("ts", UtcDateTime, nullable=False),
     Column("status", String(32), nullable=False, server_default=text("'pending'")),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
@@ -77,6 +77,10 @@ queue = Table(
     Column("approved_at", UtcDateTime, nullable=True),
     Column("unknown_since", UtcDateTime, nullable=True),
     Column("reconcile_checked_at", UtcDateTime, nullable=True),
+    # From `deviation/metadata` (0005): space-separated tags, detected language, when read.
+    Column("tags", Text, nullable=True),
+    Column("language", String(16), nullable=True),
+    Column("enriched_at", UtcDateTime, nullable=True),
     # The claim (newest due pending first), status-filtered pages and the grouped count.
     Index(None, "status", "ts", "deviationid"),
     # Unfiltered keyset pages.
@@ -111,6 +115,7 @@ logs = Table(
     Column("body", Text, nullable=True),
     Column("error_message", Text, nullable=True),
     Column("sent_at", UtcDateTime, nullable=False),
+    Column("source", String(64), nullable=True),  # where the deviation was found (0005)
     Index(None, "sent_at", "log_id"),
     Index(None, "status", "sent_at", "log_id"),
     Index(None, "deviationid"),
@@ -119,7 +124,8 @@ logs = Table(
 feed_state = Table(
     "feed_state",
     metadata,
-    Column("source", String(32), primary_key=True),
+    Column("source", String(64), primary_key=True),
+    Column("path", Text, nullable=True),  # the endpoint the cursor belongs to (0005)
     Column("newest_deviationid", ID, nullable=True),
     Column("newest_ts", UtcDateTime, nullable=True),
     Column("backfill_offset", Integer, nullable=False, server_default=text("0")),
@@ -183,7 +189,7 @@ collect_runs = Table(
     "collect_runs",
     metadata,
     Column("run_id", String(64), primary_key=True),
-    Column("source", String(32), nullable=False),
+    Column("source", String(64), nullable=False),
     Column("state", String(16), nullable=False),
     Column("pages_requested", Integer, nullable=False),
     Column("pages_done", Integer, nullable=False, server_default=text("0")),

@@ -8,7 +8,6 @@ from typing import Annotated
 from pydantic import Field
 
 from photomanager.api.schemas.common import PublicModel, RequestModel
-from photomanager.domain.models import Source
 
 # Mirrors services.collector.MAX_PAGES (the service re-checks it).
 MAX_PAGES = 100
@@ -24,7 +23,7 @@ class CollectRunPublic(PublicModel):
     """A collect run's progress, or its result once finished."""
 
     run_id: str
-    source: Source
+    source: str = Field(description="watch_feed, global_feed or tag:NAME")
     state: str = Field(description="running | done | failed | cancelled")
     pages_requested: int
     pages_done: int

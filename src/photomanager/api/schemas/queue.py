@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from photomanager.api.schemas.common import DeviationId, PublicModel, RequestModel
-from photomanager.domain.models import QueueStatus, Source
+from photomanager.domain.models import QueueStatus
 
 MAX_REMOVE = 500
 
@@ -17,7 +17,7 @@ class QueueItemPublic(PublicModel):
     """One queued deviation."""
 
     deviationid: str
-    source: Source
+    source: str = Field(description="watch_feed, global_feed or tag:NAME")
     ts: datetime
     status: QueueStatus
     attempts: int
@@ -26,6 +26,8 @@ class QueueItemPublic(PublicModel):
     title: str | None
     author: str | None
     url: str | None
+    tags: list[str] = Field(description="The deviation's tags (empty until its metadata is read).")
+    language: str | None = Field(description="ISO 639-1 code as detected; null when unclear.")
     updated_at: datetime | None
 
 

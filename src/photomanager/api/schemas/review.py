@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from photomanager.api.schemas.common import DeviationId, NoControl, PublicModel, RequestModel
-from photomanager.domain.models import QueueStatus, Source
+from photomanager.domain.models import QueueStatus
 from photomanager.services.review import MAX_APPROVE_ALL
 
 # The service trims and checks the real limit; this only refuses essays early.
@@ -19,12 +19,14 @@ class ReviewItemPublic(PublicModel):
     """A deviation and the comment rendered for it, waiting for approval."""
 
     deviationid: str
-    source: Source
+    source: str = Field(description="watch_feed, global_feed or tag:NAME")
     ts: datetime
     status: QueueStatus
     title: str | None
     author: str | None
     url: str | None
+    tags: list[str] = Field(description="The deviation's tags (empty until its metadata is read).")
+    language: str | None = Field(description="ISO 639-1 code as detected; null when unclear.")
     body: str | None = Field(description="The text that will be posted once approved.")
     message_id: int | None = Field(description="The template it was rendered from.")
     last_error: str | None

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
 from photomanager.api.schemas.common import NoControl, PublicModel, RequestModel
 from photomanager.domain import pacing
-from photomanager.domain.models import Source
+from photomanager.domain.models import SourceKind
 from photomanager.services.settings import (
     MAX_ATTEMPTS,
     MAX_CONSECUTIVE_FAILURES,
     MAX_COOLDOWN_DAYS,
+    MAX_FEED_TAGS,
     MAX_LIST,
     MAX_PER_AUTHOR,
     MAX_PER_DAY,
     MAX_PER_HOUR,
+    MAX_TAGS,
 )
 
 DAY_S = 86_400
@@ -32,6 +34,10 @@ Seconds = Annotated[int, Field(strict=True, ge=1, le=DAY_S)]
 Author = Annotated[str, Field(strict=True, min_length=1, max_length=64), NoControl]
 TimeZoneName = Annotated[str, Field(strict=True, min_length=1, max_length=64), NoControl]
 Keyword = Annotated[str, Field(strict=True, min_length=1, max_length=100), NoControl]
+# Tag names and language codes are checked by the service (its message says what to fix).
+TagName = Annotated[str, Field(strict=True, max_length=100), NoControl]
+LanguageCode = Annotated[str, Field(strict=True, max_length=16), NoControl]
+UnknownLanguage = Literal["allow", "skip"]
 ActiveHours = Annotated[
     str,
     Field(
@@ -56,9 +62,14 @@ class SettingsPublic(PublicModel):
     skip_mature: bool
     exclude_authors: list[str]
     exclude_keywords: list[str]
+    tags: list[str]
+    include_tags: list[str]
+    exclude_tags: list[str]
+    languages: list[str]
+    unknown_language: UnknownLanguage
     max_attempts: int
     max_consecutive_failures: int
-    review_sources: list[Source]
+    review_sources: list[SourceKind]
     dry_run: bool
     author_cooldown_days: int
     max_per_author: int | None
@@ -82,11 +93,22 @@ class SettingsUpdate(RequestModel):
     skip_mature: Annotated[bool, Field(strict=True)] | None = None
     exclude_authors: Annotated[list[Author], Field(max_length=MAX_LIST)] | None = None
     exclude_keywords: Annotated[list[Keyword], Field(max_length=MAX_LIST)] | None = None
+    tags: (
+        Annotated[
+            list[TagName],
+            Field(max_length=100, description=f"Tag feeds to collect (at most {MAX_FEED_TAGS})."),
+        ]
+        | None
+    ) = None
+    include_tags: Annotated[list[TagName], Field(max_length=MAX_TAGS)] | None = None
+    exclude_tags: Annotated[list[TagName], Field(max_length=MAX_TAGS)] | None = None
+    languages: Annotated[list[LanguageCode], Field(max_length=200)] | None = None
+    unknown_language: UnknownLanguage | None = None
     max_attempts: Annotated[int, Field(strict=True, ge=1, le=MAX_ATTEMPTS)] | None = None
     max_consecutive_failures: (
         Annotated[int, Field(strict=True, ge=1, le=MAX_CONSECUTIVE_FAILURES)] | None
     ) = None
-    review_sources: Annotated[list[Source], Field(max_length=len(Source))] | None = None
+    review_sources: Annotated[list[SourceKind], Field(max_length=len(SourceKind))] | None = None
     dry_run: Annotated[bool, Field(strict=True)] | None = None
     author_cooldown_days: Annotated[int, Field(strict=True, ge=0, le=MAX_COOLDOWN_DAYS)] | None = (
         None

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import ConfirmationRequired
-from photomanager.domain.models import CommentSettings, Source, WorkerControl
+from photomanager.domain.models import CommentSettings, SourceKind, WorkerControl
 from photomanager.services.ports import UnitOfWorkFactory
 from photomanager.services.posting.worker_control import WorkerControlService
 
@@ -23,11 +23,11 @@ WARNING = (
 )
 
 
-def unreviewed_sources(settings: CommentSettings) -> list[Source]:
-    """Sources whose comments would be posted without review (none in dry run)."""
+def unreviewed_sources(settings: CommentSettings) -> list[SourceKind]:
+    """Kinds of source whose comments would be posted without review (none in dry run)."""
     if settings.dry_run:
         return []
-    return [source for source in Source if source not in settings.review_sources]
+    return [kind for kind in SourceKind if kind not in settings.review_sources]
 
 
 def start_worker(

@@ -67,7 +67,7 @@ from photomanager.domain.models import (
     CommentTemplate,
     LogStatus,
     QueueStatus,
-    Source,
+    SourceKind,
 )
 from photomanager.domain.templates import DEFAULT_MAX_LENGTH
 from photomanager.services.account.identity import Me, lookup_me
@@ -190,7 +190,7 @@ class CommentWorker:
         fingerprint = body_hash(body)
         if settings.dry_run:
             return self._dry_run(claim, message_id, body)
-        if claim.item.source in settings.review_sources and claim.item.approved_at is None:
+        if claim.item.source.kind in settings.review_sources and claim.item.approved_at is None:
             # Not approved by the artist (a body rendered before review was switched on
             # is not an approval): park it, whatever text the row already carries.
             return self._park_for_review(claim, message_id, body, fingerprint)
@@ -260,7 +260,7 @@ class CommentWorker:
         return StepResult(StepOutcome.RELEASED, deviationid=claim.deviationid, error=reason)
 
     @staticmethod
-    def _held_for_review(uow: UnitOfWork, settings: CommentSettings) -> tuple[Source, ...]:
+    def _held_for_review(uow: UnitOfWork, settings: CommentSettings) -> tuple[SourceKind, ...]:
         """The reviewed sources whose unapproved rows wait: the review backlog is full."""
         if settings.dry_run or not settings.review_sources:
             return ()

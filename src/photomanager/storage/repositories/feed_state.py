@@ -26,6 +26,7 @@ class FeedStateRepository:
             return FeedState(source=source)
         return FeedState(
             source=Source(row["source"]),
+            path=row["path"],
             newest_deviationid=row["newest_deviationid"],
             newest_ts=row["newest_ts"],
             backfill_offset=row["backfill_offset"],
@@ -34,6 +35,7 @@ class FeedStateRepository:
 
     def save(self, state: FeedState) -> None:
         values = {
+            "path": state.path,
             "newest_deviationid": state.newest_deviationid,
             "newest_ts": state.newest_ts,
             "backfill_offset": state.backfill_offset,

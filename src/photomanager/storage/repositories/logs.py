@@ -19,7 +19,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from photomanager.domain.models import HourlyActivity, LogEntry, LogStatus
+from photomanager.domain.models import HourlyActivity, LogEntry, LogStatus, Source
 from photomanager.storage.repositories.messages import template_reference
 from photomanager.storage.sql_helpers import decode_cursor, encode_cursor, is_postgresql
 from photomanager.storage.tables import logs, queue
@@ -57,6 +57,10 @@ class DeviationCommentLogRepository:
                     commentid=commentid,
                     body=body,
                     error_message=error_message,
+                    # Where the deviation was found, from its queue row (kept while logged).
+                    source=select(queue.c.source)
+                    .where(queue.c.deviationid == deviationid)
+                    .scalar_subquery(),
                 )
                 .returning(*logs.c)
             )
@@ -241,7 +245,16 @@ def _to_entry(row: RowMapping) -> LogEntry:
         commentid=row["commentid"],
         body=row["body"],
         error_message=row["error_message"],
+        source=_source(row["source"]),
         title=row.get("title"),
         author=row.get("author"),
         url=row.get("url"),
     )
+
+
+def _source(stored: str | None) -> Source | None:
+    """The stored source, or None for entries logged before sources were (or unreadable)."""
+    try:
+        return Source(stored) if stored else None
+    except ValueError:
+        return None

@@ -26,7 +26,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-from photomanager.domain.models import Claim, NewQueueItem, QueueItem, QueueStatus, Source
+from photomanager.domain.models import (
+    Claim,
+    NewQueueItem,
+    QueueItem,
+    QueueStatus,
+    Source,
+    SourceKind,
+)
 from photomanager.storage.repositories.ledger import CommentedDeviationsRepository
 from photomanager.storage.repositories.messages import template_reference
 from photomanager.storage.sql_helpers import (
@@ -35,6 +42,8 @@ from photomanager.storage.sql_helpers import (
     decode_cursor,
     encode_cursor,
     is_postgresql,
+    join_tags,
+    split_tags,
     unique,
 )
 from photomanager.storage.tables import commented_deviations, queue, queue_counts
@@ -54,7 +63,10 @@ _STATUS_VALUES = frozenset(s.value for s in QueueStatus)
 # comment on DeviantArt, and deleting it would let a collector queue it again.
 _KEPT = (SENDING, UNKNOWN)
 
-_ADD_COLUMNS = "deviationid, source, ts, status, attempts, author, title, url, updated_at"
+_ADD_COLUMNS = (
+    "deviationid, source, ts, status, attempts, author, title, url, tags, language, enriched_at, "
+    "updated_at"
+)
 
 # Hand-written so a big batch goes straight to the driver; only constants are
 # interpolated, never data. Neither touches an existing row.
@@ -63,16 +75,19 @@ _ADD_COLUMNS = "deviationid, source, ts, status, attempts, author, title, url, u
 # per batch beforehand); the driver sums the rows really inserted.
 _SQLITE_ADD = (
     f"INSERT INTO {queue.name} ({_ADD_COLUMNS}) "  # noqa: S608
-    f"VALUES (?, ?, ?, '{PENDING}', 0, ?, ?, ?, ?) "
+    f"VALUES (?, ?, ?, '{PENDING}', 0, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (deviationid) DO NOTHING"
 )
 # PostgreSQL: one statement per batch (arrays unnested server-side), so the
 # statement-level counting trigger runs once per batch, not once per row.
 _POSTGRESQL_ADD = (
     f"INSERT INTO {queue.name} ({_ADD_COLUMNS}) "  # noqa: S608
-    f"SELECT b.deviationid, b.source, b.ts, '{PENDING}', 0, b.author, b.title, b.url, %s "
-    "FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::text[]) "
-    "WITH ORDINALITY AS b(deviationid, source, ts, author, title, url, position) "
+    f"SELECT b.deviationid, b.source, b.ts, '{PENDING}', 0, b.author, b.title, b.url, b.tags, "
+    "b.language, b.enriched_at, %s "
+    "FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::text[], "
+    "%s::text[], %s::text[], %s::timestamptz[]) "
+    "WITH ORDINALITY AS b(deviationid, source, ts, author, title, url, tags, language, "
+    "enriched_at, position) "
     f"WHERE NOT EXISTS (SELECT 1 FROM {commented_deviations.name} l "
     "WHERE l.deviationid = b.deviationid) "
     "ORDER BY b.position "
@@ -116,7 +131,18 @@ class DeviationCommentQueueRepository:
     def _add_batch_sqlite(self, batch: list[NewQueueItem], to_db: Any, stamp: Any) -> int:
         known = self._known_ids([i.deviationid for i in batch])
         params = [
-            (i.deviationid, i.source.value, to_db(i.ts), i.author, i.title, i.url, stamp)
+            (
+                i.deviationid,
+                i.source.value,
+                to_db(i.ts),
+                i.author,
+                i.title,
+                i.url,
+                join_tags(i.tags),
+                i.language,
+                to_db(i.enriched_at) if i.enriched_at else None,
+                stamp,
+            )
             for i in batch
             if i.deviationid not in known
         ]
@@ -133,6 +159,9 @@ class DeviationCommentQueueRepository:
             [i.author for i in batch],
             [i.title for i in batch],
             [i.url for i in batch],
+            [join_tags(i.tags) for i in batch],
+            [i.language for i in batch],
+            [to_db(i.enriched_at) if i.enriched_at else None for i in batch],
         )
         return int(self._conn.exec_driver_sql(_POSTGRESQL_ADD, columns).rowcount)
 
@@ -230,7 +259,7 @@ class DeviationCommentQueueRepository:
         self,
         now: datetime,
         *,
-        hold_unapproved: Collection[Source] = (),
+        hold_unapproved: Collection[SourceKind] = (),
         one_per_author: bool = False,
     ) -> Claim | None:
         """Claim the newest due pending row in one atomic statement.
@@ -649,10 +678,14 @@ def _author_in_flight() -> ColumnElement[bool]:
     )
 
 
-def _not_held(sources: Collection[Source]) -> list[ColumnElement[bool]]:
-    if not sources:
+def _not_held(kinds: Collection[SourceKind]) -> list[ColumnElement[bool]]:
+    if not kinds:
         return []
-    held = and_(queue.c.source.in_([s.value for s in sources]), queue.c.approved_at.is_(None))
+    fixed = [kind.value for kind in kinds if kind is not SourceKind.TAGS]
+    sources: list[ColumnElement[bool]] = [queue.c.source.in_(fixed)] if fixed else []
+    if SourceKind.TAGS in kinds:
+        sources.append(queue.c.source.startswith(Source.TAG_PREFIX, autoescape=True))
+    held = and_(or_(*sources), queue.c.approved_at.is_(None))
     return [~held]
 
 
@@ -690,6 +723,9 @@ def _to_item(row: RowMapping) -> QueueItem:
         approved_at=row["approved_at"],
         unknown_since=row["unknown_since"],
         reconcile_checked_at=row["reconcile_checked_at"],
+        tags=split_tags(row["tags"]),
+        language=row["language"],
+        enriched_at=row["enriched_at"],
     )
 
 
