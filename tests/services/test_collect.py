@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from photomanager.domain.models import Source
-from photomanager.services.collecting import filters
+from photomanager.services import filters
 from photomanager.services.collecting.collector import ALREADY_QUEUED, DONE, STOP_END, STOP_KNOWN
 from services.service_harness import Harness
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from urllib.parse import parse_qsl
 
@@ -11,6 +12,7 @@ from photomanager.deviantart.parsing import (
     parse_comment,
     parse_comment_page,
     parse_feed_page,
+    parse_metadata_list,
     parse_user,
 )
 from photomanager.domain.errors import DeviantArtError, InvalidInput, OutcomeUnknown
@@ -18,13 +20,15 @@ from photomanager.domain.models import (
     Comment,
     CommentPage,
     DeviantArtUser,
+    DeviationMetadata,
     FeedPage,
     TokenKind,
 )
 
-# DeviantArt caps browse pages at 50 (watch feed documented; newest assumed).
+# DeviantArt caps browse pages at 50 (deviantsyouwatch, home and tags documented).
 MAX_BROWSE_LIMIT = 50
 MAX_COMMENTS_LIMIT = 50
+MAX_METADATA_IDS = 50  # per `deviation/metadata` call (10 with ext_* flags, never sent)
 
 
 class DeviantArtApiClient:
@@ -52,6 +56,25 @@ class DeviantArtApiClient:
             "mature_content": mature_content,
         }
         return parse_feed_page(self._http.get(path, params, token_kind=token_kind))
+
+    def deviation_metadata(
+        self, deviationids: Sequence[str], *, token_kind: TokenKind = TokenKind.USER
+    ) -> list[DeviationMetadata]:
+        """Tags, plain-text description and comment rights of up to 50 deviations.
+
+        One request; the caller splits longer lists (and paces the calls). Ids
+        DeviantArt does not know are simply absent from the answer.
+        """
+        ids = unique_ids(deviationids)
+        if not ids:
+            return []
+        if len(ids) > MAX_METADATA_IDS:
+            raise InvalidInput(
+                f"at most {MAX_METADATA_IDS} deviations per metadata request",
+                details={"deviationids": f"got {len(ids)}"},
+            )
+        data = self._http.get("deviation/metadata", {"deviationids[]": ids}, token_kind=token_kind)
+        return parse_metadata_list(data)
 
     def post_comment(
         self, deviationid: str, body: str, *, deadline: datetime | None = None
@@ -98,6 +121,14 @@ class DeviantArtApiClient:
     def get_recommended_delay(self) -> float:
         """Seconds to leave between requests (see `DeviantArtHttpClient`)."""
         return self._http.get_recommended_delay()
+
+
+def unique_ids(values: Iterable[str]) -> list[str]:
+    """Deviation ids as DeviantArt spells them, each once, in order (bad ones refused)."""
+    seen: dict[str, None] = {}
+    for value in values:
+        seen.setdefault(_deviationid(value), None)
+    return list(seen)
 
 
 def _deviationid(value: str) -> str:

@@ -259,8 +259,8 @@ class DeviantArtHttpClient:
         url: str,
         *,
         token_kind: TokenKind | None,
-        params: dict[str, str] | None = None,
-        data: dict[str, str] | None = None,
+        params: dict[str, str | list[str]] | None = None,
+        data: dict[str, str | list[str]] | None = None,
         deadline: datetime | None = None,
     ) -> dict[str, Any]:
         token = self._token(token_kind) if token_kind is not None else None
@@ -405,19 +405,28 @@ def _checked_path(path: str) -> str:
     return clean
 
 
-def _encode_params(values: Mapping[str, object] | None) -> dict[str, str] | None:
-    """Form/query values as strings (booleans the way DeviantArt spells them)."""
+def _encode_params(values: Mapping[str, object] | None) -> dict[str, str | list[str]] | None:
+    """Form/query values as strings (booleans the way DeviantArt spells them).
+
+    A list or tuple repeats its key (`deviationids[]=A&deviationids[]=B`).
+    """
     if values is None:
         return None
-    encoded: dict[str, str] = {}
+    encoded: dict[str, str | list[str]] = {}
     for key, value in values.items():
         if value is None:
             continue
-        if isinstance(value, bool):
-            encoded[key] = "true" if value else "false"
+        if isinstance(value, list | tuple):
+            encoded[key] = [_encode_value(item) for item in value]
         else:
-            encoded[key] = str(value)
+            encoded[key] = _encode_value(value)
     return encoded
+
+
+def _encode_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _json_object(method: str, response: httpx.Response) -> dict[str, Any]:

@@ -12,13 +12,16 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from photomanager.deviantart.html_text import html_to_text
 from photomanager.domain.models import (
     Author,
     Comment,
     CommentPage,
     DeviantArtUser,
     Deviation,
+    DeviationMetadata,
     FeedPage,
+    is_tag,
 )
 
 logger = logging.getLogger(__name__)
@@ -27,6 +30,7 @@ _UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}
 # Generous bounds for ids and short texts; anything longer is not DeviantArt.
 _MAX_ID = 64
 _MAX_TEXT = 2000
+_MAX_TAGS = 100  # DeviantArt allows far fewer; more is not a deviation
 
 
 def normalize_deviationid(value: object) -> str | None:
@@ -69,6 +73,50 @@ def parse_deviation(item: object) -> Deviation | None:
         allows_comments=_flag(item.get("allows_comments"), default=True),
         is_deleted=_flag(item.get("is_deleted"), default=False),
     )
+
+
+def parse_metadata_list(data: dict[str, Any]) -> list[DeviationMetadata]:
+    """`deviation/metadata`'s `{"metadata": [...]}`; malformed entries are skipped."""
+    raw = data.get("metadata")
+    items = raw if isinstance(raw, list) else []
+    parsed = [m for m in (parse_metadata(item) for item in items) if m is not None]
+    if len(parsed) != len(items):
+        logger.warning("skipped %d malformed metadata entr(ies)", len(items) - len(parsed))
+    return parsed
+
+
+def parse_metadata(item: object) -> DeviationMetadata | None:
+    """One metadata entry (tags, HTML description, comment rights), or None without an id."""
+    if not isinstance(item, dict):
+        return None
+    deviationid = normalize_deviationid(item.get("deviationid"))
+    if deviationid is None:
+        return None
+    allows = _flag(item.get("allows_comments"), default=True)
+    description = item.get("description")
+    return DeviationMetadata(
+        deviationid=deviationid,
+        tags=_tags(item.get("tags")),
+        description=html_to_text(description) if isinstance(description, str) else "",
+        can_post_comment=_flag(item.get("can_post_comment"), default=allows),
+        allows_comments=allows,
+        is_mature=_flag(item.get("is_mature"), default=False),
+    )
+
+
+def _tags(value: object) -> tuple[str, ...]:
+    """Tag names of `[{tag_name, sponsored, sponsor}]`, lower case, valid ones only, once each."""
+    if not isinstance(value, list):
+        return ()
+    names: list[str] = []
+    for tag in value[:_MAX_TAGS]:
+        name = tag.get("tag_name") if isinstance(tag, dict) else None
+        if not isinstance(name, str):
+            continue
+        name = name.strip().lower()
+        if is_tag(name) and name not in names:
+            names.append(name)
+    return tuple(names)
 
 
 def parse_author(value: object) -> Author | None:

@@ -7,7 +7,7 @@ domain. Repositories never commit: the unit of work does.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
@@ -21,6 +21,7 @@ from photomanager.domain.models import (
     CommentSettings,
     CommentTemplate,
     DeviantArtUser,
+    DeviationMetadata,
     FeedPage,
     FeedState,
     HourlyActivity,
@@ -367,8 +368,19 @@ class DeviantArtApi(Protocol):
         ...
 
     def list_comments(self, deviationid: str, *, offset: int, limit: int) -> CommentPage: ...
+    def deviation_metadata(
+        self, deviationids: Sequence[str], *, token_kind: TokenKind = TokenKind.USER
+    ) -> list[DeviationMetadata]:
+        """Tags, plain-text description, comment rights: at most 50 ids per call."""
+        ...
+
     def whoami(self) -> DeviantArtUser: ...
     def get_recommended_delay(self) -> float: ...
+
+
+# (title, plain-text description, tags) -> ISO 639-1 code, or None when unclear.
+# Implemented by `photomanager.language.LanguageDetector.detect`; wired in bootstrap.
+LanguageDetector = Callable[[str, str, Sequence[str]], str | None]
 
 
 class OAuthApi(Protocol):

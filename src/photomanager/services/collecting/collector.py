@@ -1,9 +1,17 @@
-"""The collector: page one feed newest first and enqueue what may be commented.
+"""The collector: page one feed from the top and enqueue what may be commented.
 
 Every run starts at offset 0, so new work is always seen first (a collector
 that only grows its offset drifts ever older). It stops after `pages`, at the
 end of the feed, or at the first page holding only deviations it already knows:
-queued, commented, or not newer than the feed's high-water mark.
+queued, commented, or (in a feed ordered by time) not newer than the feed's
+high-water mark. A feed state kept for another endpoint is not used: the run
+starts afresh (the global feed moved from `browse/newest` to `browse/home`).
+
+Per page: the cheap filters first (what the feed says), then one
+`deviation/metadata` call for the survivors not yet queued (tags, description,
+comment rights), then the metadata filters (tags, keywords, language). When
+DeviantArt refuses the metadata for a while (429, 5xx), the survivors are
+queued unread and the worker reads them before rendering.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import Cancelled, InvalidInput, PhotomanagerError
@@ -24,9 +33,14 @@ from photomanager.domain.models import (
     Source,
 )
 from photomanager.services.account.identity import Me, lookup_me
-from photomanager.services.collecting.filters import rejection_reason
 from photomanager.services.collecting.sources import FeedSource
-from photomanager.services.ports import DeviantArtApi, UnitOfWorkFactory
+from photomanager.services.filters import (
+    detect_language,
+    metadata_rejection_reason,
+    rejection_reason,
+)
+from photomanager.services.metadata import enrich
+from photomanager.services.ports import DeviantArtApi, LanguageDetector, UnitOfWorkFactory
 
 MAX_PAGES = 100
 
@@ -40,6 +54,7 @@ STOP_PAGES = "pages done"
 STOP_END = "end of feed"
 STOP_KNOWN = "reached known deviations"
 ALREADY_QUEUED = "already queued"  # worded like the filters' reasons
+METADATA_UNAVAILABLE = "no metadata (deleted or hidden)"
 
 
 def validate_pages(pages: int) -> int:
@@ -55,10 +70,19 @@ def validate_pages(pages: int) -> int:
 class FeedCollector:
     """Collects one source at a time into the comment queue."""
 
-    def __init__(self, *, uow_factory: UnitOfWorkFactory, api: DeviantArtApi, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        api: DeviantArtApi,
+        clock: Clock,
+        language_detector: LanguageDetector | None = None,
+    ) -> None:
+        """`language_detector`: None detects nothing (every language "unclear")."""
         self._uow_factory = uow_factory
         self._api = api
         self._clock = clock
+        self._detector = language_detector
 
     @property
     def uow_factory(self) -> UnitOfWorkFactory:
@@ -110,8 +134,12 @@ class FeedCollector:
         with self._uow_factory() as uow:
             settings = uow.settings.get()
             state = uow.feed_state.get(source.source)
+        if state.path is not None and state.path != source.path:
+            state = FeedState(source=source.source)  # kept for another endpoint: start afresh
         me = lookup_me(self._uow_factory, self._api, required=False)
-        page_filter = _PageFilter(settings=settings, me=me, state=state)
+        page_filter = _PageFilter(
+            settings=settings, me=me, state=state, newest_first=source.newest_first
+        )
         seen: dict[str, Deviation] = {}
         top: Deviation | None = None
         offset = 0
@@ -131,7 +159,7 @@ class FeedCollector:
             # Offsets shift while new work arrives: the same deviation can show up twice.
             fresh = [d for d in page.results if d.deviationid not in seen]
             seen.update((d.deviationid, d) for d in fresh)
-            new, all_known = self._enqueue(source.source, fresh, page_filter)
+            new, all_known = self._enqueue(source, fresh, page_filter, stop)
             progress = replace(
                 progress,
                 pages_done=page_no + 1,
@@ -147,34 +175,43 @@ class FeedCollector:
                 stopped_because = STOP_END
                 break
             offset = page.next_offset
-        self._save_high_water(source.source, top, seen.values())
-        return replace(progress, state=DONE, stopped_because=stopped_because)
+        self._save_high_water(source, top, seen.values())
+        return replace(
+            progress,
+            state=DONE,
+            stopped_because=stopped_because,
+            filtered=dict(page_filter.filtered),
+            error=page_filter.metadata_error,
+        )
 
     def _enqueue(
-        self, source: Source, deviations: Sequence[Deviation], page_filter: _PageFilter
+        self,
+        source: FeedSource,
+        deviations: Sequence[Deviation],
+        page_filter: _PageFilter,
+        stop: threading.Event,
     ) -> tuple[int, bool]:
-        """Filter and enqueue one page; (really new rows, whether all were known)."""
-        now = self._clock.now()
+        """Filter, enrich and enqueue one page; (really new rows, whether all were known)."""
         ids = [d.deviationid for d in deviations]
-        with self._uow_factory() as uow:
+        with self._uow_factory(read_only=True) as uow:
             commented = uow.ledger.filter_known(ids) if ids else set()
             queued = {i for i in ids if uow.queue.get(i) is not None}
-            items = [
-                NewQueueItem(
-                    deviationid=d.deviationid,
-                    source=source,
-                    ts=d.published_time or now,
-                    author=d.author.username,
-                    title=d.title,
-                    url=d.url,
-                )
-                for d in deviations
-                if page_filter.accept(d, commented)
-            ]
-            new = uow.queue.add_many(items, now) if items else 0
-            uow.commit()
+        candidates = []
+        for deviation in deviations:
+            if not page_filter.accept(deviation, commented):
+                continue
+            if deviation.deviationid in queued:
+                page_filter.filtered[ALREADY_QUEUED] += 1  # known: no metadata call
+                continue
+            candidates.append(deviation)
+        items = self._read_metadata(source, candidates, page_filter, stop)
+        new = 0
+        if items:
+            with self._uow_factory() as uow:
+                new = uow.queue.add_many(items, self._clock.now())
+                uow.commit()
         if len(items) > new:
-            # Accepted but already in the queue: its own reason, so found = new + filtered.
+            # Queued meanwhile (another run, a race): its own reason, so found = new + filtered.
             page_filter.filtered[ALREADY_QUEUED] += len(items) - new
         all_known = all(
             d.deviationid in commented or d.deviationid in queued or page_filter.is_old(d)
@@ -182,12 +219,52 @@ class FeedCollector:
         )
         return new, all_known
 
+    def _read_metadata(
+        self,
+        source: FeedSource,
+        candidates: Sequence[Deviation],
+        page_filter: _PageFilter,
+        stop: threading.Event,
+    ) -> list[NewQueueItem]:
+        """The candidates that pass the metadata filters (or could not be read), as new rows."""
+        if not candidates:
+            return []
+        if not page_filter.metadata_failed:
+            if stop.wait(self._api.get_recommended_delay()):
+                raise Cancelled("collect stopped")
+            result = enrich(self._api, candidates, token_kind=source.token_kind, stop=stop)
+            page_filter.metadata_calls += result.calls
+            if result.error is not None:
+                # DeviantArt is busy: queue the rest unread this run; the worker reads them.
+                page_filter.metadata_failed = True
+                page_filter.metadata_error = (
+                    f"deviation metadata not read ({result.error.code}): "
+                    "the worker reads it before commenting"
+                )
+            read, missing, unread = result.enriched, result.missing, result.unread
+        else:
+            read, missing, unread = (), (), tuple(candidates)
+        now = self._clock.now()
+        items = [
+            _new_item(source.source, d, language, enriched_at=now, fallback_ts=now)
+            for d, language in page_filter.accept_metadata(read, self._detector)
+        ]
+        # No metadata at all: DeviantArt no longer shows it (deleted or hidden since the page).
+        if missing:
+            page_filter.filtered[METADATA_UNAVAILABLE] += len(missing)
+        items += [
+            _new_item(source.source, d, None, enriched_at=None, fallback_ts=now) for d in unread
+        ]
+        return items
+
     def _save_high_water(
-        self, source: Source, top: Deviation | None, seen: Iterable[Deviation]
+        self, feed: FeedSource, top: Deviation | None, seen: Iterable[Deviation]
     ) -> None:
         times = [d.published_time for d in seen if d.published_time is not None]
         with self._uow_factory() as uow:
-            state = uow.feed_state.get(source)
+            state = uow.feed_state.get(feed.source)
+            if state.path is not None and state.path != feed.path:
+                state = FeedState(source=feed.source)
             newest_ts = max([*times, *([state.newest_ts] if state.newest_ts else [])], default=None)
             uow.feed_state.save(
                 replace(
@@ -195,19 +272,47 @@ class FeedCollector:
                     newest_deviationid=top.deviationid if top else state.newest_deviationid,
                     newest_ts=newest_ts,
                     updated_at=self._clock.now(),
+                    path=feed.path,
                 )
             )
             uow.commit()
 
 
+def _new_item(
+    source: Source,
+    deviation: Deviation,
+    language: str | None,
+    *,
+    enriched_at: datetime | None,
+    fallback_ts: datetime,
+) -> NewQueueItem:
+    return NewQueueItem(
+        deviationid=deviation.deviationid,
+        source=source,
+        ts=deviation.published_time or fallback_ts,
+        author=deviation.author.username,
+        title=deviation.title,
+        url=deviation.url,
+        tags=deviation.tags,
+        language=language,
+        enriched_at=enriched_at,
+    )
+
+
 class _PageFilter:
     """Applies the artist's filters and counts rejections by reason."""
 
-    def __init__(self, *, settings: CommentSettings, me: Me, state: FeedState) -> None:
+    def __init__(
+        self, *, settings: CommentSettings, me: Me, state: FeedState, newest_first: bool
+    ) -> None:
         self._settings = settings
         self._me = me
         self._state = state
+        self._newest_first = newest_first
         self.filtered: Counter[str] = Counter()
+        self.metadata_calls = 0
+        self.metadata_failed = False
+        self.metadata_error: str | None = None
 
     def accept(self, deviation: Deviation, commented: set[str]) -> bool:
         """True when the deviation may be enqueued; counts the reason otherwise."""
@@ -219,10 +324,26 @@ class _PageFilter:
         self.filtered[reason] += 1
         return False
 
+    def accept_metadata(
+        self, deviations: Iterable[Deviation], detector: LanguageDetector | None
+    ) -> list[tuple[Deviation, str | None]]:
+        """The enriched deviations that pass the metadata filters, with their language."""
+        kept = []
+        for deviation in deviations:
+            language = detect_language(deviation, detector)
+            reason = metadata_rejection_reason(deviation, language, settings=self._settings)
+            if reason is None:
+                kept.append((deviation, language))
+            else:
+                self.filtered[reason] += 1
+        return kept
+
     def is_old(self, deviation: Deviation) -> bool:
         """True when a previous run already saw the feed past this deviation."""
         if deviation.deviationid == self._state.newest_deviationid:
             return True
+        if not self._newest_first:
+            return False  # a recommendation order says nothing about what is older
         mark = self._state.newest_ts
         return (
             mark is not None
