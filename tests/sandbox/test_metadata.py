@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from photomanager.sandbox import ManualClock, Sandbox, SandboxConfig
+from photomanager.sandbox import ManualClock, QueryParams, Sandbox, SandboxConfig
 from photomanager.sandbox.adapters import SandboxServer, SandboxTransport
-from photomanager.sandbox.query import QueryParams
 
 IDS = "deviationids[]"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
