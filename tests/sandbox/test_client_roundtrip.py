@@ -118,12 +118,23 @@ class TestReading:
         assert page.next_offset == 50
         assert all(d.published_time is not None for d in page.results)
 
-    def test_newest_with_a_client_token(self, sandbox: Sandbox, api: DeviantArtApiClient) -> None:
-        """The global feed works with the client-credentials token."""
+    def test_home_with_a_user_token(self, sandbox: Sandbox, api: DeviantArtApiClient) -> None:
+        """The global feed (browse/home) works with the user token."""
         page = api.browse(
-            "browse/newest", token_kind=TokenKind.CLIENT, offset=0, limit=20, mature_content=True
+            "browse/home", token_kind=TokenKind.USER, offset=0, limit=20, mature_content=True
         )
         assert [d.deviationid for d in page.results] == sandbox.deviation_ids()[:20]
+
+    def test_tag_feed_with_a_client_token(self, sandbox: Sandbox, api: DeviantArtApiClient) -> None:
+        """The tag feed works with the client-credentials token, the tag kept from the path."""
+        page = api.browse(
+            "browse/tags?tag=watercolor",
+            token_kind=TokenKind.CLIENT,
+            offset=0,
+            limit=20,
+            mature_content=True,
+        )
+        assert [d.deviationid for d in page.results] == sandbox.deviation_ids(tag="watercolor")[:20]
 
 
 class TestPosting:

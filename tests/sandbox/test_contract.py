@@ -31,6 +31,22 @@ DEVIATION: Schema = {
     "category_path": str,
 }
 FEED_PAGE: Schema = {"has_more": bool, "next_offset": (int, type(None)), "results": list}
+TAG_PAGE: Schema = {**FEED_PAGE, "estimated_total": int}
+TAG: Schema = {"tag_name": str, "sponsored": bool, "sponsor": str}
+METADATA: Schema = {
+    "deviationid": str,
+    "printid": type(None),
+    "author": USER,
+    "is_watching": bool,
+    "title": str,
+    "description": str,
+    "license": str,
+    "allows_comments": bool,
+    "can_post_comment": bool,
+    "tags": list,
+    "is_favourited": bool,
+    "is_mature": bool,
+}
 COMMENT: Schema = {
     "commentid": str,
     "parentid": (str, type(None)),
@@ -102,11 +118,20 @@ class TestSchemaChecker:
 
 
 class TestFeedContract:
-    @pytest.mark.parametrize("feed", ["deviantsyouwatch", "newest"])
-    def test_feed_page_and_every_deviation_conform(self, user_api: httpx.Client, feed: str) -> None:
+    @pytest.mark.parametrize(
+        ("feed", "params", "schema"),
+        [
+            ("deviantsyouwatch", {}, FEED_PAGE),
+            ("home", {}, FEED_PAGE),
+            ("tags", {"tag": "watercolor"}, TAG_PAGE),
+        ],
+    )
+    def test_feed_page_and_every_deviation_conform(
+        self, user_api: httpx.Client, feed: str, params: dict[str, str], schema: Schema
+    ) -> None:
         """A feed page and each deviation in it carry the documented fields and types."""
-        body = user_api.get(f"/browse/{feed}", params={"limit": 50}).json()
-        assert conforms(body, FEED_PAGE) == []
+        body = user_api.get(f"/browse/{feed}", params={"limit": 50, **params}).json()
+        assert conforms(body, schema) == []
         assert body["results"]
         for deviation in body["results"]:
             assert conforms(deviation, DEVIATION) == []
@@ -115,9 +140,34 @@ class TestFeedContract:
         self, user_api: httpx.Client
     ) -> None:
         """deviationid is an upper-case UUID; published_time is unix seconds as a string."""
-        results = user_api.get("/browse/newest", params={"limit": 50}).json()["results"]
+        results = user_api.get("/browse/home", params={"limit": 50}).json()["results"]
         assert all(UUID_UPPER.match(d["deviationid"]) for d in results)
         assert all(d["published_time"].isdigit() for d in results)
+
+
+class TestMetadataContract:
+    def test_metadata_and_its_tags_conform(self, sandbox: Sandbox, user_api: httpx.Client) -> None:
+        """Each metadata entry and each of its tags carry the documented fields and types."""
+        ids = sandbox.deviation_ids()[:50]
+        body = user_api.get("/deviation/metadata", params={"deviationids[]": ids}).json()
+        assert set(body) == {"metadata"}
+        assert len(body["metadata"]) == 50
+        for entry in body["metadata"]:
+            assert conforms(entry, METADATA) == []
+            assert UUID_UPPER.match(entry["deviationid"])
+            assert [conforms(t, TAG) for t in entry["tags"]] == [[]] * len(entry["tags"])
+        assert any(entry["tags"] for entry in body["metadata"])
+
+    def test_tags_are_lower_case_words_never_sponsored(
+        self, sandbox: Sandbox, user_api: httpx.Client
+    ) -> None:
+        """tag_name is lower case letters, digits and underscores; sponsored false, sponsor ""."""
+        ids = sandbox.deviation_ids()[:50]
+        entries = user_api.get("/deviation/metadata", params={"deviationids[]": ids}).json()
+        tags = [t for e in entries["metadata"] for t in e["tags"]]
+        assert all(re.fullmatch(r"\w+", t["tag_name"]) for t in tags)
+        assert all(t["tag_name"] == t["tag_name"].lower() for t in tags)
+        assert {(t["sponsored"], t["sponsor"]) for t in tags} == {(False, "")}
 
 
 class TestCommentContract:
@@ -170,12 +220,15 @@ class TestErrorContract:
     def test_every_error_kind_has_the_documented_shape(
         self, sandbox: Sandbox, http: httpx.Client, user_api: httpx.Client
     ) -> None:
-        """401, 400 (validation and refusal), 403, 429, 500, 503 all share the error shape."""
+        """401, 400 (validation and refusal), 404, 503 and 500 all share the error shape."""
         disabled = sandbox.deviation_ids(commentable=True)[0]
         sandbox.set_allows_comments(disabled, False)
         responses = [
             http.get("/api/v1/oauth2/placebo"),
-            user_api.get("/browse/newest", params={"limit": 500}),
+            user_api.get("/browse/home", params={"limit": 500}),
+            user_api.get("/browse/tags"),
+            user_api.get("/deviation/metadata"),
+            user_api.get("/browse/newest"),
             user_api.post(f"/comments/post/deviation/{disabled}", data={"body": "x"}),
             http.post("/oauth2/token", data={"grant_type": "client_credentials"}),
         ]
@@ -184,7 +237,7 @@ class TestErrorContract:
         sandbox.faults.maintenance = False
         sandbox.faults.server_error_probability = 1.0
         responses.append(user_api.get("/placebo"))
-        assert [r.status_code for r in responses] == [401, 400, 400, 401, 503, 500]
+        assert [r.status_code for r in responses] == [401, 400, 400, 400, 404, 400, 401, 503, 500]
         assert [_error_conforms(r) for r in responses] == [[]] * len(responses)
 
     def test_validation_errors_carry_error_details(self, user_api: httpx.Client) -> None:

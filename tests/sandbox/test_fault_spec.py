@@ -55,7 +55,7 @@ class TestEffect:
         """With rate=1 the sixth quick post (after the burst of 5) is a 429 with Retry-After."""
         apply_fault_spec(sandbox.faults, "rate=1")
         token = sandbox.issue_user_token().access_token
-        ids = sandbox.deviation_ids(feed="newest", commentable=True)[:6]
+        ids = sandbox.deviation_ids(feed="home", commentable=True)[:6]
         statuses = []
         for deviationid in ids:
             answer = sandbox.handle(

@@ -74,7 +74,7 @@ class TestRateLimit:
             capacity=1, refill_per_s=0.01, endpoints=frozenset({"post_comment"})
         )
         assert [_post(user_api, target).status_code for _ in range(2)] == [200, 429]
-        assert user_api.get("/browse/newest").status_code == 200
+        assert user_api.get("/browse/home").status_code == 200
         assert len(sandbox.ledger.comments_for(target)) == 1
 
 
@@ -103,8 +103,13 @@ class TestServerErrors:
     def test_only_the_chosen_endpoints_fail(self, sandbox: Sandbox, user_api: httpx.Client) -> None:
         """server_error_endpoints limits the fault to the named endpoints."""
         sandbox.faults.server_error_probability = 1.0
-        sandbox.faults.server_error_endpoints = frozenset({"newest"})
-        assert user_api.get("/browse/newest").status_code == 500
+        sandbox.faults.server_error_endpoints = frozenset({"home", "metadata"})
+        some = sandbox.deviation_ids()[0]
+        assert user_api.get("/browse/home").status_code == 500
+        assert (
+            user_api.get("/deviation/metadata", params={"deviationids[]": some}).status_code == 500
+        )
+        assert user_api.get("/browse/tags", params={"tag": "watercolor"}).status_code == 200
         assert user_api.get("/browse/deviantsyouwatch").status_code == 200
 
     def test_a_5xx_on_post_stores_nothing_by_default(
@@ -140,7 +145,7 @@ class TestServerErrors:
     ) -> None:
         """Maintenance answers 503 with Retry-After on every API endpoint."""
         sandbox.faults.maintenance = True
-        response = user_api.get("/browse/newest")
+        response = user_api.get("/browse/home")
         assert (response.status_code, response.headers["retry-after"]) == (503, "120")
 
     def test_token_endpoint_fails_only_when_named(

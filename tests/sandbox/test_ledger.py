@@ -17,12 +17,12 @@ class TestRequests:
     ) -> None:
         """Every request is recorded with its token kind and the status answered."""
         user_api.get("/user/whoami")
-        app_api.get("/browse/newest")
+        app_api.get("/browse/tags", params={"tag": "watercolor"})
         http.get("/api/v1/oauth2/placebo")
         seen = [(r.method, r.endpoint, r.token_kind, r.status) for r in sandbox.ledger.requests()]
         assert seen == [
             ("GET", "whoami", TokenKind.USER, 200),
-            ("GET", "newest", TokenKind.CLIENT, 200),
+            ("GET", "tags", TokenKind.CLIENT, 200),
             ("GET", "placebo", None, 401),
         ]
 

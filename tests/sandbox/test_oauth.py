@@ -264,14 +264,23 @@ class TestRefresh:
 
 
 class TestClientCredentials:
-    def test_client_token_reads_newest(self, app_api: httpx.Client) -> None:
-        """A client-credentials token can browse the global feed."""
-        assert app_api.get("/browse/newest").status_code == 200
+    def test_client_token_reads_the_public_endpoints(
+        self, sandbox: Sandbox, app_api: httpx.Client
+    ) -> None:
+        """A client-credentials token reads the tag feed, metadata and comment threads."""
+        some = sandbox.deviation_ids()[0]
+        responses = [
+            app_api.get("/browse/tags", params={"tag": "watercolor"}),
+            app_api.get("/deviation/metadata", params={"deviationids[]": some}),
+            app_api.get(f"/comments/deviation/{some}"),
+        ]
+        assert [r.status_code for r in responses] == [200, 200, 200]
 
     @pytest.mark.parametrize(
         ("method", "path"),
         [
             ("GET", "/browse/deviantsyouwatch"),
+            ("GET", "/browse/home"),
             ("GET", "/user/whoami"),
             ("POST", "/comments/post/deviation/00000000-0000-4000-8000-000000000000"),
         ],

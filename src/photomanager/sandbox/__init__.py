@@ -5,6 +5,7 @@ client = httpx.Client(transport=SandboxTransport(sandbox), base_url="https://www
 with SandboxServer(sandbox) as base_url: ...   # real HTTP (see `adapters/`)
 sandbox.faults.rate_limit = RateLimit(capacity=2, refill_per_s=0.5)
 sandbox.ledger.duplicates()
+sandbox.metadata(deviationid)["tags"]; sandbox.language(deviationid)   # the world's truth
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from .core import DEFAULT_USER_SCOPE, Sandbox, SandboxConfig
 from .faults import API_ENDPOINTS, Faults, RateLimit
 from .ledger import Ledger, RequestRecord
 from .oauth import s256
+from .query import QueryParams
 from .responses import SandboxResponse
 from .seed import WorldShape
 from .world import CommentRecord
@@ -25,6 +27,7 @@ __all__ = [
     "Faults",
     "Ledger",
     "ManualClock",
+    "QueryParams",
     "RateLimit",
     "RequestRecord",
     "Sandbox",

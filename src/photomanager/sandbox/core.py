@@ -24,6 +24,7 @@ from photomanager.domain.models import DeviantArtUser, OAuthToken, TokenKind
 from . import comments, feeds
 from .faults import Faults, applies
 from .ledger import Ledger, RequestRecord
+from .metadata import deviation_metadata, metadata_entry
 from .oauth import (
     EXPIRED_DESCRIPTION,
     AccessToken,
@@ -60,7 +61,9 @@ class SandboxConfig:
     access_token_ttl_s: int = 3600
     refresh_token_ttl_s: int = 90 * 86_400
     watch_limit_cap: int = 50
-    newest_limit_cap: int = 120
+    home_limit_cap: int = 50
+    tags_limit_cap: int = 50
+    metadata_ids_cap: int = 50
     comments_limit_cap: int = 50
     default_limit: int = 10
     max_comment_length: int = 5000
@@ -206,13 +209,18 @@ class Sandbox:
     def deviation_ids(
         self,
         *,
-        feed: Literal["newest", "watch"] = "newest",
+        feed: Literal["home", "watch", "newest"] = "home",
         mature: bool | None = None,
         commentable: bool | None = None,
+        tag: str | None = None,
+        language: str | None = None,
     ) -> list[str]:
         """Ids visible in a feed right now, newest first, optionally filtered.
 
-        `commentable=True` keeps only deviations a post would succeed on.
+        `feed="home"` is every visible deviation ("newest" is its old name,
+        kept for callers written before browse/newest was removed); "watch"
+        keeps watched authors. `commentable=True` keeps only deviations a post
+        would succeed on; `tag` and `language` filter on the sandbox's truth.
         """
         with self._lock:
             now = self._now()
@@ -227,8 +235,22 @@ class Sandbox:
                     continue
                 if commentable is not None and self._commentable(d) != commentable:
                     continue
+                if tag is not None and tag.lower() not in d.tags:
+                    continue
+                if language is not None and d.language != language:
+                    continue
                 result.append(d.deviationid)
             return result
+
+    def metadata(self, deviationid: str) -> dict[str, Any]:
+        """One deviation's `deviation/metadata` entry (tags, HTML description...)."""
+        with self._lock:
+            return metadata_entry(self._world, self._require(deviationid))
+
+    def language(self, deviationid: str) -> str:
+        """The language (ISO 639-1) a deviation's text is written in: the sandbox's truth."""
+        with self._lock:
+            return self._require(deviationid).language
 
     @property
     def users(self) -> list[DeviantArtUser]:
@@ -251,7 +273,11 @@ class Sandbox:
         form: Mapping[str, str],
         headers: Mapping[str, str],
     ) -> SandboxResponse:
-        """Answer one request exactly as DeviantArt would (faults included)."""
+        """Answer one request exactly as DeviantArt would (faults included).
+
+        `query` may be a plain mapping or a `QueryParams` (which the adapters
+        build, keeping repeated keys such as `deviationids[]`).
+        """
         method = method.upper()
         headers = {k.lower(): v for k, v in headers.items()}
         route, params = match_route(method, path)
@@ -355,12 +381,18 @@ class Sandbox:
                 now,
                 cap=config.watch_limit_cap,
                 default_limit=config.default_limit,
-                author_filter=lambda d: d.author.userid in world.watched,
+                keep=lambda d: d.author.userid in world.watched,
             )
-        if endpoint == "newest":
+        if endpoint == "home":
             return feeds.browse(
-                world, query, now, cap=config.newest_limit_cap, default_limit=config.default_limit
+                world, query, now, cap=config.home_limit_cap, default_limit=config.default_limit
             )
+        if endpoint == "tags":
+            return feeds.browse_tag(
+                world, query, now, cap=config.tags_limit_cap, default_limit=config.default_limit
+            )
+        if endpoint == "metadata":
+            return deviation_metadata(world, query, now, cap=config.metadata_ids_cap)
         return comments.list_comments(
             world,
             params["deviationid"],
@@ -465,11 +497,7 @@ class Sandbox:
         return deviation
 
     def _commentable(self, deviation: DeviationRecord) -> bool:
-        return (
-            deviation.allows_comments
-            and not deviation.is_blocked
-            and deviation.author.userid not in self._world.blockers
-        )
+        return self._world.can_comment(deviation)
 
     def _to_token(self, issued: IssuedTokens, *, user: DeviantArtUser | None) -> OAuthToken:
         expires = self.clock.now() + timedelta(seconds=issued.expires_in)

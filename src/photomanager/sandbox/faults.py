@@ -2,9 +2,10 @@
 
 Every field can be changed at runtime (`sandbox.faults.delay_s = 0.01`); the
 sandbox reads them under its lock on each request. Endpoint names used by the
-`*_endpoints` filters: "placebo", "whoami", "deviantsyouwatch", "newest",
-"post_comment", "list_comments", and for the OAuth side "authorize", "token",
-"revoke". `None` means every API endpoint (never the OAuth ones).
+`*_endpoints` filters: "placebo", "whoami", "deviantsyouwatch", "home", "tags",
+"metadata", "post_comment", "list_comments", and for the OAuth side
+"authorize", "token", "revoke". `None` means every API endpoint (never the
+OAuth ones).
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ import random
 from dataclasses import dataclass, field, fields
 
 API_ENDPOINTS = frozenset(
-    {"placebo", "whoami", "deviantsyouwatch", "newest", "post_comment", "list_comments"}
+    {
+        "placebo",
+        "whoami",
+        "deviantsyouwatch",
+        "home",
+        "tags",
+        "metadata",
+        "post_comment",
+        "list_comments",
+    }
 )
 
 

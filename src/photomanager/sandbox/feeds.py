@@ -1,8 +1,16 @@
-"""The two browse feeds: offset paging, limit caps, mature filtering, newest first."""
+"""The browse feeds: offset paging, limit caps, mature filtering, newest first.
+
+`deviantsyouwatch` (watched authors), `home` and `tags?tag=` share `browse()`.
+The real home feed is DeviantArt's recommendation order, not time order; the
+sandbox serves it newest first, and the product must not rely on either.
+Results are deviation objects without tags or description (those come only
+from `deviation/metadata`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from .responses import SandboxResponse, error_response, json_response
 from .world import DeviationRecord, World
@@ -55,9 +63,13 @@ def browse(
     *,
     cap: int,
     default_limit: int,
-    author_filter: Callable[[DeviationRecord], bool] | None = None,
+    keep: Callable[[DeviationRecord], bool] | None = None,
+    with_total: bool = False,
 ) -> SandboxResponse:
-    """One page of a feed: visible deviations, newest first."""
+    """One page of a feed: visible deviations that `keep` accepts, newest first.
+
+    `with_total` adds `estimated_total` (the tag feed's extra field).
+    """
     parsed = paging(query, cap=cap, default_limit=default_limit)
     if isinstance(parsed, SandboxResponse):
         return parsed
@@ -67,18 +79,35 @@ def browse(
     visible = [
         d
         for d in world.deviations
-        if d.published_at <= now
-        and not d.is_deleted(now)
-        and (mature or not d.is_mature)
-        and (author_filter is None or author_filter(d))
+        if d.is_visible(now, mature=mature)
+        and (keep is None or keep(d))
         and (not needle or needle in d.title.lower())
     ]
     window = visible[offset : offset + limit]
     following = next_offset(len(visible), offset, len(window))
-    return json_response(
-        {
-            "has_more": following is not None,
-            "next_offset": following,
-            "results": [d.to_json(now) for d in window],
-        }
+    body: dict[str, Any] = {
+        "has_more": following is not None,
+        "next_offset": following,
+        "results": [d.to_json(now) for d in window],
+    }
+    if with_total:
+        body["estimated_total"] = len(visible)
+    return json_response(body)
+
+
+def browse_tag(
+    world: World, query: Mapping[str, str], now: float, *, cap: int, default_limit: int
+) -> SandboxResponse:
+    """`browse/tags?tag=NAME`: deviations carrying the tag (any case), with `estimated_total`."""
+    tag = (query.get("tag") or "").strip().lower()
+    if not tag:
+        return validation_error("tag", "tag is required")
+    return browse(
+        world,
+        query,
+        now,
+        cap=cap,
+        default_limit=default_limit,
+        keep=lambda d: tag in d.tags,
+        with_total=True,
     )

@@ -1,4 +1,10 @@
-"""The endpoints of the fake site, with DeviantArt's exact paths and their access rules."""
+"""The endpoints of the fake site, with DeviantArt's exact paths and their access rules.
+
+Endpoints DeviantArt removed (`browse/newest`, `browse/popular`,
+`browse/recommended` in 2024; `browse/hot`, `browse/undiscovered`, the paged
+`browse/morelikethis` in 2020) have no route here: like any unknown path they
+answer 404 "Api endpoint not found." (deviantart-api.md, "Feeds, as they are now").
+"""
 
 from __future__ import annotations
 
@@ -39,7 +45,10 @@ ROUTES = (
         user_only=True,
         scope="browse",
     ),
-    _route("newest", f"{_API}/browse/newest", "GET", scope="browse"),
+    # The home feed (a recommendation feed on DeviantArt) needs a user token.
+    _route("home", f"{_API}/browse/home", "GET", user_only=True, scope="browse"),
+    _route("tags", f"{_API}/browse/tags", "GET", scope="browse"),
+    _route("metadata", f"{_API}/deviation/metadata", "GET", scope="browse"),
     _route(
         "post_comment",
         f"{_API}/comments/post/deviation/{_ID}",
@@ -52,6 +61,11 @@ ROUTES = (
 OAUTH_ENDPOINTS = frozenset({"authorize", "token", "revoke"})
 
 
+def endpoint_not_found() -> SandboxResponse:
+    """DeviantArt's answer to a removed or unknown API endpoint."""
+    return error_response(404, "invalid_request", "Api endpoint not found.")
+
+
 def match_route(method: str, path: str) -> tuple[Route | SandboxResponse, dict[str, str]]:
     """The route and its path parameters, or the 404/405 to answer."""
     for route in ROUTES:
@@ -61,4 +75,4 @@ def match_route(method: str, path: str) -> tuple[Route | SandboxResponse, dict[s
         if method not in route.methods:
             return error_response(405, "invalid_request", "Method not allowed."), {}
         return route, found.groupdict()
-    return error_response(404, "invalid_request", "Unknown endpoint."), {}
+    return endpoint_not_found(), {}

@@ -2,7 +2,9 @@
 
 Titles mix plain English with Cyrillic, CJK, emoji, right-to-left text, HTML
 and quotes; a few usernames carry `</script>`. Every string is untrusted text
-for the product, and this is where it learns that.
+for the product, and this is where it learns that. Each deviation also gets a
+language, an HTML description and tags (`texts.py`), from an rng derived from
+its id, so the shared rng below draws exactly what it drew before they existed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 from photomanager.domain.models import DeviantArtUser
 
+from .texts import texts_for
 from .world import CommentRecord, DeviationRecord, World
 
 USERICON = "https://a.deviantart.net/avatars/default.gif"
@@ -179,6 +182,12 @@ class DeviationFactory:
             category_path=category_path,
             favourites=rng.randint(0, 400),
         )
+        # Language, description and tags come from an rng of the deviation's own
+        # (see texts.py): drawing them from `rng` would change every seed's world.
+        texts = texts_for(deviation.deviationid, category)
+        deviation.language = texts.language
+        deviation.description = texts.description
+        deviation.tags = texts.tags
         traits = [rng.random() for _ in range(5)]
         if plain:
             return deviation

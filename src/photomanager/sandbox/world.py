@@ -60,7 +60,13 @@ class CommentRecord:
 
 @dataclass(slots=True)
 class DeviationRecord:
-    """One deviation; `deleted_at` makes it vanish once the clock passes it."""
+    """One deviation; `deleted_at` makes it vanish once the clock passes it.
+
+    `tags` and `description` (HTML, untrusted) reach clients only through
+    `deviation/metadata`, never in browse results. `language` (ISO 639-1) is
+    the sandbox's own truth about the text, for tests: DeviantArt has no such
+    field and the API never sends it.
+    """
 
     deviationid: str
     title: str
@@ -75,13 +81,22 @@ class DeviationRecord:
     favourites: int = 0
     deleted_at: float | None = None
     comments: list[CommentRecord] = field(default_factory=list)
+    tags: tuple[str, ...] = ()
+    description: str = ""
+    language: str = "en"
 
     def is_deleted(self, now: float) -> bool:
         """True once the deviation has been deleted (by the clock or explicitly)."""
         return self.deleted_at is not None and self.deleted_at <= now
 
+    def is_visible(self, now: float, *, mature: bool) -> bool:
+        """Published, not deleted, and not mature unless mature content was asked for."""
+        return (
+            self.published_at <= now and not self.is_deleted(now) and (mature or not self.is_mature)
+        )
+
     def to_json(self, now: float) -> dict[str, Any]:
-        """The documented deviation object (plus a few harmless extra fields)."""
+        """The documented deviation object (plus a few harmless extra fields; no tags)."""
         return {
             "deviationid": self.deviationid,
             "printid": None,
@@ -125,3 +140,11 @@ class World:
     def get(self, deviationid: str) -> DeviationRecord | None:
         """Look a deviation up; DeviantArt accepts ids in any case."""
         return self.by_id.get(deviationid.upper())
+
+    def can_comment(self, deviation: DeviationRecord) -> bool:
+        """Whether the artist's comment would be accepted (comments on, nobody blocks)."""
+        return (
+            deviation.allows_comments
+            and not deviation.is_blocked
+            and deviation.author.userid not in self.blockers
+        )

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 import anyio
 import anyio.to_thread
@@ -20,6 +19,7 @@ from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from photomanager.sandbox.adapters.transport import parse_form
+from photomanager.sandbox.query import QueryParams
 
 if TYPE_CHECKING:
     from photomanager.sandbox.core import Sandbox
@@ -45,7 +45,7 @@ class SandboxEndpoint:
             key.decode("latin-1").lower(): value.decode("latin-1")
             for key, value in scope["headers"]
         }
-        query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        query = QueryParams.parse(scope["query_string"].decode("latin-1"))
         form = parse_form(headers.get("content-type", ""), body)
         answer = await anyio.to_thread.run_sync(
             partial(self._sandbox.handle, scope["method"], _route_path(scope), query, form, headers)

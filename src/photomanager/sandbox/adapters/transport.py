@@ -7,6 +7,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from photomanager.sandbox.query import QueryParams
+
 if TYPE_CHECKING:
     from photomanager.sandbox.core import Sandbox
 
@@ -30,7 +32,7 @@ class SandboxTransport(httpx.BaseTransport):
         answer = self._sandbox.handle(
             request.method,
             request.url.path,
-            dict(request.url.params),
+            QueryParams.parse(request.url.query.decode("latin-1")),
             form,
             dict(request.headers),
         )
