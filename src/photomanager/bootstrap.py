@@ -29,6 +29,7 @@ from photomanager.deviantart.client import DeviantArtHttpClient
 from photomanager.deviantart.oauth import DeviantArtOAuth
 from photomanager.deviantart.retry import AdaptiveDelay, RetryPolicy
 from photomanager.domain.clock import Clock, SystemClock
+from photomanager.language import LanguageDetector
 from photomanager.logging_setup import register_secret
 from photomanager.sandbox import Sandbox
 from photomanager.sandbox.adapters import SandboxTransport
@@ -249,13 +250,23 @@ def bootstrap(
     http.token_provider = auth
     worker_http.token_provider = auth
 
+    # One detector (its model loads on first use, ~1 s) for the collector and the worker.
+    detect = LanguageDetector().detect
     collect_runs = CollectRuns(
-        collector=FeedCollector(uow_factory=uow_factory, api=api, clock=clock),
+        collector=FeedCollector(
+            uow_factory=uow_factory, api=api, clock=clock, language_detector=detect
+        ),
         sources=default_sources(global_feed_path=settings.da_global_feed_path),
         clock=clock,
         uow_factory=uow_factory,
     )
-    worker = CommentWorker(uow_factory=uow_factory, api=worker_api, clock=clock, rng=rng)
+    worker = CommentWorker(
+        uow_factory=uow_factory,
+        api=worker_api,
+        clock=clock,
+        rng=rng,
+        language_detector=detect,
+    )
     return Container(
         settings=settings,
         engine=engine,

@@ -1,4 +1,4 @@
-"""`photomanager collect watch|global --pages N`, with a progress bar."""
+"""`photomanager collect watch|global|tags --pages N`, with a progress bar."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from photomanager.cli.common import console, fail, opened_container
 from photomanager.domain.models import CollectProgress, Source
-from photomanager.services.collecting.collector import MAX_PAGES, RUNNING
+from photomanager.services.collecting.collector import FAILED, MAX_PAGES, RUNNING
 
 collect_app = typer.Typer(help="Fill the queue from a DeviantArt feed.", no_args_is_help=True)
 
@@ -50,7 +50,7 @@ def _collect(ctx: typer.Context, source: Source, pages: int) -> None:
             runs.stop_all()
             run = runs.get(run.run_id)
         out.print(_summary(run))
-        if run.error:
+        if run.state == FAILED:
             fail(f"the collect failed: {run.error}")
 
 
@@ -62,5 +62,34 @@ def watch(ctx: typer.Context, pages: Pages = 1) -> None:
 
 @collect_app.command("global")
 def global_feed(ctx: typer.Context, pages: Pages = 1) -> None:
-    """Collect from DeviantArt's global feed of new deviations."""
+    """Collect from DeviantArt's home feed (browse/home)."""
     _collect(ctx, Source.GLOBAL_FEED, pages)
+
+
+@collect_app.command("tags")
+def tags(
+    ctx: typer.Context,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", help="A tag to collect (repeat it); default: the tags in settings."),
+    ] = None,
+    pages: Pages = 1,
+) -> None:
+    """Collect from tag feeds (browse/tags), one tag after another."""
+    out = console()
+    with opened_container(ctx, needs_deviantart=True) as container:
+        runs = container.collect_runs
+        started = runs.start_tags(tag or None, pages=pages)
+        finished: list[CollectProgress] = []
+        try:
+            for run in started:
+                with out.status(f"collecting {run.source}"):
+                    finished.append(runs.wait(run.run_id))
+        except KeyboardInterrupt:
+            runs.stop_all()
+            finished = [runs.get(run.run_id) for run in started]
+        for run in finished:
+            out.print(_summary(run))
+        failures = [run for run in finished if run.state == FAILED]
+        if failures:
+            fail("; ".join(f"{run.source}: {run.error}" for run in failures))

@@ -74,7 +74,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "str": _text,
     "str | None": _optional(_text),
     "tuple[str, ...]": _list,
-    "tuple[Source, ...]": _sources,
+    "tuple[SourceKind, ...]": _sources,
 }
 
 

@@ -101,8 +101,15 @@ class QueueRepository(Protocol):
     def mark_retry(
         self, claim: Claim, error: str, next_attempt_at: datetime, now: datetime
     ) -> bool: ...
-    def release(self, claim: Claim, now: datetime) -> bool:
-        """Back to pending without spending an attempt (account problems, stop)."""
+    def release(self, claim: Claim, now: datetime, *, not_before: datetime | None = None) -> bool:
+        """Back to pending without spending an attempt (account problems, stop);
+        `not_before`: not claimed again before then."""
+        ...
+
+    def save_metadata(
+        self, claim: Claim, *, tags: Sequence[str], language: str | None, now: datetime
+    ) -> bool:
+        """Record the metadata the worker read for its claimed row (it passed the filters)."""
         ...
 
     def mark_unknown(self, claim: Claim, error: str, now: datetime) -> bool: ...

@@ -21,6 +21,9 @@ class LogEntryPublic(PublicModel):
     commentid: str | None
     body: str | None
     error_message: str | None
+    source: str | None = Field(
+        default=None, description="watch_feed, global_feed or tag:NAME (null: logged before 0005)."
+    )
     title: str | None = Field(default=None, description="From the queue, while it keeps the row.")
     author: str | None = None
     url: str | None = None

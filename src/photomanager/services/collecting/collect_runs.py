@@ -21,21 +21,22 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from photomanager.domain.clock import Clock
-from photomanager.domain.errors import Conflict, NotFound
+from photomanager.domain.errors import Conflict, InvalidInput, NotFound
 from photomanager.domain.models import CollectProgress, Source
 from photomanager.services.collecting.collector import (
+    CANCELLED,
     FAILED,
     INTERRUPTED,
     RUNNING,
     FeedCollector,
     validate_pages,
 )
-from photomanager.services.collecting.sources import FeedSource, resolve_source
+from photomanager.services.collecting.sources import FeedSource, resolve_source, tag_source
 from photomanager.services.ports import UnitOfWorkFactory
 
 HEARTBEAT_EVERY_S = 15.0
@@ -84,6 +85,7 @@ class CollectRuns:
         self._thread_factory = thread_factory
         self._heartbeat_every_s = heartbeat_every_s
         self._lock = threading.Lock()
+        self._tag_turn = threading.Lock()
         self._local: dict[str, _LocalRun] = {}
         self._stopping = threading.Event()
 
@@ -140,6 +142,35 @@ class CollectRuns:
             for thread in run.threads:
                 thread.start()
         return first
+
+    def start_tags(self, tags: Sequence[str] | None, *, pages: int) -> list[CollectProgress]:
+        """Start one run per tag feed (`tags` None: every tag in the settings).
+
+        The runs page one after another (see `_take_tag_turn`). A tag whose feed
+        is already being collected is left to that run; Conflict when all are.
+        """
+        validate_pages(pages)
+        if tags is None:
+            with self._uow_factory(read_only=True) as uow:
+                tags = uow.settings.get().tags
+            if not tags:
+                raise InvalidInput(
+                    "no tags to collect: add tags in the settings first",
+                    details={"tags": "add at least one tag in the settings"},
+                )
+        elif not tags:
+            raise InvalidInput("name at least one tag", details={"tags": "must not be empty"})
+        feeds = [tag_source(tag) for tag in dict.fromkeys(tags)]  # InvalidInput on a bad tag
+        started: list[CollectProgress] = []
+        busy: list[str] = []
+        for feed in feeds:
+            try:
+                started.append(self.start(feed.source, pages=pages))
+            except Conflict:
+                busy.append(feed.source.value)
+        if not started:
+            raise Conflict(f"already being collected: {', '.join(busy)}")
+        return started
 
     def get(self, run_id: str) -> CollectProgress:
         """The latest snapshot of a run, from any process; NotFound for an unknown id."""
@@ -202,13 +233,28 @@ class CollectRuns:
 
     def _run(self, feed: FeedSource, pages: int, run: _LocalRun) -> None:
         try:
-            self._collector.collect(
-                feed,
-                pages=pages,
-                stop=run.stop,
-                run_id=run.run_id,
-                on_progress=lambda p: self._record(run, p),
-            )
+            if feed.source.tag_name is not None and not self._take_tag_turn(run):
+                self._record(
+                    run,
+                    replace(
+                        run.last,
+                        state=CANCELLED,
+                        stopped_because="stopped",
+                        finished_at=self._clock.now(),
+                    ),
+                )
+                return
+            try:
+                self._collector.collect(
+                    feed,
+                    pages=pages,
+                    stop=run.stop,
+                    run_id=run.run_id,
+                    on_progress=lambda p: self._record(run, p),
+                )
+            finally:
+                if feed.source.tag_name is not None:
+                    self._tag_turn.release()
         except Exception as exc:
             # A bug or a database outage must not leave the run "running" forever.
             logger.exception("collect run %s crashed", run.run_id)
@@ -222,6 +268,17 @@ class CollectRuns:
             run.done.set()
             with self._lock:
                 self._local.pop(run.run_id, None)
+
+    def _take_tag_turn(self, run: _LocalRun) -> bool:
+        """Wait for the other tag feeds to finish: one tag run pages at a time.
+
+        The artist may follow 20 tags; read at once they would multiply our
+        request rate by 20. False when the run is stopped while it waits.
+        """
+        while not run.stop.is_set():
+            if self._tag_turn.acquire(timeout=WAIT_POLL_S):
+                return True
+        return False
 
     def _record(self, run: _LocalRun, progress: CollectProgress) -> None:
         """Write one snapshot; a database hiccup is logged and the collect goes on."""

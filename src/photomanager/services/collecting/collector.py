@@ -176,12 +176,13 @@ class FeedCollector:
                 break
             offset = page.next_offset
         self._save_high_water(source, top, seen.values())
+        if page_filter.metadata_note:
+            stopped_because = f"{stopped_because}; {page_filter.metadata_note}"
         return replace(
             progress,
             state=DONE,
             stopped_because=stopped_because,
             filtered=dict(page_filter.filtered),
-            error=page_filter.metadata_error,
         )
 
     def _enqueue(
@@ -237,7 +238,7 @@ class FeedCollector:
             if result.error is not None:
                 # DeviantArt is busy: queue the rest unread this run; the worker reads them.
                 page_filter.metadata_failed = True
-                page_filter.metadata_error = (
+                page_filter.metadata_note = (
                     f"deviation metadata not read ({result.error.code}): "
                     "the worker reads it before commenting"
                 )
@@ -312,7 +313,7 @@ class _PageFilter:
         self.filtered: Counter[str] = Counter()
         self.metadata_calls = 0
         self.metadata_failed = False
-        self.metadata_error: str | None = None
+        self.metadata_note: str | None = None
 
     def accept(self, deviation: Deviation, commented: set[str]) -> bool:
         """True when the deviation may be enqueued; counts the reason otherwise."""

@@ -62,16 +62,26 @@ from photomanager.domain.errors import (
     TransportFailed,
 )
 from photomanager.domain.models import (
+    Author,
     Claim,
     CommentSettings,
     CommentTemplate,
+    Deviation,
     LogStatus,
     QueueStatus,
     SourceKind,
+    TokenKind,
 )
 from photomanager.domain.templates import DEFAULT_MAX_LENGTH
 from photomanager.services.account.identity import Me, lookup_me
-from photomanager.services.ports import DeviantArtApi, UnitOfWork, UnitOfWorkFactory
+from photomanager.services.filters import detect_language, metadata_rejection_reason
+from photomanager.services.metadata import enrich
+from photomanager.services.ports import (
+    DeviantArtApi,
+    LanguageDetector,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from photomanager.services.posting import crashpoints
 from photomanager.services.posting.author_limits import author_limit_reason, author_limits_apply
 from photomanager.services.posting.body_hash import body_hash
@@ -105,6 +115,11 @@ DRY_RUN_REASON = "dry run: nothing posted (queued again once dry run is off)"
 # Texts parked for review at once. Rendering the whole feed ahead would leave the
 # artist a wall to read and texts rendered days before they are approved.
 REVIEW_BACKLOG = 50
+# Metadata read by the worker (rows the collector could not enrich).
+METADATA_RETRY = timedelta(minutes=2)  # DeviantArt busy: the row waits at least this long
+FILTERED_PREFIX = "filtered"  # "filtered: language not chosen", as the status page counts it
+METADATA_UNAVAILABLE = "no metadata: the deviation is deleted or hidden"
+METADATA_REFUSED = "metadata refused by DeviantArt"
 
 # Errors about the account, not the row: pause, never spend the row's attempts.
 _ACCOUNT_ERRORS = (InvalidToken, ReauthRequired, NotConnected, InsufficientScope)
@@ -127,15 +142,18 @@ class CommentWorker:
         poll_interval: float = 0.5,
         max_wait_chunk: float = MAX_WAIT_CHUNK_S,
         max_length: int = DEFAULT_MAX_LENGTH,
+        language_detector: LanguageDetector | None = None,
     ) -> None:
         """`sleep(stop, seconds)` replaces the loop's waits (tests advance a fake clock).
 
         `max_length`: the longest comment DeviantArt takes; a longer text fails its row.
+        `language_detector`: for rows whose metadata the worker reads itself (None: unclear).
         """
         self._uow_factory = uow_factory
         self._api = api
         self._clock = clock
         self._rng = rng
+        self._language_detector = language_detector
         self.reconciler = reconciler or Reconciler(uow_factory=uow_factory, api=api, clock=clock)
         self._sleep = sleep
         self._poll_interval = poll_interval
@@ -180,6 +198,10 @@ class CommentWorker:
             limit_reason = author_limit_reason(uow.ledger, claim.item.author, settings, now)
         if limit_reason is not None:
             return self._skip(claim, limit_reason)
+        if claim.item.enriched_at is None:
+            unread = self._read_metadata(claim, settings, stop)
+            if unread is not None:
+                return unread
         try:
             message_id, body = self._render(claim, templates, me)
         except InvalidInput as exc:
@@ -254,6 +276,63 @@ class CommentWorker:
         self._count(result, settings)
         return result
 
+    def _read_metadata(
+        self, claim: Claim, settings: CommentSettings, stop: threading.Event
+    ) -> StepResult | None:
+        """Read the claimed row's metadata and apply the filters; None when it may go on.
+
+        Rows the collector could not enrich (DeviantArt was throttling) are read
+        here, before anything is rendered: no deviation is commented on unread.
+        """
+        item = claim.item
+        deviation = Deviation(
+            deviationid=item.deviationid,
+            title=item.title or "",
+            url=item.url or "",
+            author=Author(userid="", username=item.author or ""),
+            published_time=item.ts,
+        )
+        try:
+            result = enrich(self._api, [deviation], token_kind=TokenKind.USER, stop=stop)
+        except Cancelled:
+            self._release(claim)
+            return StepResult(StepOutcome.STOPPED, deviationid=claim.deviationid)
+        except (*_ACCOUNT_ERRORS, AccountRestricted) as exc:
+            return self._account_problem(claim, exc)
+        except DeviantArtError as exc:
+            return self._skip(claim, f"{METADATA_REFUSED}: {exc.code}")
+        if result.error is not None:
+            # DeviantArt is busy, not the deviation at fault: later, no attempt spent.
+            retry_after = (
+                result.error.retry_after if isinstance(result.error, RateLimited) else None
+            )
+            wait = timedelta(seconds=max(retry_after or 0.0, METADATA_RETRY.total_seconds()))
+            with self._uow_factory() as uow:
+                uow.queue.release(claim, self._clock.now(), not_before=self._clock.now() + wait)
+                uow.commit()
+            reason = f"deviation metadata not read ({result.error.code}); trying again later"
+            return StepResult(
+                StepOutcome.RELEASED,
+                deviationid=claim.deviationid,
+                error=reason,
+                retry_after=retry_after,
+            )
+        if not result.enriched:
+            return self._skip(claim, METADATA_UNAVAILABLE)
+        enriched = result.enriched[0]
+        language = detect_language(enriched, self._language_detector)
+        rejected = metadata_rejection_reason(enriched, language, settings=settings)
+        if rejected is not None:
+            return self._skip(claim, f"{FILTERED_PREFIX}: {rejected}")
+        with self._uow_factory() as uow:
+            saved = uow.queue.save_metadata(
+                claim, tags=enriched.tags, language=language, now=self._clock.now()
+            )
+            uow.commit()
+        if not saved:
+            return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
+        return None
+
     def _released(self, claim: Claim, reason: str) -> StepResult:
         """Give the row back unsent (too late to post inside the lease); no attempt spent."""
         self._release(claim, log=reason)
@@ -296,7 +375,7 @@ class CommentWorker:
         return rendering.message_id, rendering.body
 
     def _skip(self, claim: Claim, reason: str) -> StepResult:
-        """A per-author limit forbids this comment: `skipped`, with the reason logged."""
+        """A limit or a filter forbids this comment: `skipped`, with the reason logged."""
         now = self._clock.now()
         with self._uow_factory() as uow:
             if not uow.queue.mark_skipped(claim, reason, now):

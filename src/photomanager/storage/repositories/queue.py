@@ -417,9 +417,20 @@ class DeviationCommentQueueRepository:
             updated_at=now,
         )
 
-    def release(self, claim: Claim, now: datetime) -> bool:
+    def release(self, claim: Claim, now: datetime, *, not_before: datetime | None = None) -> bool:
         """Back to pending without spending an attempt (account problems, stop)."""
-        return self._transition(claim, (SENDING,), status=PENDING, claim_token=None, updated_at=now)
+        values: dict[str, Any] = {"status": PENDING, "claim_token": None, "updated_at": now}
+        if not_before is not None:
+            values["next_attempt_at"] = not_before
+        return self._transition(claim, (SENDING,), **values)
+
+    def save_metadata(
+        self, claim: Claim, *, tags: Sequence[str], language: str | None, now: datetime
+    ) -> bool:
+        """The metadata the worker read for its claim (tags, language, when)."""
+        return self._transition(
+            claim, (SENDING,), tags=join_tags(tags), language=language, enriched_at=now
+        )
 
     def mark_unknown(self, claim: Claim, error: str, now: datetime) -> bool:
         """The POST may have landed; `now` (its end) starts reconciliation's grace."""
