@@ -55,15 +55,24 @@ class TestStartCollect:
         assert "connect your DeviantArt account first" in response.json()["message"]
         assert container.collect_runs.recent() == []
 
-    def test_global_feed_without_account_uses_the_app_token(
-        self, client: TestClient, container: Container
-    ) -> None:
-        """With a client id but no account, the global feed still runs (client credentials)."""
+    def test_global_feed_needs_the_account(self, client: TestClient, container: Container) -> None:
+        """browse/home is the account's own feed: without an account, 409 not_connected."""
         container.auth.tokens.forget()
         response = client.post(f"{PREFIX}/collect/global-feed", json={"pages": 1})
+        assert response.status_code == 409
+        assert response.json()["error"] == "not_connected"
+
+    def test_tag_feeds_without_account_use_the_app_token(
+        self, client: TestClient, container: Container
+    ) -> None:
+        """With a client id but no account, tag feeds still run (client credentials)."""
+        container.auth.tokens.forget()
+        response = client.post(f"{PREFIX}/collect/tags", json={"pages": 1, "tags": ["watercolor"]})
         assert response.status_code == 202
-        container.collect_runs.wait(response.json()["run_id"], timeout=30)
-        assert container.collect_runs.get(response.json()["run_id"]).state == "done"
+        [run] = response.json()
+        assert run["source"] == "tag:watercolor"
+        container.collect_runs.wait(run["run_id"], timeout=30)
+        assert container.collect_runs.get(run["run_id"]).state == "done"
 
     def test_global_feed_without_account_nor_client_is_refused(self, tmp_path: Path) -> None:
         """With neither an account nor a client id, the global feed answers 409 not_connected."""

@@ -111,6 +111,7 @@ class TestCsvExport:
         assert tuple(rows[0]) == CSV_COLUMNS
         assert rows[1][3] == result.deviationid
         assert rows[1][6] == result.body
+        assert rows[1][8] == "watch_feed"  # the source of the queue row, kept in the log
 
     def test_formula_cells_are_defused(self) -> None:
         """Third-party text starting like a spreadsheet formula is prefixed with a quote."""

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.support import APP_URL, PREFIX, TestClient, build_container
+from fixtures.database import METADATA_READ
 from photomanager.api.app import create_app
 from photomanager.bootstrap import Container
 from photomanager.cli import app as cli_app
@@ -42,7 +43,13 @@ def parked(container: Container) -> str:
     now = container.clock.now()
     with container.uow_factory() as uow:
         uow.queue.add_deviation(
-            NewQueueItem("dev-review-1", Source.GLOBAL_FEED, now - timedelta(minutes=1)), now
+            NewQueueItem(
+                "dev-review-1",
+                Source.GLOBAL_FEED,
+                now - timedelta(minutes=1),
+                enriched_at=METADATA_READ,
+            ),
+            now,
         )
         claim = uow.queue.claim_one_pending(now)
         assert claim is not None

@@ -18,7 +18,9 @@ class TestReadSettings:
         assert body["min_interval_s"] == defaults.min_interval_s
         assert body["max_per_day"] == defaults.max_per_day
         assert body["active_hours"] is None
-        assert body["review_sources"] == ["global_feed"]
+        assert body["review_sources"] == ["global_feed", "tags"]
+        assert body["tags"] == body["include_tags"] == body["languages"] == []
+        assert body["unknown_language"] == "allow"
 
 
 class TestUpdateSettings:

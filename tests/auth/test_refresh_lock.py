@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from auth.stack import AuthStack, build_stack
+from fixtures.database import METADATA_READ
 from photomanager.domain.models import NewQueueItem, OAuthToken, Source, TokenKind
 from photomanager.sandbox import ManualClock, Sandbox
 from photomanager.sandbox.adapters import SandboxTransport
@@ -137,7 +138,7 @@ def _write_queue_row(database_url: str, deviationid: str) -> None:
                 conn.commit()
             now = ManualClock().now()
             DeviationCommentQueueRepository(conn).add_deviation(
-                NewQueueItem(deviationid, Source.WATCH_FEED, now), now
+                NewQueueItem(deviationid, Source.WATCH_FEED, now, enriched_at=METADATA_READ), now
             )
             conn.commit()
     finally:

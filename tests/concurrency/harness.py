@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from fixtures.database import METADATA_READ
 from photomanager.domain.clock import SystemClock
 from photomanager.domain.models import (
     CommentSettings,
@@ -73,6 +74,7 @@ def queue_items(sandbox: Sandbox, ids: Sequence[str]) -> list[NewQueueItem]:
                 author=deviation["author"]["username"],
                 title=deviation["title"],
                 url=deviation["url"],
+                enriched_at=METADATA_READ,
             )
         )
     return items

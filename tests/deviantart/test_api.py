@@ -80,10 +80,10 @@ class TestBrowse:
         """Paging parameters go in the query, with the limit capped at 50."""
         harness.server.reply(json_response(200, {"has_more": False, "results": []}))
         _api(harness).browse(
-            "browse/newest", token_kind=TokenKind.CLIENT, offset=100, limit=500, mature_content=True
+            "browse/tags", token_kind=TokenKind.CLIENT, offset=100, limit=500, mature_content=True
         )
         request = harness.server.requests[0]
-        assert request.url.path == "/api/v1/oauth2/browse/newest"
+        assert request.url.path == "/api/v1/oauth2/browse/tags"
         assert dict(request.url.params) == {
             "offset": "100",
             "limit": "50",
@@ -113,7 +113,7 @@ class TestBrowse:
         ]
         harness.server.reply(json_response(200, {"has_more": "yes", "results": results}))
         page = _api(harness).browse(
-            "browse/newest", token_kind=TokenKind.CLIENT, offset=0, limit=50, mature_content=False
+            "browse/tags", token_kind=TokenKind.CLIENT, offset=0, limit=50, mature_content=False
         )
         assert page.has_more is False
         assert page.next_offset is None
@@ -134,7 +134,7 @@ class TestBrowse:
         (deviation,) = (
             _api(harness)
             .browse(
-                "browse/newest",
+                "browse/tags",
                 token_kind=TokenKind.CLIENT,
                 offset=0,
                 limit=50,
@@ -158,7 +158,7 @@ class TestBrowse:
         (deviation,) = (
             _api(harness)
             .browse(
-                "browse/newest",
+                "browse/tags",
                 token_kind=TokenKind.CLIENT,
                 offset=0,
                 limit=50,

@@ -31,18 +31,18 @@ class TestBearerHeader:
     def test_user_token_goes_in_the_authorization_header(self, harness: Harness) -> None:
         """A GET carries `Authorization: Bearer <user token>` to the API prefix."""
         harness.server.reply(json_response(200, OK))
-        harness.make().get("browse/newest", {"offset": 0, "mature_content": False})
+        harness.make().get("browse/tags", {"offset": 0, "mature_content": False})
 
         request = harness.server.requests[0]
         assert request.headers["Authorization"] == f"Bearer {USER_TOKEN}"
         assert str(request.url) == (
-            f"{BASE_URL}/api/v1/oauth2/browse/newest?offset=0&mature_content=false"
+            f"{BASE_URL}/api/v1/oauth2/browse/tags?offset=0&mature_content=false"
         )
 
     def test_client_token_kind_uses_the_client_token(self, harness: Harness) -> None:
         """token_kind=CLIENT sends the client-credentials token."""
         harness.server.reply(json_response(200, OK))
-        harness.make().get("browse/newest", token_kind=TokenKind.CLIENT)
+        harness.make().get("browse/tags", token_kind=TokenKind.CLIENT)
         assert harness.server.requests[0].headers["Authorization"] == f"Bearer {CLIENT_TOKEN}"
 
     def test_post_sends_a_form_body(self, harness: Harness) -> None:
@@ -121,7 +121,7 @@ class TestRefreshAndReplay:
     def test_client_kind_refreshes_the_client_token(self, harness: Harness) -> None:
         """The refresh asks for the kind of token that was rejected."""
         harness.server.reply(error_response(401, "invalid_token"), json_response(200, OK))
-        harness.make().get("browse/newest", token_kind=TokenKind.CLIENT)
+        harness.make().get("browse/tags", token_kind=TokenKind.CLIENT)
         assert harness.tokens.refreshes == [(TokenKind.CLIENT, CLIENT_TOKEN)]
 
     def test_insufficient_scope_is_not_refreshed(self, harness: Harness) -> None:
@@ -147,7 +147,7 @@ class TestSecretsStayOut:
                 200, {"access_token": "oauth-access-secret-1", "refresh_token": "oauth-refresh-2"}
             ),
         )
-        client.get("browse/newest", {"offset": 0})
+        client.get("browse/tags", {"offset": 0})
         errors: list[DeviantArtError] = []
         for call in (
             lambda: client.get("placebo"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from fixtures.database import METADATA_READ
 from photomanager.domain.models import (
     DeviantArtUser,
     LogEntry,
@@ -29,6 +30,7 @@ def enqueue(h: Harness, deviationids: list[str], source: Source = Source.WATCH_F
                     ts=h.clock.now() - timedelta(seconds=i),
                     author=shown["author"]["username"],
                     title=shown["title"],
+                    enriched_at=METADATA_READ,
                 ),
                 h.clock.now(),
             )

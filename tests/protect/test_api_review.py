@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from api.support import JSON, PREFIX, TestClient
+from fixtures.database import METADATA_READ
 from photomanager.bootstrap import Container
 from photomanager.domain.models import NewQueueItem, QueueStatus, Source, WorkerDesired
 from photomanager.sandbox import Sandbox
@@ -28,6 +29,7 @@ def park(container: Container, sandbox: Sandbox, count: int) -> list[str]:
                     Source.GLOBAL_FEED,
                     now - timedelta(seconds=i),
                     author=shown["author"]["username"],
+                    enriched_at=METADATA_READ,
                 ),
                 now,
             )
@@ -140,7 +142,7 @@ class TestStartConfirmation:
 
     @pytest.mark.parametrize(
         "settings",
-        [{"review_sources": ["watch_feed", "global_feed"]}, {"dry_run": True}],
+        [{"review_sources": ["watch_feed", "global_feed", "tags"]}, {"dry_run": True}],
         ids=["all-reviewed", "dry-run"],
     )
     def test_no_confirmation_when_nothing_unreviewed_is_posted(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from api.support import PREFIX, TestClient
+from fixtures.database import METADATA_READ
 from photomanager.bootstrap import Container
 from photomanager.domain.models import NewQueueItem, Source
 from photomanager.sandbox import Sandbox
@@ -18,7 +19,12 @@ def post_watch(container: Container, sandbox: Sandbox, count: int) -> None:
     with container.uow_factory() as uow:
         for i in range(count):
             [deviationid] = sandbox.publish(1, author=sandbox.users[i])
-            item = NewQueueItem(deviationid, Source.WATCH_FEED, now - timedelta(seconds=i))
+            item = NewQueueItem(
+                deviationid,
+                Source.WATCH_FEED,
+                now - timedelta(seconds=i),
+                enriched_at=METADATA_READ,
+            )
             uow.queue.add_deviation(item, now)
         uow.commit()
     for _ in range(count):

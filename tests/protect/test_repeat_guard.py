@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fixtures.database import METADATA_READ
 from photomanager.domain.models import (
     CommentTemplate,
     LogStatus,
@@ -102,7 +103,13 @@ class TestVariablesStayVerbatim:
         nasty = "{a|b} %s {{author}} 100%"
         with harness.uow_factory() as uow:
             uow.queue.add_deviation(
-                NewQueueItem(deviationid, Source.WATCH_FEED, harness.clock.now(), title=nasty),
+                NewQueueItem(
+                    deviationid,
+                    Source.WATCH_FEED,
+                    harness.clock.now(),
+                    title=nasty,
+                    enriched_at=METADATA_READ,
+                ),
                 harness.clock.now(),
             )
             uow.commit()

@@ -24,18 +24,18 @@ class TestCollectFromBothSources:
         assert queued <= watched
 
     def test_global_feed_fills_the_queue_with_newest_work(self, harness: Harness) -> None:
-        """A global-feed collect queues the newest deviations, tagged global_feed."""
+        """A global-feed collect queues deviations of the home feed, tagged global_feed."""
         result = harness.collect(Source.GLOBAL_FEED, pages=1)
-        newest = harness.sandbox.deviation_ids(feed="newest", mature=False, commentable=True)
+        newest = harness.sandbox.deviation_ids(feed="home", mature=False, commentable=True)
         queued = queued_ids(harness, Source.GLOBAL_FEED)
         assert result.new == len(queued) > 0
         assert queued <= set(newest)
         assert newest[0] in queued
 
-    def test_the_global_feed_uses_a_client_token(self, harness: Harness) -> None:
-        """browse/newest is read with a client-credentials token."""
+    def test_the_global_feed_uses_the_account_token(self, harness: Harness) -> None:
+        """browse/home (the account's home feed) is read with the user token."""
         harness.collect(Source.GLOBAL_FEED, pages=1)
-        kinds = {r.token_kind for r in harness.sandbox.ledger.requests("newest")}
+        kinds = {r.token_kind for r in harness.sandbox.ledger.requests("home")}
         assert kinds == {harness.sources[Source.GLOBAL_FEED].token_kind}
 
     def test_progress_counts_add_up(self, harness: Harness) -> None:
@@ -77,7 +77,7 @@ class TestCollectFilters:
         """With skip_mature off, mature deviations are collected too."""
         harness.settings.update_settings(skip_mature=False)
         harness.collect(Source.GLOBAL_FEED, pages=4)
-        mature = set(harness.sandbox.deviation_ids(feed="newest", mature=True))
+        mature = set(harness.sandbox.deviation_ids(feed="home", mature=True))
         assert queued_ids(harness) & mature
 
     def test_excluded_authors_are_skipped(self, harness: Harness) -> None:

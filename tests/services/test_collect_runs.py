@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -18,6 +18,7 @@ from photomanager.domain.models import (
     Comment,
     CommentPage,
     DeviantArtUser,
+    DeviationMetadata,
     FeedPage,
     QueueStatus,
     Source,
@@ -153,6 +154,11 @@ class GatedApi:
 
     def whoami(self) -> DeviantArtUser:
         return self._api.whoami()
+
+    def deviation_metadata(
+        self, deviationids: Sequence[str], *, token_kind: TokenKind = TokenKind.USER
+    ) -> list[DeviationMetadata]:
+        return self._api.deviation_metadata(deviationids, token_kind=token_kind)
 
     def get_recommended_delay(self) -> float:
         return self._api.get_recommended_delay()

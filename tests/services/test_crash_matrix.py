@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.database import METADATA_READ
 from photomanager.domain.models import (
     CommentSettings,
     NewQueueItem,
@@ -57,7 +58,7 @@ def _prepare(db_url: str, sandbox: Sandbox) -> None:
     try:
         factory = sql_unit_of_work_factory(engine)
         now = datetime.now(UTC)
-        ids = sandbox.deviation_ids(feed="newest", commentable=True)[:ROWS]
+        ids = sandbox.deviation_ids(feed="home", commentable=True)[:ROWS]
         with factory() as uow:
             uow.messages.add("t", TEMPLATE, True, now)
             uow.tokens.save(
@@ -87,6 +88,7 @@ def _prepare(db_url: str, sandbox: Sandbox) -> None:
                         ts=now - timedelta(seconds=i),
                         author=sandbox.deviation(d)["author"]["username"],
                         title="x",
+                        enriched_at=METADATA_READ,
                     )
                     for i, d in enumerate(ids)
                 ),

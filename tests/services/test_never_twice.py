@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from fixtures.database import METADATA_READ
 from photomanager.domain.errors import (
     Conflict,
     OutcomeUnknown,
@@ -126,7 +127,14 @@ class TestRemoveNeverForgetsAnUnknownRow:
         harness.queue.clear()
         with harness.uow_factory() as uow:
             added = uow.queue.add_many(
-                [NewQueueItem(deviationid=one, source=Source.WATCH_FEED, ts=harness.clock.now())],
+                [
+                    NewQueueItem(
+                        deviationid=one,
+                        source=Source.WATCH_FEED,
+                        ts=harness.clock.now(),
+                        enriched_at=METADATA_READ,
+                    )
+                ],
                 harness.clock.now(),
             )
             uow.commit()
@@ -354,6 +362,7 @@ class TestHostileText:
                     source=Source.WATCH_FEED,
                     ts=harness.clock.now(),
                     title=title,
+                    enriched_at=METADATA_READ,
                 ),
                 harness.clock.now(),
             )

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from fixtures.database import METADATA_READ
 from photomanager.domain.models import (
     LogStatus,
     NewQueueItem,
@@ -43,6 +44,7 @@ def enqueue(h: Harness, *deviationids: str) -> None:
                     ts=h.clock.now() - timedelta(seconds=i),
                     author=shown["author"]["username"],
                     title=shown["title"],
+                    enriched_at=METADATA_READ,
                 ),
                 h.clock.now(),
             )
@@ -147,7 +149,12 @@ class TestAntiRepeat:
         while harness.worker.run_once().outcome is not StepOutcome.IDLE:
             pass
         commented = posts(harness)
-        again = [harness.collect(s, pages=2) for s in (Source.WATCH_FEED, Source.GLOBAL_FEED)]
+        # The watch feed is ordered by time: a deeper page holds older, known work. The home
+        # feed is a recommendation order, where a deeper page may hold unseen deviations.
+        again = [
+            harness.collect(Source.WATCH_FEED, pages=2),
+            harness.collect(Source.GLOBAL_FEED, pages=1),
+        ]
         assert [r.new for r in again] == [0, 0]
         assert harness.worker.run_once().outcome is StepOutcome.IDLE
         assert posts(harness) == commented > 0

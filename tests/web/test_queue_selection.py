@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from fixtures.database import METADATA_READ
 from photomanager.domain.models import NewQueueItem, Source
 from web.webtest_support import LiveApp
 
@@ -32,6 +33,7 @@ def enqueue(live: LiveApp, *deviationids: str) -> None:
                 ts=now - timedelta(seconds=n),
                 author="someone",
                 title=f"Title {deviationid}",
+                enriched_at=METADATA_READ,
             )
             uow.queue.add_deviation(item, now)
         uow.commit()

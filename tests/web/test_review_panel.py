@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from fixtures.database import METADATA_READ
 from photomanager.domain.models import NewQueueItem, Source
 from web.webtest_support import LiveApp, PageRecorder
 
@@ -43,6 +44,7 @@ def queue_global(live: LiveApp, count: int) -> list[str]:
                 now - timedelta(seconds=i),
                 author=shown["author"]["username"],
                 title=shown["title"],
+                enriched_at=METADATA_READ,
             )
             uow.queue.add_deviation(item, now)
         uow.commit()

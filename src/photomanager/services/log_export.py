@@ -13,11 +13,11 @@ CSV_COLUMNS = (
     "sent_at",
     "status",
     "deviationid",
-    "source",
     "message_id",
     "commentid",
     "body",
     "error_message",
+    "source",  # last, so the columns of earlier exports keep their places
 )
 CSV_CHUNK_ROWS = 200
 # A cell starting with one of these is a formula to a spreadsheet; the log holds
@@ -42,11 +42,11 @@ def csv_chunks(entries: Iterable[LogEntry]) -> Iterator[str]:
                 entry.sent_at.isoformat(),
                 entry.status.value,
                 _cell(entry.deviationid),
-                entry.source or "",
                 entry.message_id,
                 _cell(entry.commentid),
                 _cell(entry.body),
                 _cell(entry.error_message),
+                entry.source or "",
             ]
         )
         if rows % CSV_CHUNK_ROWS == 0:
