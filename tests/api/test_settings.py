@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from api.support import PREFIX, TestClient, snapshot
@@ -144,3 +146,38 @@ class TestActiveHoursMessages:
         assert words in message
         assert "pattern" not in message
         assert "Value error" not in message
+
+
+class TestTagAndLanguageSettings:
+    def test_tags_are_saved(self, client: TestClient) -> None:
+        """Followed tags, include/exclude tags and languages round-trip."""
+        body = {
+            "tags": ["watercolor", "акварель"],
+            "include_tags": ["portrait"],
+            "exclude_tags": ["nsfw"],
+            "languages": ["en", "DE"],
+            "unknown_language": "skip",
+        }
+        saved = client.put(f"{PREFIX}/settings", json=body).json()
+        assert saved["tags"] == ["watercolor", "акварель"]
+        assert saved["languages"] == ["en", "de"]
+        assert saved["unknown_language"] == "skip"
+
+    @pytest.mark.parametrize(
+        ("field", "value", "says"),
+        [
+            ("tags", ["Water Color"], "try 'water_color'"),
+            ("tags", ["ok", "no-dash"], "not a DeviantArt tag"),
+            ("tags", [f"t{n}" for n in range(21)], "at most 20 tags"),
+            ("exclude_tags", ["<b>"], "not a DeviantArt tag"),
+            ("languages", ["xx"], "not a language photomanager recognises"),
+            ("unknown_language", "maybe", "literal_error"),
+        ],
+    )
+    def test_bad_values_are_422_saying_what_to_fix(
+        self, client: TestClient, field: str, value: object, says: str
+    ) -> None:
+        """A bad tag or language is refused with a message naming the rule."""
+        response = client.put(f"{PREFIX}/settings", json={field: value})
+        assert response.status_code == 422
+        assert says in json.dumps(response.json())

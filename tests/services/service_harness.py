@@ -61,6 +61,7 @@ class WireRecord:
     path: str
     status: int | None  # None: no response (dropped)
     retry_after: float | None
+    query: tuple[tuple[str, str], ...] = ()  # every query parameter, repeated keys included
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -74,15 +75,18 @@ class RecordingTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         at = self._clock.now()
+        query = tuple(request.url.params.multi_items())
         try:
             response = self._inner.handle_request(request)
         except httpx.TransportError:
-            self._note(WireRecord(at, request.method, request.url.path, None, None))
+            self._note(WireRecord(at, request.method, request.url.path, None, None, query))
             raise
         header = response.headers.get("Retry-After")
         retry_after = float(header) if header and header.replace(".", "").isdigit() else None
         self._note(
-            WireRecord(at, request.method, request.url.path, response.status_code, retry_after)
+            WireRecord(
+                at, request.method, request.url.path, response.status_code, retry_after, query
+            )
         )
         return response
 

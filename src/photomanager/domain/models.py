@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
-# A DeviantArt tag as the artist may follow or filter it: lower case letters, digits, "_".
-TAG_PATTERN = re.compile(r"[a-z0-9_]{1,50}")
+# A DeviantArt tag as the artist may follow or filter it: lower case letters (of any
+# script: DeviantArt has tags such as `акварель` and `插画`), digits, "_".
+TAG_PATTERN = re.compile(r"\w{1,50}")
 TAG_RULE = "lower case letters, digits and underscores only, at most 50 characters"
 
 
 def is_tag(text: str) -> bool:
     """True when `text` is a DeviantArt tag name (see `TAG_RULE`)."""
-    return TAG_PATTERN.fullmatch(text) is not None
+    return TAG_PATTERN.fullmatch(text) is not None and text == text.lower()
 
 
 class SourceKind(enum.StrEnum):
