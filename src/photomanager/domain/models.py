@@ -19,6 +19,13 @@ def is_tag(text: str) -> bool:
     return TAG_PATTERN.fullmatch(text) is not None and text == text.lower()
 
 
+def not_a_tag(text: str) -> str:
+    """Why `text` is refused as a tag, with the spelling that would be taken if there is one."""
+    fixed = "_".join(text.strip().lower().split())
+    hint = f" (try {fixed!r})" if fixed != text and is_tag(fixed) else ""
+    return f"{text[:60]!r}{hint} is not a DeviantArt tag: {TAG_RULE}"
+
+
 class SourceKind(enum.StrEnum):
     """The kinds of feed: the two fixed feeds, and the tag feeds the artist picks."""
 

@@ -10,7 +10,7 @@ from photomanager.domain import pacing
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import InvalidInput
 from photomanager.domain.languages import LANGUAGE_NAMES
-from photomanager.domain.models import TAG_RULE, CommentSettings, SourceKind, is_tag
+from photomanager.domain.models import CommentSettings, SourceKind, is_tag, not_a_tag
 from photomanager.services.ports import UnitOfWorkFactory
 
 DAY_S = 86_400
@@ -158,7 +158,7 @@ def _tags(limit: int) -> Callable[[Any], tuple[str, ...]]:
                 raise TypeError("must be a list of tags")
             tag = item.strip()
             if not is_tag(tag):
-                raise ValueError(f"{_hint(tag)} is not a DeviantArt tag: {TAG_RULE}")
+                raise ValueError(not_a_tag(tag))
             if tag not in tags:
                 tags.append(tag)
         if len(tags) > limit:
@@ -166,13 +166,6 @@ def _tags(limit: int) -> Callable[[Any], tuple[str, ...]]:
         return tuple(tags)
 
     return check
-
-
-def _hint(tag: str) -> str:
-    """The refused tag, with the spelling that would be taken when there is one."""
-    shown = repr(tag[:60])
-    fixed = "_".join(tag.lower().split())
-    return f"{shown} (try {fixed!r})" if fixed != tag and is_tag(fixed) else shown
 
 
 def _languages(value: Any) -> tuple[str, ...]:

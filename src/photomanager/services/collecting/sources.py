@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from photomanager.deviantart.endpoints import HOME_FEED, TAG_FEED, WATCH_FEED, check_feed_path
 from photomanager.domain.errors import InvalidInput
-from photomanager.domain.models import TAG_RULE, Source, TokenKind, is_tag
+from photomanager.domain.models import Source, TokenKind, is_tag, not_a_tag
 
 WATCH_FEED_PATH = WATCH_FEED
 GLOBAL_FEED_PATH = HOME_FEED
@@ -63,10 +63,7 @@ def tag_source(tag: str) -> FeedSource:
     smaller request budget is kept for what only it can do (posting, home feed).
     """
     if not is_tag(tag):
-        raise InvalidInput(
-            f"{tag[:60]!r} is not a DeviantArt tag: {TAG_RULE}",
-            details={"tags": f"{tag[:60]!r}: {TAG_RULE}"},
-        )
+        raise InvalidInput(not_a_tag(tag), details={"tags": not_a_tag(tag)})
     return FeedSource(
         Source.tag(tag),
         f"{TAG_FEED}?{urlencode({'tag': tag})}",
