@@ -209,7 +209,8 @@ export function initCollectors({ onProgress }) {
     const added = lines.reduce((sum, line) => sum + Number(line.dataset.new || 0), 0);
     const failed = lines.filter((line) => line.dataset.state !== "done").length;
     const words = `Tags: ${added} new deviation(s) queued.`;
-    flash(message, failed ? `${words} ${failed} tag run(s) did not finish.` : words, failed ? "error" : "ok");
+    if (failed) flash(message, `${words} ${failed} tag run(s) did not finish.`, "error");
+    else flash(message, words, "ok");
   }
 
   async function follow(runId) {
