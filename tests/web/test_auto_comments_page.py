@@ -145,7 +145,7 @@ class TestUntrustedText:
         expect(page.locator("#collect-label")).to_contain_text("Global Feed: done", timeout=WAIT_MS)
         row = page.locator(f'#queue-rows tr[data-deviationid="{deviationid}"]')
         expect(row).to_have_count(1, timeout=WAIT_MS)
-        expect(row.locator("td.title")).to_have_text(XSS_TITLE)
+        expect(row.locator("td.title .deviation-title")).to_have_text(XSS_TITLE)
         expect(row.locator("td.author")).to_have_text(XSS_USERNAME)
         assert row.locator("a").get_attribute("rel") == "noopener noreferrer"
         assert page.locator("#queue-rows img, #queue-rows script").count() == 0

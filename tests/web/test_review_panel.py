@@ -65,7 +65,7 @@ class TestReviewPanel:
                 "max_interval_s": 1,
                 "max_per_hour": 1000,
                 "max_per_day": 1000,
-                "review_sources": ["watch_feed", "global_feed"],
+                "review_sources": ["watch_feed", "global_feed", "tags"],
             },
         )
         assert paced.status_code == 200, paced.text
@@ -89,6 +89,7 @@ class TestReviewPanel:
         expect(entries).to_have_count(2, timeout=WAIT_MS)
 
         first = page.locator(f'#review-list .review-item[data-deviationid="{approved}"]')
+        expect(first.locator(".deviation-meta .meta-source")).to_have_text("Global Feed")
         first.locator("textarea").fill(EDITED)
         first.get_by_role("button", name="Approve").click()
         expect(page.locator("#review-message")).to_have_text("Approved.")

@@ -77,9 +77,13 @@ function main() {
       banner.hidden = true;
       document.body.classList.remove("is-offline");
       // The server may have restarted: everything may have changed.
-      Promise.all([refreshAccount(), templates.load(), settings.load(), queue.load()]).catch(
-        () => {},
-      );
+      Promise.all([
+        refreshAccount(),
+        templates.load(),
+        settings.load(),
+        collectors.load(),
+        queue.load(),
+      ]).catch(() => {});
     },
   });
 
@@ -87,6 +91,7 @@ function main() {
     refreshAccount(),
     templates.load(),
     settings.load(),
+    collectors.load(),
     queue.load(),
     log.load(),
     review.load(),

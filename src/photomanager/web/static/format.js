@@ -29,9 +29,43 @@ export function humanize(value) {
   return String(value ?? "").replaceAll("_", " ");
 }
 
-/** Source ids as the artist knows them. */
+const TAG_PREFIX = "tag:";
+
+/** The tag name of a tag feed source ("tag:watercolor" -> "watercolor"), else null. */
+export function sourceTag(source) {
+  const text = String(source ?? "");
+  return text.startsWith(TAG_PREFIX) ? text.slice(TAG_PREFIX.length) : null;
+}
+
+/** Source ids as the artist knows them: "Watch Feed", "Global Feed", "#watercolor". */
 export function sourceLabel(source) {
   if (source === "watch_feed") return "Watch Feed";
   if (source === "global_feed") return "Global Feed";
+  const tag = sourceTag(source);
+  if (tag !== null) return `#${tag}`;
   return humanize(source);
+}
+
+/**
+ * A deviation's tags as one short line: "#a #b #c", at most `max` of them, then "+N".
+ * Returns { text, full } (`full`: every tag, for a tooltip); text "" when there are none.
+ */
+export function tagLine(tags, max = 6) {
+  const all = (Array.isArray(tags) ? tags : []).map((tag) => `#${tag}`);
+  const shown = all.slice(0, max).join(" ");
+  const rest = all.length - max;
+  return { text: rest > 0 ? `${shown} +${rest}` : shown, full: all.join(" ") };
+}
+
+let languageNames = null;
+
+/** "de" -> "German" when the browser knows the code; the code itself otherwise. */
+export function languageName(code) {
+  if (!code) return "";
+  try {
+    languageNames = languageNames || new Intl.DisplayNames(["en"], { type: "language" });
+    return languageNames.of(code) || code;
+  } catch {
+    return code;
+  }
 }

@@ -3,6 +3,7 @@
 
 import { api, API, describeError, query } from "./api.js";
 import { byId, el, flash, safeHref } from "./dom.js";
+import { deviationMeta } from "./deviation-meta.js";
 import { formatTime, humanize, sourceLabel } from "./format.js";
 
 const PAGE_SIZE = 25;
@@ -43,8 +44,14 @@ export function initQueue({ onChanged }) {
     const title = item.title || item.deviationid;
     const href = safeHref(item.url);
     const link = href
-      ? el("a", { href, target: "_blank", rel: "noopener noreferrer", text: title })
-      : el("span", { text: title });
+      ? el("a", {
+          href,
+          target: "_blank",
+          rel: "noopener noreferrer",
+          class: "deviation-title",
+          text: title,
+        })
+      : el("span", { class: "deviation-title", text: title });
     const box = el("input", {
       type: "checkbox",
       value: item.deviationid,
@@ -53,9 +60,9 @@ export function initQueue({ onChanged }) {
     box.addEventListener("change", updateSelection);
     return el("tr", { dataset: { deviationid: item.deviationid, status: item.status } }, [
       cell("Select", [box]),
-      cell("Deviation", [link], { class: "title" }),
+      cell("Deviation", [link, deviationMeta(item)], { class: "title" }),
       cell("Author", [item.author || ""], { class: "author" }),
-      cell("Source", [sourceLabel(item.source)]),
+      cell("Source", [sourceLabel(item.source)], { class: "source" }),
       cell("Time", [formatTime(item.ts)]),
       cell("Status", [
         el("span", { class: `status-pill status-${item.status}`, text: humanize(item.status) }),

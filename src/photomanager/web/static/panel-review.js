@@ -2,6 +2,7 @@
 // Approve (optionally edited), skip, or approve every comment in view. Text only via textContent.
 
 import { api, API, describeError, query } from "./api.js";
+import { deviationMeta } from "./deviation-meta.js";
 import { byId, el, safeHref } from "./dom.js";
 
 const LIMIT = 50;
@@ -43,6 +44,7 @@ export function initReview({ onChanged = () => {} } = {}) {
           : el("span", { text: title }),
         ` by ${entry.author || "unknown"}`,
       ]),
+      deviationMeta(entry, { source: true }),
       el("label", { for: id, text: `Comment for "${title}" by ${entry.author || "unknown"}` }),
       text,
       el("div", { class: "toolbar" }, [

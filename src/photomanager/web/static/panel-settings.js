@@ -4,7 +4,13 @@
 import { api, API, describeError, fieldErrors } from "./api.js";
 import { byId, flash } from "./dom.js";
 
-const LIST_FIELDS = new Set(["exclude_authors", "exclude_keywords"]);
+const LIST_FIELDS = new Set([
+  "exclude_authors",
+  "exclude_keywords",
+  "include_tags",
+  "exclude_tags",
+  "languages",
+]);
 const NULLABLE = new Set(["active_hours", "max_per_author"]);
 
 function controls(form) {
