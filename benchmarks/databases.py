@@ -66,6 +66,21 @@ class Databases:
             upgrade_database(server.create_database(self._pg_template))
         return str(server.create_database(f"bench_{n}", template=self._pg_template))
 
+    def copy(self, url: str) -> str:
+        """A new database holding what `url` holds now (nothing may be connected to it)."""
+        n = next(self._counter)
+        if url.startswith("sqlite:///"):
+            from photomanager.storage.backup import backup_database
+
+            target = self._tmp / f"bench-{n}-copy.db"
+            backup_database(url, target)
+            return f"sqlite:///{target}"
+        from fixtures.postgres_server import PostgresServer
+
+        server = self._server
+        assert isinstance(server, PostgresServer)
+        return str(server.create_database(f"bench_{n}_copy", template=url.rsplit("/", 1)[1]))
+
     def drop(self, url: str) -> None:
         """Free the disk space of a database we are done with."""
         if url.startswith("sqlite:///"):

@@ -1,6 +1,7 @@
 """Run the benchmarks and print a markdown table of ratios, targets and PASS/MISS.
 
     .venv/bin/python -m benchmarks [--rows N] [--db sqlite|postgresql|both] [--quick]
+                                   [--only retention|scale]
     .venv/bin/python benchmarks/run.py ...
 
 Every ratio compares two measurements taken in the same run on the same
@@ -23,7 +24,7 @@ for extra in (ROOT, ROOT / "tests"):  # `benchmarks`, then `fixtures` and `concu
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from benchmarks import claims, enqueue, memory, reads, throughput  # noqa: E402
+from benchmarks import claims, enqueue, memory, reads, retention, throughput  # noqa: E402
 from benchmarks.databases import KINDS, Databases  # noqa: E402
 from benchmarks.report import Row, markdown_table  # noqa: E402
 from benchmarks.workload import enqueue as fill  # noqa: E402
@@ -129,6 +130,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--rate", type=float, default=10.0, help="sandbox rate limit for the worker, req/s"
     )
+    parser.add_argument(
+        "--only",
+        choices=("retention", "scale"),
+        default=None,
+        help="retention: only the 90 simulated days; scale: everything else",
+    )
     return parser.parse_args(argv)
 
 
@@ -144,7 +151,17 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     with Databases(kinds) as dbs:
         for kind in kinds:
-            measured = bench_kind(dbs, kind, sizes)
+            measured: list[Row] = []
+            if args.only != "retention":
+                measured += bench_kind(dbs, kind, sizes)
+            if args.only != "scale":
+                days = retention.CHECK_DAY + 5 if args.quick else retention.DAYS
+                measured += step(
+                    f"{kind}: {days} simulated days",
+                    lambda kind=kind, days=days: retention.run(  # type: ignore[misc]
+                        dbs, kind, days=days, repeats=sizes.read_repeats
+                    ),
+                )
             # Also on stderr as they come: a long run that is cut short still says something.
             progress("\n" + markdown_table(measured))
             rows.extend(measured)

@@ -38,6 +38,7 @@ from photomanager.services.account.session import AuthSession
 from photomanager.services.collecting.collect_runs import CollectRuns
 from photomanager.services.collecting.collector import FeedCollector
 from photomanager.services.collecting.sources import default_sources
+from photomanager.services.housekeeping import Housekeeping
 from photomanager.services.logs import LogService
 from photomanager.services.ports import DeviantArtApi, OAuthApi, UnitOfWork, UnitOfWorkFactory
 from photomanager.services.posting.supervisor import WorkerSupervisor
@@ -50,7 +51,7 @@ from photomanager.services.status import StatusService
 from photomanager.services.templates import TemplateService
 from photomanager.storage import repositories
 from photomanager.storage.engine import create_engine_for
-from photomanager.storage.migrate import upgrade_database
+from photomanager.storage.migrate import check_database_version, upgrade_database
 from photomanager.storage.private_files import private_dir, private_sqlite_file
 from photomanager.storage.refresh_lock import refresh_lock_for
 from photomanager.storage.unit_of_work import SqlUnitOfWork
@@ -131,6 +132,7 @@ class Container:
     worker_control: WorkerControlService
     status: StatusService
     collect_runs: CollectRuns
+    housekeeping: Housekeeping
     worker: CommentWorker
     worker_thread: WorkerThread
     sandbox: Sandbox | None = None
@@ -176,6 +178,7 @@ if TYPE_CHECKING:
         _control: ports.WorkerControlRepository = repositories.WorkerControlRepository(conn)
         _tokens: ports.TokenRepository = repositories.TokenRepository(conn)
         _runs: ports.CollectRunRepository = repositories.CollectRunRepository(conn)
+        _housekeeping: ports.HousekeepingRepository = repositories.HousekeepingRepository(conn)
 
 
 def _with_sandbox_client(settings: Settings, sandbox: Sandbox) -> Settings:
@@ -220,8 +223,14 @@ def bootstrap(
     private_dir(settings.data_dir)
     private_sqlite_file(url)
     engine = create_engine_for(url)
-    if migrate:
-        upgrade_database(engine)
+    try:
+        if migrate:
+            upgrade_database(engine)
+        else:
+            check_database_version(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     uow_factory = _uow_factory(engine)
 
     policy = RetryPolicy(delay_floor_s=settings.da_min_delay_s)
@@ -290,6 +299,7 @@ def bootstrap(
         worker_control=WorkerControlService(uow_factory=uow_factory, clock=clock),
         status=StatusService(uow_factory=uow_factory, clock=clock, collect_runs=collect_runs),
         collect_runs=collect_runs,
+        housekeeping=Housekeeping(uow_factory=uow_factory, clock=clock),
         worker=worker,
         worker_thread=WorkerThread(
             worker=worker, uow_factory=uow_factory, stop=worker_http.stop_event

@@ -23,6 +23,9 @@ BENCHMARKS_PER_DB = (
     "whole run: 429 share",
     "steady state: achieved / R",
     "steady state: 429 share",
+    "simulated days",  # the retention rows: database size, then the two reads
+    "days: GET /status",
+    "days: GET one queue page",
 )
 
 
@@ -36,7 +39,7 @@ class TestBenchmarkSmoke:
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=240,
+            timeout=420,
             check=False,
         )
 

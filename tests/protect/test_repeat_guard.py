@@ -16,6 +16,7 @@ from photomanager.domain.models import (
     QueueStatus,
     Source,
 )
+from photomanager.services.housekeeping import Housekeeping
 from photomanager.services.posting.body_hash import body_hash
 from photomanager.services.posting.repeat_guard import choose_rendering
 from protect.protect_support import configure, enqueue, logs, publish, row
@@ -38,6 +39,28 @@ class TestNoRepeatedText:
         enqueue(harness, ids)
         for _ in ids:
             harness.worker.run_once()
+        bodies = [e.body for e in logs(harness, LogStatus.SENT)]
+        assert len(bodies) == 5
+        assert len(set(bodies)) == 5
+
+    def test_texts_stay_remembered_after_their_queue_rows_are_removed(
+        self, harness: Harness
+    ) -> None:
+        """Rows pruned by housekeeping: the guard still knows their texts from the log."""
+        configure(harness, author_cooldown_days=0, finished_ttl_days=7)
+        harness.add_template(FIVE)
+        first = publish(harness, 4)
+        enqueue(harness, first)
+        for _ in first:
+            harness.worker.run_once()
+        harness.clock.advance(8 * 86_400)
+        Housekeeping(uow_factory=harness.uow_factory, clock=harness.clock, pause_s=0).prune()
+        assert harness.queue.list_queue(limit=10)[0] == []  # every row pruned
+        second = publish(harness, 1)
+        enqueue(harness, second)
+
+        harness.worker.run_once()
+
         bodies = [e.body for e in logs(harness, LogStatus.SENT)]
         assert len(bodies) == 5
         assert len(set(bodies)) == 5

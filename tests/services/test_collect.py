@@ -128,6 +128,7 @@ class TestCollectNeverDrifts:
 
     def test_the_end_of_the_feed_ends_the_run(self, harness: Harness) -> None:
         """A run asking for more pages than the feed has stops at its end."""
+        harness.settings.update_settings(pending_ttl_days=30, finished_ttl_days=30)  # all of it
         result = harness.collect(Source.WATCH_FEED, pages=100)
         assert result.stopped_because == STOP_END
         assert result.pages_done < 100

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from photomanager.bootstrap import Container
 from photomanager.services.collecting.collect_runs import CollectRuns
+from photomanager.services.housekeeping import Housekeeping
 from photomanager.services.logs import LogService
 from photomanager.services.posting.worker_control import WorkerControlService
 from photomanager.services.queue import QueueService
@@ -55,6 +56,11 @@ def get_status(container: ContainerDep) -> StatusService:
     return container.status
 
 
+def get_housekeeping(container: ContainerDep) -> Housekeeping:
+    """Queue and log pruning."""
+    return container.housekeeping
+
+
 def get_collect_runs(container: ContainerDep) -> CollectRuns:
     """Background collect runs."""
     return container.collect_runs
@@ -67,3 +73,4 @@ SettingsDep = Annotated[SettingsService, Depends(get_settings_service)]
 WorkerControlDep = Annotated[WorkerControlService, Depends(get_worker_control)]
 StatusDep = Annotated[StatusService, Depends(get_status)]
 CollectRunsDep = Annotated[CollectRuns, Depends(get_collect_runs)]
+HousekeepingDep = Annotated[Housekeeping, Depends(get_housekeeping)]

@@ -8,6 +8,7 @@ Every 4xx/5xx body has the same shape: ``{"error": code, "message": text, "detai
     InvalidToken, ReauthRequired,
     InsufficientScope                 -> 409 (reconnect the account: fixable here)
     RateLimited, ServiceUnavailable   -> 503 (+ Retry-After when known)
+    DatabaseTooNew                    -> 503 (a newer photomanager migrated the database)
     other DeviantArtError             -> 502 (DeviantArt failed or refused)
     other PhotomanagerError           -> 400
     RequestValidationError            -> 422, details list which field and why
@@ -33,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from photomanager.domain.errors import (
     Cancelled,
     Conflict,
+    DatabaseTooNew,
     DeviantArtError,
     InsufficientScope,
     InvalidInput,
@@ -60,6 +62,7 @@ _STATUS_BY_TYPE: tuple[tuple[type[PhotomanagerError], int], ...] = (
     (InsufficientScope, 409),
     (RateLimited, 503),
     (ServiceUnavailable, 503),
+    (DatabaseTooNew, 503),
     (DeviantArtError, 502),
 )
 

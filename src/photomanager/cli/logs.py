@@ -38,11 +38,13 @@ def export(
 ) -> None:
     """Export the comment log as CSV (`--csv -` writes it to standard output)."""
     with opened_container(ctx) as container:
+        covered = container.logs.export_range(since=since)
         entries = container.logs.export(status=status, since=since)
         if str(csv_file) == "-":
             for chunk in csv_chunks(entries):
                 sys.stdout.write(chunk)
             sys.stdout.flush()
+            typer.echo(covered.describe(), err=True)  # stdout is the CSV
             return
         try:
             f = csv_file.open("w", encoding="utf-8", newline="")
@@ -51,4 +53,4 @@ def export(
         with f:
             for chunk in csv_chunks(entries):
                 f.write(chunk)
-    console().print(f"log written to {csv_file}")
+    console().print(f"log written to {csv_file}: {covered.describe()}")

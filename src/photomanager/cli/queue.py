@@ -1,4 +1,4 @@
-"""`photomanager queue list|reset-failed|clear|resolve`."""
+"""`photomanager queue list|reset-failed|clear|resolve|prune`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rich.table import Table
 
 from photomanager.cli.common import console, opened_container
 from photomanager.domain.models import QueueStatus
+from photomanager.services.housekeeping import TRIGGER_CLI, Housekeeping
 
 queue_app = typer.Typer(help="Inspect and clean the comment queue.", no_args_is_help=True)
 
@@ -83,3 +84,54 @@ def resolve(
     with opened_container(ctx) as container:
         item = container.queue.resolve_unknown(deviationid=deviationid, posted=posted)
     console().print(f"{item.deviationid}: {item.status.value}")
+
+
+@queue_app.command("prune")
+def prune(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list what would go, and why; remove nothing.")
+    ] = False,
+) -> None:
+    """Remove expired queue rows and old log entries now (the worker does it hourly)."""
+    out = console()
+    with opened_container(ctx) as container:
+        if dry_run:
+            _print_preview(container.housekeeping)
+            return
+        run = container.housekeeping.prune(trigger=TRIGGER_CLI)
+    removed = ", ".join(f"{n} {status.value}" for status, n in run.removed.items() if n)
+    out.print(
+        f"removed {sum(run.removed.values())} queue row(s) ({removed or 'none'}) "
+        f"and {run.logs} log entries"
+        + ("" if run.complete else " (stopped early: run it again to go on)")
+    )
+
+
+def _print_preview(housekeeping: Housekeeping) -> None:
+    """What a pass would remove now: the oldest rows of each status with the reason."""
+    out = console()
+    preview = housekeeping.preview()
+    if preview.examples:
+        table = Table(title="Would leave the queue (oldest first per status)")
+        table.add_column("deviationid", no_wrap=True, min_width=36)
+        for column in ("status", "title", "why"):
+            table.add_column(column)
+        for candidate in preview.examples:
+            item = candidate.item
+            table.add_row(item.deviationid, item.status.value, item.title or "", candidate.reason)
+        out.print(table)
+    counts = ", ".join(f"{n} {status.value}" for status, n in preview.removed.items() if n)
+    shown = len(preview.examples)
+    more = sum(preview.removed.values()) - shown
+    out.print(
+        f"dry run: {sum(preview.removed.values())} queue row(s) would go ({counts or 'none'})"
+        + (f", {more} of them not listed" if more > 0 else "")
+        + f"; {preview.logs} log entries"
+        + (
+            f" written before {preview.cutoffs.logs:%Y-%m-%d %H:%M} UTC"
+            if preview.cutoffs.logs is not None
+            else " (the log is kept forever)"
+        )
+        + "; nothing was removed"
+    )

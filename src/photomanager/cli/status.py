@@ -8,7 +8,13 @@ import typer
 from rich.table import Table
 
 from photomanager.cli.common import console, opened_container
-from photomanager.domain.models import CollectProgress, QueueStatus, WorkerControl, WorkerDesired
+from photomanager.domain.models import (
+    CollectProgress,
+    HousekeepingRun,
+    QueueStatus,
+    WorkerControl,
+    WorkerDesired,
+)
 
 
 def status(ctx: typer.Context) -> None:
@@ -50,6 +56,7 @@ def status(ctx: typer.Context) -> None:
             ("failed today", str(report.failed_today)),
             ("interval", f"{caps.min_interval_s}-{caps.max_interval_s} s"),
             ("active hours", f"{caps.active_hours or 'any time'} ({caps.timezone})"),
+            ("housekeeping", housekeeping_words(report.housekeeping)),
         ]
         for name, value in rows:
             overview.add_row(name, value)
@@ -101,3 +108,15 @@ def _worker_words(worker: WorkerControl, now: datetime) -> str:
     if worker.desired is WorkerDesired.RUNNING and active and silent:
         words += ": NO WORKER RESPONDS"
     return words
+
+
+def housekeeping_words(run: HousekeepingRun | None) -> str:
+    """When the last pass ran, who ran it, and what it removed."""
+    if run is None:
+        return "never ran (the worker runs it hourly; `queue prune` now)"
+    removed = ", ".join(f"{n} {status.value}" for status, n in run.removed.items() if n)
+    words = (
+        f"{run.ran_at:%Y-%m-%d %H:%M:%S} UTC by {run.trigger}: removed "
+        f"{removed or 'no queue rows'}, {run.logs} log entries"
+    )
+    return words if run.complete else words + " (stopped early)"

@@ -4,7 +4,9 @@ PhotomanagerError
  ├── InvalidInput             bad input from the artist (422), with details
  ├── NotFound                 unknown id (404)
  ├── Conflict                 the request clashes with the current state (409)
- │    └── ClientNotConfigured no DeviantArt app configured: register one (409)
+ │    ├── ClientNotConfigured no DeviantArt app configured: register one (409)
+ │    └── WorkerRunning       a worker is alive: a restore would pull the database from under it
+ ├── DatabaseTooNew           the database was migrated by a newer photomanager: upgrade the app
  ├── NotConnected             no DeviantArt account connected (409)
  ├── Cancelled                a wait was interrupted by a stop request
  ├── LoginRejected            an OAuth callback refused: bad/replayed state, DA said no (400)
@@ -146,3 +148,18 @@ class ConfirmationRequired(Conflict):
     """The request needs an explicit confirmation from the artist first (409)."""
 
     code = "confirmation_required"
+
+
+class WorkerRunning(Conflict):
+    """A worker is running (its heartbeat is fresh): the command needs every worker stopped."""
+
+    code = "worker_running"
+
+
+class DatabaseTooNew(PhotomanagerError):
+    """The database is at a revision this photomanager does not know: a newer one migrated it.
+
+    Running on it could write rows the newer version reads wrongly, so nothing starts.
+    """
+
+    code = "database_too_new"

@@ -329,6 +329,11 @@ class CommentSettings:
     dry_run: bool = False
     author_cooldown_days: int = 14
     max_per_author: int | None = None
+    # Months of running (issue 14): what leaves the queue and the log, and when.
+    pending_ttl_days: int = 7  # pending rows published longer ago leave; older finds not queued
+    finished_ttl_days: int = 30  # commented/failed/skipped rows leave this long after settling
+    max_pending: int = 5000  # a collect queues no more once this many rows are pending
+    log_retention_days: int = 365  # 0 keeps the log forever
 
 
 class WorkerDesired(enum.StrEnum):
@@ -353,6 +358,27 @@ class WorkerControl:
 @dataclass(frozen=True, slots=True)
 class QueueStats:
     counts: dict[QueueStatus, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class HousekeepingRun:
+    """What one housekeeping pass removed (or, in a dry run, would remove).
+
+    `removed`: queue rows per status that left; `logs`: log entries that left.
+    `complete`: False when the pass stopped before the end (stop request, time budget);
+    the next pass goes on where it stopped.
+    """
+
+    ran_at: datetime
+    removed: dict[QueueStatus, int] = field(default_factory=dict)
+    logs: int = 0
+    complete: bool = True
+    trigger: str = "worker"  # worker | cli | api
+
+    @property
+    def total(self) -> int:
+        """Queue rows and log entries together."""
+        return sum(self.removed.values()) + self.logs
 
 
 @dataclass(frozen=True, slots=True)

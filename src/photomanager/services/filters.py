@@ -4,7 +4,8 @@ Two passes, because DeviantArt's browse results carry no tags and no
 description (deviantart-api.md, "Deviation metadata"):
 
 1. `rejection_reason`: what the feed itself tells (deleted, comments off,
-   ours, commented, mature, excluded author, an excluded keyword in the title).
+   ours, commented, too old, mature, excluded author, an excluded keyword in
+   the title).
    Cheap: it runs on every deviation of a page, before any other request.
 2. `metadata_rejection_reason`: what only `deviation/metadata` tells (comment
    rights, tags, description, language). The collector runs it on the
@@ -16,6 +17,7 @@ description (deviantart-api.md, "Deviation metadata"):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from photomanager.domain.models import CommentSettings, Deviation
 from photomanager.services.account.identity import Me
@@ -25,6 +27,8 @@ DELETED = "deleted"
 COMMENTS_DISABLED = "comments disabled"
 OWN_DEVIATION = "own deviation"
 ALREADY_COMMENTED = "already commented"
+TOO_OLD = "too old"  # published before the pending TTL: housekeeping would remove it at once
+QUEUE_FULL = "queue full"  # `max_pending` rows already wait (counted by the collector)
 MATURE = "mature"
 EXCLUDED_AUTHOR = "excluded author"
 EXCLUDED_KEYWORD = "excluded keyword"
@@ -42,8 +46,13 @@ def rejection_reason(
     settings: CommentSettings,
     me: Me,
     commented: set[str],
+    published_after: datetime | None = None,
 ) -> str | None:
-    """The first cheap filter that rejects `deviation`, or None to go on."""
+    """The first cheap filter that rejects `deviation`, or None to go on.
+
+    `published_after`: the pending TTL's cutoff; a deviation published before it is
+    too old (one without a publication time is not).
+    """
     if deviation.is_deleted:
         return DELETED
     if not deviation.allows_comments:
@@ -52,6 +61,9 @@ def rejection_reason(
         return OWN_DEVIATION
     if deviation.deviationid in commented:
         return ALREADY_COMMENTED
+    published = deviation.published_time
+    if published_after is not None and published is not None and published < published_after:
+        return TOO_OLD
     if settings.skip_mature and deviation.is_mature:
         return MATURE
     excluded = {a.strip().lower() for a in settings.exclude_authors if a.strip()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from photomanager.domain.clock import Clock
@@ -21,6 +22,33 @@ def as_utc(moment: datetime | None) -> datetime | None:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class LogRange:
+    """Which stretch of time an export covers, and why it starts where it does.
+
+    `start`: the oldest entry kept at or after `since` (None: nothing to export);
+    `until`: when the export was made; `retention_days`: 0 when the log is kept
+    forever, else entries older than that many days were removed by housekeeping.
+    """
+
+    start: datetime | None
+    until: datetime
+    since: datetime | None
+    retention_days: int
+
+    def describe(self) -> str:
+        """The range in words, for the CLI and the response headers."""
+        if self.start is None:
+            covered = f"no entries up to {self.until:%Y-%m-%d %H:%M} UTC"
+        else:
+            covered = f"entries from {self.start:%Y-%m-%d %H:%M} to {self.until:%Y-%m-%d %H:%M} UTC"
+        if self.retention_days:
+            return (
+                f"{covered}; the log keeps {self.retention_days} days, older entries were removed"
+            )
+        return f"{covered}; the log is kept forever"
 
 
 class LogService:
@@ -55,6 +83,18 @@ class LogService:
         # Checked now, not when the stream is first read: a streamed answer has already
         # said 200 by then.
         return self._stream(status, as_utc(since))
+
+    def export_range(self, *, since: datetime | None = None) -> LogRange:
+        """What an export made now covers (asked before the export streams)."""
+        since = as_utc(since)
+        now = self._clock.now()
+        with self._uow_factory(read_only=True) as uow:
+            oldest = uow.logs.oldest_sent_at()
+            retention = uow.settings.get().log_retention_days
+        start = oldest
+        if oldest is not None and since is not None:
+            start = max(oldest, since)
+        return LogRange(start=start, until=now, since=since, retention_days=retention)
 
     def _stream(self, status: LogStatus | None, since: datetime | None) -> Iterator[LogEntry]:
         with self._uow_factory(read_only=True) as uow:

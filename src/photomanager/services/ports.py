@@ -25,6 +25,7 @@ from photomanager.domain.models import (
     FeedPage,
     FeedState,
     HourlyActivity,
+    HousekeepingRun,
     LogEntry,
     LogStatus,
     NewQueueItem,
@@ -182,6 +183,19 @@ class QueueRepository(Protocol):
         """`sending` rows claimed before `older_than` become `unknown` (crashed worker)."""
         ...
 
+    def list_expired(self, status: QueueStatus, before: datetime, limit: int) -> list[QueueItem]:
+        """Up to `limit` rows of `status` that expired before `before`, oldest first.
+
+        Pending rows expire by `ts` (unless approved in review), commented, failed
+        and skipped ones by `updated_at`; ValueError for a status that never expires.
+        """
+        ...
+
+    def count_expired(self, status: QueueStatus, before: datetime) -> int: ...
+    def delete_expired(self, status: QueueStatus, before: datetime, limit: int) -> int:
+        """Delete up to `limit` expired rows of `status`, oldest first; how many went."""
+        ...
+
 
 class LedgerRepository(Protocol):
     """The permanent anti-repeat ledger (`commented_deviations`)."""
@@ -192,6 +206,7 @@ class LedgerRepository(Protocol):
         """Record a comment; False when it was recorded already (the first record stays)."""
         ...
 
+    def count_all(self) -> int: ...
     def count_author_since(self, author: str, since: datetime | None) -> int: ...
     def last_commented_by(self, author: str) -> datetime | None: ...
 
@@ -234,6 +249,16 @@ class LogRepository(Protocol):
 
     def top_renderings(self, message_id: int, limit: int) -> list[tuple[str, int]]:
         """The most posted texts of one template with their counts, most used first."""
+        ...
+
+    def recent_bodies(self, since: datetime) -> set[str]:
+        """The texts posted since `since`, read from the log alone (queue rows may be gone)."""
+        ...
+
+    def oldest_sent_at(self) -> datetime | None: ...
+    def count_before(self, before: datetime) -> int: ...
+    def delete_before(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` of the oldest entries written before `before`; how many went."""
         ...
 
 
@@ -315,6 +340,13 @@ class CollectRunRepository(Protocol):
         ...
 
 
+class HousekeepingRepository(Protocol):
+    """The last housekeeping pass, whichever process ran it."""
+
+    def get_last(self) -> HousekeepingRun | None: ...
+    def save_last(self, run: HousekeepingRun) -> None: ...
+
+
 class RefreshLock(Protocol):
     """Serialises token refreshes across processes, without holding a transaction."""
 
@@ -344,6 +376,8 @@ class UnitOfWork(Protocol):
     def tokens(self) -> TokenRepository: ...
     @property
     def collect_runs(self) -> CollectRunRepository: ...
+    @property
+    def housekeeping(self) -> HousekeepingRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -25,6 +25,12 @@ MAX_PER_AUTHOR = 100_000
 MAX_FEED_TAGS = 20  # tag feeds collected (each is read page by page, paced)
 MAX_TAGS = 100  # include/exclude tag filters
 UNKNOWN_LANGUAGE_CHOICES = ("allow", "skip")
+MAX_TTL_DAYS = 3650
+MAX_PENDING = 1_000_000
+MAX_LOG_RETENTION_DAYS = 36_500
+# The log is the memory of the caps (24 h) and of the repeated-text guard (30 days,
+# `posting/repeat_guard.py`): a shorter retention would let a text come back early.
+MIN_LOG_RETENTION_DAYS = 31
 
 
 class SettingsService:
@@ -70,6 +76,10 @@ def validate_settings(current: CommentSettings, changes: dict[str, Any]) -> Comm
         errors["min_interval_s"] = "must not be greater than max_interval_s"
     if merged.max_per_hour > merged.max_per_day:
         errors["max_per_hour"] = "must not be greater than max_per_day"
+    if merged.finished_ttl_days < merged.pending_ttl_days:
+        # A failed or skipped row that left earlier than a pending one would could be met
+        # again by a collect while not yet "too old", and be queued a second time.
+        errors["finished_ttl_days"] = "must not be less than pending_ttl_days"
     if errors:
         raise _invalid(errors)
     return merged
@@ -94,6 +104,17 @@ def _int(low: int, high: int) -> Callable[[Any], int]:
 def _optional_int(low: int, high: int) -> Callable[[Any], int | None]:
     inner = _int(low, high)
     return lambda value: None if value is None else inner(value)
+
+
+def _retention_days(value: Any) -> int:
+    words = f"0 (keep forever) or from {MIN_LOG_RETENTION_DAYS} to {MAX_LOG_RETENTION_DAYS}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"must be a whole number: {words}")
+    if value != 0 and not MIN_LOG_RETENTION_DAYS <= value <= MAX_LOG_RETENTION_DAYS:
+        raise ValueError(
+            f"must be {words}: the repeated-text guard remembers the last 30 days of comments"
+        )
+    return value
 
 
 def _bool(value: Any) -> bool:
@@ -213,4 +234,8 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "dry_run": _bool,
     "author_cooldown_days": _int(0, MAX_COOLDOWN_DAYS),
     "max_per_author": _optional_int(1, MAX_PER_AUTHOR),
+    "pending_ttl_days": _int(1, MAX_TTL_DAYS),
+    "finished_ttl_days": _int(1, MAX_TTL_DAYS),
+    "max_pending": _int(1, MAX_PENDING),
+    "log_retention_days": _retention_days,
 }

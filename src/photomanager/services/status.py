@@ -11,7 +11,13 @@ from datetime import datetime, timedelta
 
 from photomanager.domain import pacing
 from photomanager.domain.clock import Clock
-from photomanager.domain.models import CollectProgress, LogStatus, QueueStatus, WorkerControl
+from photomanager.domain.models import (
+    CollectProgress,
+    HousekeepingRun,
+    LogStatus,
+    QueueStatus,
+    WorkerControl,
+)
 from photomanager.services.collecting.collect_runs import CollectRuns
 from photomanager.services.ports import UnitOfWorkFactory
 from photomanager.services.skip_reasons import count_by_key
@@ -51,6 +57,7 @@ class StatusReport:
     collect_runs: list[CollectProgress]
     caps: EffectiveCaps
     skipped_by_reason: dict[str, int] = field(default_factory=dict)
+    housekeeping: HousekeepingRun | None = None  # the last pass, by any process
 
 
 class StatusService:
@@ -81,6 +88,7 @@ class StatusService:
             control = uow.worker_control.get()
             settings = uow.settings.get()
             decision = pacing.plan_next_post_counted(settings, now, uow.logs)
+            housekeeping = uow.housekeeping.get_last()
         caps = EffectiveCaps(
             min_interval_s=settings.min_interval_s,
             max_interval_s=settings.max_interval_s,
@@ -106,6 +114,7 @@ class StatusService:
             collect_runs=runs,
             caps=caps,
             skipped_by_reason=count_by_key(skipped),
+            housekeeping=housekeeping,
         )
 
     def _shown_runs(self, now: datetime) -> list[CollectProgress]:

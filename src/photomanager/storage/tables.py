@@ -87,6 +87,8 @@ queue = Table(
     Index(None, "ts", "deviationid"),
     # expire_claims.
     Index(None, "status", "claimed_at"),
+    # Housekeeping: settled rows by when they settled (migration 0006).
+    Index(None, "status", "updated_at"),
 )
 
 # Rows per status, kept exact by triggers (see `queue_counts.py`): `GET /status`
@@ -211,6 +213,20 @@ collect_runs = Table(
     # Newest first (recent runs) and pruning per source.
     Index(None, "started_at", "run_id"),
     Index(None, "source", "started_at"),
+)
+
+# The last housekeeping pass of any process (migration 0006): `status` anywhere shows
+# when it ran and what it removed; the worker runs it when the last one is an hour old.
+housekeeping = Table(
+    "housekeeping",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("ran_at", UtcDateTime, nullable=False),
+    Column("trigger", String(16), nullable=False),
+    Column("removed", Text, nullable=False, server_default=text("'{}'")),  # JSON object
+    Column("logs_removed", Integer, nullable=False, server_default=text("0")),
+    Column("complete", Boolean, nullable=False, server_default=text("true")),
+    CheckConstraint("id = 1", name="single_row"),
 )
 
 SINGLE_ROW_ID = 1

@@ -16,6 +16,7 @@ from photomanager.storage.repositories import (
     DeviationCommentMessageRepository,
     DeviationCommentQueueRepository,
     FeedStateRepository,
+    HousekeepingRepository,
     SettingsRepository,
     TokenRepository,
     WorkerControlRepository,
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     worker_control: WorkerControlRepository
     tokens: TokenRepository
     collect_runs: CollectRunRepository
+    housekeeping: HousekeepingRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -67,6 +69,7 @@ class SqlUnitOfWork:
         self.worker_control = WorkerControlRepository(conn)
         self.tokens = TokenRepository(conn)
         self.collect_runs = CollectRunRepository(conn)
+        self.housekeeping = HousekeepingRepository(conn)
         return self
 
     def __exit__(

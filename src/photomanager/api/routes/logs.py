@@ -51,11 +51,26 @@ def list_logs(
 def export_logs_csv(
     logs: LogsDep, status: StatusQuery = None, since: SinceQuery = None
 ) -> StreamingResponse:
-    """The whole (filtered) log as CSV, streamed."""
+    """The whole (filtered) log as CSV, streamed; the headers say which range it covers.
+
+    `X-Log-Range` says it in words (with the retention), `X-Log-From` / `X-Log-Until`
+    as ISO 8601 times (`X-Log-From` absent for an empty log); the file name holds
+    the dates too.
+    """
+    covered = logs.export_range(since=since)
+    start = covered.start or covered.until
+    name = f"comment-log-{start:%Y%m%d}-{covered.until:%Y%m%d}.csv"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Log-Range": covered.describe(),
+        "X-Log-Until": covered.until.isoformat(),
+    }
+    if covered.start is not None:
+        headers["X-Log-From"] = covered.start.isoformat()
     return StreamingResponse(
         csv_chunks(logs.export(status=status, since=since)),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="comment-log.csv"'},
+        headers=headers,
     )
 
 

@@ -1,4 +1,4 @@
-"""The comment queue: list (keyset pages), clear, remove selected, reset failed."""
+"""The comment queue: list (keyset pages), clear, remove selected, reset failed, prune."""
 
 from __future__ import annotations
 
@@ -6,17 +6,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
-from photomanager.api.deps import QueueDep
+from photomanager.api.deps import HousekeepingDep, QueueDep
 from photomanager.api.routes import PREFIX, errors
 from photomanager.api.schemas.common import CountPublic, Cursor, PageLimit
 from photomanager.api.schemas.queue import (
+    PruneExamplePublic,
     QueueClearCreate,
     QueueItemPublic,
     QueuePagePublic,
+    QueuePruneCreate,
+    QueuePrunePublic,
     QueueRemoveCreate,
     QueueResolveCreate,
 )
 from photomanager.domain.models import QueueStatus
+from photomanager.services.housekeeping import TRIGGER_API
 
 router = APIRouter(prefix=PREFIX, tags=["queue"])
 
@@ -60,3 +64,37 @@ def resolve_unknown(body: QueueResolveCreate, queue: QueueDep) -> QueueItemPubli
     """Settle a row whose outcome reconciliation could not verify, after looking on DeviantArt."""
     item = queue.resolve_unknown(deviationid=body.deviationid, posted=body.posted)
     return QueueItemPublic.model_validate(item)
+
+
+@router.post("/queue/prune", responses=errors(403, 422))
+def prune_queue(
+    housekeeping: HousekeepingDep, body: Annotated[QueuePruneCreate | None, Body()] = None
+) -> QueuePrunePublic:
+    """Remove expired queue rows and old log entries now (dry run: only list them, and why)."""
+    if body is not None and body.dry_run:
+        preview = housekeeping.preview()
+        return QueuePrunePublic(
+            dry_run=True,
+            ran_at=preview.now,
+            removed={status.value: count for status, count in preview.removed.items()},
+            logs_removed=preview.logs,
+            complete=True,
+            examples=[
+                PruneExamplePublic(
+                    deviationid=c.item.deviationid,
+                    status=c.item.status,
+                    title=c.item.title,
+                    author=c.item.author,
+                    reason=c.reason,
+                )
+                for c in preview.examples
+            ],
+        )
+    run = housekeeping.prune(trigger=TRIGGER_API)
+    return QueuePrunePublic(
+        dry_run=False,
+        ran_at=run.ran_at,
+        removed={status.value: count for status, count in run.removed.items()},
+        logs_removed=run.logs,
+        complete=run.complete,
+    )

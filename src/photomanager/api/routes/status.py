@@ -10,11 +10,12 @@ from photomanager.api.schemas.collect import CollectRunPublic
 from photomanager.api.schemas.status import (
     AccountPublic,
     CapsPublic,
+    HousekeepingPublic,
     ProcessedPublic,
     StatusPublic,
     WorkerStatusPublic,
 )
-from photomanager.domain.models import QueueStatus
+from photomanager.domain.models import HousekeepingRun, QueueStatus
 
 router = APIRouter(prefix=PREFIX, tags=["status"])
 
@@ -48,6 +49,20 @@ def get_status(container: ContainerDep) -> StatusPublic:
         account=AccountPublic.model_validate(account),
         caps=CapsPublic.model_validate(report.caps),
         skipped_by_reason=report.skipped_by_reason,
+        housekeeping=housekeeping_public(report.housekeeping),
         sandbox=container.sandbox_mode,
         now=container.clock.now(),
+    )
+
+
+def housekeeping_public(run: HousekeepingRun | None) -> HousekeepingPublic | None:
+    """The last pass as the API shows it (every expiring status present)."""
+    if run is None:
+        return None
+    return HousekeepingPublic(
+        ran_at=run.ran_at,
+        trigger=run.trigger,
+        removed={status.value: count for status, count in run.removed.items()},
+        logs_removed=run.logs,
+        complete=run.complete,
     )

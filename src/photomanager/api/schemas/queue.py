@@ -62,3 +62,33 @@ class QueueResolveCreate(RequestModel):
             "false: it is not (the row is queued again).",
         ),
     ]
+
+
+class QueuePruneCreate(RequestModel):
+    """Run housekeeping now; with `dry_run`, only say what would go and why."""
+
+    dry_run: Annotated[bool, Field(strict=True)] = False
+
+
+class PruneExamplePublic(PublicModel):
+    """One queue row a pass would remove, and why."""
+
+    deviationid: str
+    status: QueueStatus
+    title: str | None
+    author: str | None
+    reason: str
+
+
+class QueuePrunePublic(PublicModel):
+    """What a pass removed (or, in a dry run, would remove)."""
+
+    dry_run: bool
+    ran_at: datetime
+    removed: dict[str, int] = Field(description="Queue rows per status.")
+    logs_removed: int = Field(description="Log entries older than the retention.")
+    complete: bool = Field(description="False when the pass stopped early.")
+    examples: list[PruneExamplePublic] = Field(
+        default_factory=list,
+        description="Dry run only: the oldest rows of each status that would go, and why.",
+    )

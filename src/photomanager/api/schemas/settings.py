@@ -15,10 +15,13 @@ from photomanager.services.settings import (
     MAX_COOLDOWN_DAYS,
     MAX_FEED_TAGS,
     MAX_LIST,
+    MAX_LOG_RETENTION_DAYS,
+    MAX_PENDING,
     MAX_PER_AUTHOR,
     MAX_PER_DAY,
     MAX_PER_HOUR,
     MAX_TAGS,
+    MAX_TTL_DAYS,
 )
 
 DAY_S = 86_400
@@ -73,6 +76,14 @@ class SettingsPublic(PublicModel):
     dry_run: bool
     author_cooldown_days: int
     max_per_author: int | None
+    pending_ttl_days: int = Field(
+        description="Pending rows published longer ago leave the queue; older finds are not queued."
+    )
+    finished_ttl_days: int = Field(
+        description="Commented, failed and skipped rows leave the queue this long after settling."
+    )
+    max_pending: int = Field(description="A collect queues nothing more past this many pending.")
+    log_retention_days: int = Field(description="Log entries older leave; 0 keeps them forever.")
 
 
 class SettingsUpdate(RequestModel):
@@ -114,6 +125,12 @@ class SettingsUpdate(RequestModel):
         None
     )
     max_per_author: Annotated[int, Field(strict=True, ge=1, le=MAX_PER_AUTHOR)] | None = None
+    pending_ttl_days: Annotated[int, Field(strict=True, ge=1, le=MAX_TTL_DAYS)] | None = None
+    finished_ttl_days: Annotated[int, Field(strict=True, ge=1, le=MAX_TTL_DAYS)] | None = None
+    max_pending: Annotated[int, Field(strict=True, ge=1, le=MAX_PENDING)] | None = None
+    log_retention_days: (
+        Annotated[int, Field(strict=True, ge=0, le=MAX_LOG_RETENTION_DAYS)] | None
+    ) = None
 
     def changes(self) -> dict[str, object]:
         """The fields the client sent, ready for `dataclasses.replace` on CommentSettings."""

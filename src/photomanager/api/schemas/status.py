@@ -50,6 +50,16 @@ class AccountPublic(PublicModel):
     reauth_required: bool
 
 
+class HousekeepingPublic(PublicModel):
+    """The last housekeeping pass (by any process): when, and what it removed."""
+
+    ran_at: datetime
+    trigger: str = Field(description="Who ran it: worker (hourly), cli or api (on demand).")
+    removed: dict[str, int] = Field(description="Queue rows removed per status.")
+    logs_removed: int = Field(description="Log entries removed (older than the retention).")
+    complete: bool = Field(description="False when it stopped early; the next pass goes on.")
+
+
 class StatusPublic(PublicModel):
     """Everything the overview shows, in one cheap call."""
 
@@ -63,6 +73,9 @@ class StatusPublic(PublicModel):
         default_factory=dict,
         description="Skipped queue rows per reason kind (author_cooldown, author_limit, "
         "dry_run, skipped_in_review, ...); only kinds with rows appear.",
+    )
+    housekeeping: HousekeepingPublic | None = Field(
+        default=None, description="The last housekeeping pass; null until one ran."
     )
     sandbox: bool = Field(description="True in demo mode: DeviantArt is the sandbox.")
     now: datetime = Field(description="The server's clock, for countdowns.")

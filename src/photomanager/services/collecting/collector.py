@@ -12,6 +12,14 @@ Per page: the cheap filters first (what the feed says), then one
 comment rights), then the metadata filters (tags, keywords, language). When
 DeviantArt refuses the metadata for a while (429, 5xx), the survivors are
 queued unread and the worker reads them before rendering.
+
+Two more bounds keep a firehose from growing the queue past what the artist
+can ever comment. A deviation published before the pending TTL is "too old"
+(housekeeping would remove its row at once); in a feed ordered by time, a page
+holding only such deviations ends the run. And once `max_pending` rows wait,
+nothing more is queued (counted "queue full", no metadata call for it) and the
+run stops: what it turned away is not fetched again (the high-water mark moves
+past it, and it will soon be too old anyway).
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import Cancelled, InvalidInput, PhotomanagerError
@@ -30,11 +38,13 @@ from photomanager.domain.models import (
     Deviation,
     FeedState,
     NewQueueItem,
+    QueueStatus,
     Source,
 )
 from photomanager.services.account.identity import Me, lookup_me
 from photomanager.services.collecting.sources import FeedSource
 from photomanager.services.filters import (
+    QUEUE_FULL,
     detect_language,
     metadata_rejection_reason,
     rejection_reason,
@@ -53,6 +63,8 @@ INTERRUPTED = "interrupted"  # the process running it stopped (see collect_runs.
 STOP_PAGES = "pages done"
 STOP_END = "end of feed"
 STOP_KNOWN = "reached known deviations"
+STOP_FULL = "queue full"
+STOP_TOO_OLD = "reached deviations older than the pending TTL"
 ALREADY_QUEUED = "already queued"  # worded like the filters' reasons
 METADATA_UNAVAILABLE = "no metadata (deleted or hidden)"
 
@@ -138,7 +150,11 @@ class FeedCollector:
             state = FeedState(source=source.source)  # kept for another endpoint: start afresh
         me = lookup_me(self._uow_factory, self._api, required=False)
         page_filter = _PageFilter(
-            settings=settings, me=me, state=state, newest_first=source.newest_first
+            settings=settings,
+            me=me,
+            state=state,
+            newest_first=source.newest_first,
+            published_after=self._clock.now() - timedelta(days=settings.pending_ttl_days),
         )
         seen: dict[str, Deviation] = {}
         top: Deviation | None = None
@@ -159,7 +175,7 @@ class FeedCollector:
             # Offsets shift while new work arrives: the same deviation can show up twice.
             fresh = [d for d in page.results if d.deviationid not in seen]
             seen.update((d.deviationid, d) for d in fresh)
-            new, all_known = self._enqueue(source, fresh, page_filter, stop)
+            new, all_known, full = self._enqueue(source, fresh, page_filter, stop)
             progress = replace(
                 progress,
                 pages_done=page_no + 1,
@@ -168,6 +184,13 @@ class FeedCollector:
                 filtered=dict(page_filter.filtered),
             )
             report(progress)
+            if full:
+                stopped_because = STOP_FULL
+                break
+            if page.results and page_filter.all_too_old(page.results):
+                # Newest first: every later page is older still.
+                stopped_because = STOP_TOO_OLD
+                break
             if page.results and all_known:
                 stopped_because = STOP_KNOWN
                 break
@@ -191,12 +214,18 @@ class FeedCollector:
         deviations: Sequence[Deviation],
         page_filter: _PageFilter,
         stop: threading.Event,
-    ) -> tuple[int, bool]:
-        """Filter, enrich and enqueue one page; (really new rows, whether all were known)."""
+    ) -> tuple[int, bool, bool]:
+        """Filter, enrich and enqueue one page: (new rows, whether all were known, queue full).
+
+        The room left under `max_pending` is looked at before the metadata call (a
+        full queue costs no request) and again in the transaction that adds the
+        rows; the newest deviations of the page take it, the rest count as "queue full".
+        """
         ids = [d.deviationid for d in deviations]
         with self._uow_factory(read_only=True) as uow:
             commented = uow.ledger.filter_known(ids) if ids else set()
             queued = {i for i in ids if uow.queue.get(i) is not None}
+            room = page_filter.room(uow.queue.get_stats()[QueueStatus.PENDING])
         candidates = []
         for deviation in deviations:
             if not page_filter.accept(deviation, commented):
@@ -205,12 +234,21 @@ class FeedCollector:
                 page_filter.filtered[ALREADY_QUEUED] += 1  # known: no metadata call
                 continue
             candidates.append(deviation)
+        turned_away = 0
+        if room <= 0:
+            turned_away, candidates = len(candidates), []
         items = self._read_metadata(source, candidates, page_filter, stop)
         new = 0
         if items:
             with self._uow_factory() as uow:
-                new = uow.queue.add_many(items, self._clock.now())
+                room = page_filter.room(uow.queue.get_stats()[QueueStatus.PENDING])
+                if len(items) > room:
+                    turned_away += len(items) - room
+                    items = items[:room]
+                new = uow.queue.add_many(items, self._clock.now()) if items else 0
                 uow.commit()
+        if turned_away:
+            page_filter.filtered[QUEUE_FULL] += turned_away
         if len(items) > new:
             # Queued meanwhile (another run, a race): its own reason, so found = new + filtered.
             page_filter.filtered[ALREADY_QUEUED] += len(items) - new
@@ -218,7 +256,7 @@ class FeedCollector:
             d.deviationid in commented or d.deviationid in queued or page_filter.is_old(d)
             for d in deviations
         )
-        return new, all_known
+        return new, all_known, turned_away > 0
 
     def _read_metadata(
         self,
@@ -304,12 +342,19 @@ class _PageFilter:
     """Applies the artist's filters and counts rejections by reason."""
 
     def __init__(
-        self, *, settings: CommentSettings, me: Me, state: FeedState, newest_first: bool
+        self,
+        *,
+        settings: CommentSettings,
+        me: Me,
+        state: FeedState,
+        newest_first: bool,
+        published_after: datetime,
     ) -> None:
         self._settings = settings
         self._me = me
         self._state = state
         self._newest_first = newest_first
+        self._published_after = published_after
         self.filtered: Counter[str] = Counter()
         self.metadata_calls = 0
         self.metadata_failed = False
@@ -318,7 +363,11 @@ class _PageFilter:
     def accept(self, deviation: Deviation, commented: set[str]) -> bool:
         """True when the deviation may be enqueued; counts the reason otherwise."""
         reason = rejection_reason(
-            deviation, settings=self._settings, me=self._me, commented=commented
+            deviation,
+            settings=self._settings,
+            me=self._me,
+            commented=commented,
+            published_after=self._published_after,
         )
         if reason is None:
             return True
@@ -338,6 +387,17 @@ class _PageFilter:
             else:
                 self.filtered[reason] += 1
         return kept
+
+    def room(self, pending: int) -> int:
+        """How many more rows may be queued while `pending` rows wait."""
+        return max(0, self._settings.max_pending - pending)
+
+    def all_too_old(self, deviations: Sequence[Deviation]) -> bool:
+        """True in a feed ordered by time when every deviation is older than the pending TTL."""
+        return self._newest_first and all(
+            d.published_time is not None and d.published_time < self._published_after
+            for d in deviations
+        )
 
     def is_old(self, deviation: Deviation) -> bool:
         """True when a previous run already saw the feed past this deviation."""

@@ -362,7 +362,9 @@ class CommentWorker:
         now = self._clock.now()
         with self._uow_factory(read_only=True) as uow:
             # Texts awaiting review will be posted too: do not repeat them either.
+            # From the log's own texts too: housekeeping may have removed the queue rows.
             recent = uow.logs.recent_body_hashes(now - REPEAT_WINDOW)
+            recent |= {body_hash(text) for text in uow.logs.recent_bodies(now - REPEAT_WINDOW)}
             recent |= uow.queue.awaiting_review_body_hashes()
             usage = uow.logs.template_usage()
         rendering = choose_rendering(

@@ -1,5 +1,9 @@
 """The worker loop: steps, waits, desired state, heartbeats and housekeeping.
 
+Housekeeping, every HOUSEKEEPING_EVERY: expire stale claims, put dry-run rows
+back, reconcile `unknown` rows; and, when the last pass of any process is an
+hour old, prune what expired (`services/housekeeping.py`, in small batches).
+
 The loop obeys the desired state in the database: a small watcher thread polls
 it every quarter second and sets the stop Event, which also interrupts the
 DeviantArt client's own waits (Retry-After) because they share that Event.
@@ -22,6 +26,7 @@ from photomanager.domain.clock import Clock
 from photomanager.domain.errors import DeviantArtError, NotConnected
 from photomanager.domain.models import CommentSettings, WorkerControl, WorkerDesired
 from photomanager.services.account.identity import lookup_me
+from photomanager.services.housekeeping import Housekeeping
 from photomanager.services.ports import DeviantArtApi, UnitOfWorkFactory
 from photomanager.services.posting.outcomes import QUIET_OUTCOMES, StepOutcome, StepResult
 from photomanager.services.posting.reconcile import Reconciler
@@ -153,6 +158,7 @@ class WorkerLoop:
         self._wait_reason = ""
         self._wait_state = STATE_WAITING
         self._last_housekeeping: datetime | None = None
+        self._pruning = Housekeeping(uow_factory=uow_factory, clock=clock)
 
     def run(self, stop: threading.Event) -> None:
         """Loop until the desired state is `stopped` or `stop` is set."""
@@ -200,6 +206,7 @@ class WorkerLoop:
         reconciler = self._worker.reconciler
         reconciler.expire_claims()
         self._worker.requeue_dry_run()
+        self._prune_if_due(stop)
         with self._uow_factory(read_only=True) as uow:
             has_unknown = bool(uow.queue.list_unknown(1))
         if not has_unknown:
@@ -211,6 +218,13 @@ class WorkerLoop:
             logger.warning("cannot reconcile now: %s", exc.code)
             return
         reconciler.reconcile_all(me, stop)
+
+    def _prune_if_due(self, stop: threading.Event) -> None:
+        """Prune expired rows when due; a failure here never holds up posting."""
+        try:
+            self._pruning.run_if_due(stop)
+        except Exception:
+            logger.exception("housekeeping failed; it is tried again at the next round")
 
     def _wait_if_needed(self, stop: threading.Event) -> bool:
         """Wait (one chunk) if caps, window, pacing or a pause say so; True when it waited."""

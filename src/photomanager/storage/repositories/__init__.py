@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from photomanager.storage.repositories.collect_runs import CollectRunRepository
 from photomanager.storage.repositories.feed_state import FeedStateRepository
+from photomanager.storage.repositories.housekeeping import HousekeepingRepository
 from photomanager.storage.repositories.ledger import CommentedDeviationsRepository
 from photomanager.storage.repositories.logs import DeviationCommentLogRepository
 from photomanager.storage.repositories.messages import DeviationCommentMessageRepository
@@ -19,6 +20,7 @@ __all__ = [
     "DeviationCommentMessageRepository",
     "DeviationCommentQueueRepository",
     "FeedStateRepository",
+    "HousekeepingRepository",
     "SettingsRepository",
     "TokenRepository",
     "WorkerControlRepository",

@@ -52,6 +52,10 @@ class CommentedDeviationsRepository:
         ).first()
         return inserted is not None
 
+    def count_all(self) -> int:
+        """How many deviations were ever commented (the ledger is never pruned)."""
+        return int(self._conn.execute(select(func.count()).select_from(ledger)).scalar_one())
+
     def count_author_since(self, author: str, since: datetime | None) -> int:
         """How many of `author`'s deviations we commented since `since` (ever when None)."""
         stmt = select(func.count()).select_from(ledger).where(ledger.c.author == author)

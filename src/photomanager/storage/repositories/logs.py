@@ -12,6 +12,7 @@ from sqlalchemy import (
     RowMapping,
     and_,
     case,
+    delete,
     func,
     insert,
     or_,
@@ -188,6 +189,48 @@ class DeviationCommentLogRepository:
             )
         )
         return set(self._conn.execute(stmt).scalars())
+
+    def recent_bodies(self, since: datetime) -> set[str]:
+        """The texts posted since `since`, from the log alone.
+
+        The repeated-text guard reads these: unlike `recent_body_hashes` they
+        stay known when housekeeping has removed the deviation's queue row.
+        """
+        stmt = (
+            select(logs.c.body)
+            .distinct()
+            .where(
+                logs.c.status == LogStatus.SENT.value,
+                logs.c.sent_at >= since,
+                logs.c.body.is_not(None),
+            )
+        )
+        return {str(body) for body in self._conn.execute(stmt).scalars()}
+
+    # -- retention ---------------------------------------------------------------
+
+    def oldest_sent_at(self) -> datetime | None:
+        """When the oldest entry still kept was written (None for an empty log)."""
+        stmt = select(logs.c.sent_at).order_by(logs.c.sent_at, logs.c.log_id).limit(1)
+        return self._conn.execute(stmt).scalar_one_or_none()
+
+    def count_before(self, before: datetime) -> int:
+        """How many entries were written before `before`."""
+        stmt = select(func.count()).select_from(logs).where(logs.c.sent_at < before)
+        return int(self._conn.execute(stmt).scalar_one())
+
+    def delete_before(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` of the oldest entries written before `before`; how many went."""
+        victims = (
+            select(logs.c.log_id)
+            .where(logs.c.sent_at < before)
+            .order_by(logs.c.sent_at, logs.c.log_id)
+            .limit(limit)
+        )
+        result = self._conn.execute(
+            delete(logs).where(logs.c.log_id.in_(victims), logs.c.sent_at < before)
+        )
+        return int(result.rowcount)
 
     def template_usage(self) -> dict[int, tuple[int, datetime]]:
         """Per template: how many comments were posted with it and when it was last used."""

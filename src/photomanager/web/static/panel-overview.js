@@ -50,7 +50,20 @@ export function normalizeStatus(raw) {
     account: status.account || null,
     collectRuns: status.collect_runs || [],
     skippedByReason: status.skipped_by_reason || {},
+    housekeeping: status.housekeeping || null,
   };
+}
+
+/** When housekeeping last ran and what it removed, in words. */
+export function describeHousekeeping(run) {
+  if (!run) return "has not run yet (the worker runs it every hour)";
+  const removed = Object.entries(run.removed || {})
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${humanize(status).toLowerCase()}`);
+  const when = new Date(run.ran_at).toLocaleString();
+  const rows = removed.length ? removed.join(", ") : "no queue rows";
+  const partial = run.complete ? "" : " (stopped early; the next run goes on)";
+  return `last ran ${when} (${run.trigger}): removed ${rows} and ${run.logs_removed} log entries${partial}`;
 }
 
 // A worker reports at least every few seconds, except inside one long DeviantArt
@@ -107,6 +120,7 @@ export function initOverview({ onChanged }) {
   const caps = byId("caps");
   const skippedBox = byId("skipped-box");
   const skipped = byId("skipped-reasons");
+  const housekeeping = byId("housekeeping");
   const message = byId("overview-flash");
   const startButton = byId("worker-start");
   const stopButton = byId("worker-stop");
@@ -155,6 +169,7 @@ export function initOverview({ onChanged }) {
       reasons.map(([reason, count]) => countTile(reason, count)),
     );
     skippedBox.hidden = reasons.length === 0;
+    housekeeping.textContent = describeHousekeeping(status.housekeeping);
     const wantsRunning = (worker.desired || worker.state) === "running";
     startButton.disabled = wantsRunning;
     stopButton.disabled = !wantsRunning;
