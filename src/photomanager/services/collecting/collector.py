@@ -219,7 +219,8 @@ class FeedCollector:
 
         The room left under `max_pending` is looked at before the metadata call (a
         full queue costs no request) and again in the transaction that adds the
-        rows; the newest deviations of the page take it, the rest count as "queue full".
+        rows; the rows first in line take it (read ones, then unread ones, each in the
+        feed's order), the rest count as "queue full".
         """
         ids = [d.deviationid for d in deviations]
         with self._uow_factory(read_only=True) as uow:
