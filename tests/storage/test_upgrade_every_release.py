@@ -1,7 +1,8 @@
 """A database made by any earlier release upgrades to the newest schema without loss.
 
-For every revision in the migrations folder but the newest (found by walking
-the script directory, so a migration added later is covered the day it lands):
+For every revision in the migrations folder (found by walking the script
+directory, so a migration added later is covered the day it lands; the
+newest one too, which proves its fill before a later migration needs it):
 build a blank database at that revision, fill it with rows in every state
 through raw SQL that fits that revision, upgrade to head, and read it back
 through the repositories: every row is there and means what it meant.
@@ -46,7 +47,8 @@ from photomanager.storage.unit_of_work import sql_unit_of_work_factory
 
 NOW = datetime(2026, 1, 10, 12, 0, 0, 250000, tzinfo=UTC)
 HEAD = head_revision()
-EARLIER = [revision for revision in known_revisions() if revision != HEAD]
+# Every revision, the newest too: its fill is then proven before a later migration needs it.
+REVISIONS = known_revisions()
 
 # One queue row per status, as a worker and the artist leave them.
 QUEUE_ROWS: dict[str, QueueStatus] = {status.value: status for status in QueueStatus}
@@ -262,6 +264,21 @@ def fill_0005(conn: Connection) -> None:
     )
 
 
+def fill_0006(conn: Connection) -> None:
+    """0006 added the record of the last housekeeping pass."""
+    fill_0005(conn)
+    _insert(
+        conn,
+        "housekeeping",
+        id=1,
+        ran_at=_at(conn, NOW),
+        trigger="worker",
+        removed=json.dumps({"pending": 4, "commented": 1}),
+        logs_removed=2,
+        complete=False,
+    )
+
+
 SETTINGS_0005 = {
     "review_sources": ["global_feed", "tags"],
     "tags": ["dragons"],
@@ -275,6 +292,7 @@ FILLS: dict[str, Callable[[Connection], None]] = {
     "0003": fill_0003,
     "0004": fill_0004,
     "0005": fill_0005,
+    "0006": fill_0006,
 }
 
 
@@ -296,7 +314,7 @@ def _build_at(engine: Engine, revision: str) -> None:
         _fill_for(revision)(conn)
 
 
-@pytest.mark.parametrize("revision", EARLIER)
+@pytest.mark.parametrize("revision", REVISIONS)
 class TestUpgradeFromEveryRelease:
     def test_every_row_survives_with_its_meaning(self, blank_engine: Engine, revision: str) -> None:
         """Queue rows keep their status and text, the ledger still blocks a re-queue."""
@@ -364,7 +382,13 @@ class TestUpgradeFromEveryRelease:
             assert control.desired is WorkerDesired.RUNNING
             assert control.confirmed_unreviewed
             assert uow.feed_state.get(Source.WATCH_FEED).newest_deviationid == "pending"
-            assert uow.housekeeping.get_last() is None
+            last = uow.housekeeping.get_last()
+            if revision >= "0006":
+                assert last is not None
+                assert last.removed == {QueueStatus.PENDING: 4, QueueStatus.COMMENTED: 1}
+                assert (last.logs, last.complete, last.trigger) == (2, False, "worker")
+            else:
+                assert last is None
 
     def test_later_columns_and_tables_keep_their_rows(
         self, blank_engine: Engine, revision: str
