@@ -24,7 +24,7 @@ for extra in (ROOT, ROOT / "tests"):  # `benchmarks`, then `fixtures` and `concu
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from benchmarks import claims, enqueue, memory, reads, retention, throughput  # noqa: E402
+from benchmarks import claims, enqueue, memory, pacing, reads, retention, throughput  # noqa: E402
 from benchmarks.databases import KINDS, Databases  # noqa: E402
 from benchmarks.report import Row, markdown_table  # noqa: E402
 from benchmarks.workload import enqueue as fill  # noqa: E402
@@ -44,6 +44,7 @@ class Sizes:
     read_repeats: int
     rate: float
     window_s: float
+    pacing_posts: int = pacing.POSTS
 
     @classmethod
     def full(cls, rows: int, rate: float) -> Sizes:
@@ -52,7 +53,15 @@ class Sizes:
     @classmethod
     def quick(cls, rows: int, rate: float) -> Sizes:
         return cls(
-            rows, max(10, rows // 10), max(10, rows // 50), max(10, rows // 10), 20, 5, rate, 3.0
+            rows,
+            max(10, rows // 10),
+            max(10, rows // 50),
+            max(10, rows // 10),
+            20,
+            5,
+            rate,
+            3.0,
+            pacing.QUICK_POSTS,
         )
 
 
@@ -119,6 +128,12 @@ def bench_kind(dbs: Databases, kind: str, sizes: Sizes) -> list[Row]:
     )
     dbs.drop(url)
     out.extend(throughput.rows(kind, sizes.rate, result))
+    out.extend(
+        step(
+            f"{kind}: worker vs the velocity filter, {sizes.pacing_posts} POSTs each",
+            lambda: pacing.run_kind(lambda: dbs.fresh(kind), kind, posts=sizes.pacing_posts),
+        )
+    )
     return out
 
 

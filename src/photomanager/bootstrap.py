@@ -9,7 +9,10 @@ client's stop Event (so a stop cuts a Retry-After wait short), and stopping the
 worker must not cancel the collect runs and page requests that share a process
 with it. Both clients take their tokens from the same `AuthSession` and share
 one `AdaptiveDelay`: DeviantArt rate-limits the user and the app, so a 429 the
-collectors draw must slow the worker down too, and the other way round.
+collectors draw must slow the worker down too, and the other way round. The
+waits themselves (Retry-After, cool-offs, the learned spacing, the CDN's
+block) live in the database (`SqlPenaltyStore`), so every process, a
+restarted one included, obeys them.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from photomanager.config import Settings
 from photomanager.deviantart.api import DeviantArtApiClient
 from photomanager.deviantart.client import DeviantArtHttpClient
 from photomanager.deviantart.oauth import DeviantArtOAuth
+from photomanager.deviantart.penalties import PenaltyStore
 from photomanager.deviantart.retry import AdaptiveDelay, RetryPolicy
 from photomanager.domain.clock import Clock, SystemClock
 from photomanager.language import LanguageDetector
@@ -52,6 +56,7 @@ from photomanager.services.templates import TemplateService
 from photomanager.storage import repositories
 from photomanager.storage.engine import create_engine_for
 from photomanager.storage.migrate import check_database_version, upgrade_database
+from photomanager.storage.penalty_store import SqlPenaltyStore
 from photomanager.storage.private_files import private_dir, private_sqlite_file
 from photomanager.storage.refresh_lock import refresh_lock_for
 from photomanager.storage.unit_of_work import SqlUnitOfWork
@@ -179,6 +184,8 @@ if TYPE_CHECKING:
         _tokens: ports.TokenRepository = repositories.TokenRepository(conn)
         _runs: ports.CollectRunRepository = repositories.CollectRunRepository(conn)
         _housekeeping: ports.HousekeepingRepository = repositories.HousekeepingRepository(conn)
+        _penalties: ports.PenaltyRepository = repositories.PenaltyRepository(conn)
+        _store: PenaltyStore = SqlPenaltyStore(conn.engine)
 
 
 def _with_sandbox_client(settings: Settings, sandbox: Sandbox) -> Settings:
@@ -235,11 +242,22 @@ def bootstrap(
 
     policy = RetryPolicy(delay_floor_s=settings.da_min_delay_s)
     delay = AdaptiveDelay(policy)  # one rate-limit state per account: see the module docstring
+    penalties = SqlPenaltyStore(engine)  # ... and the waits of every process, in the database
     http = DeviantArtHttpClient(
-        settings.da_base_url, transport=transport, clock=clock, policy=policy, delay=delay
+        settings.da_base_url,
+        transport=transport,
+        clock=clock,
+        policy=policy,
+        delay=delay,
+        penalties=penalties,
     )
     worker_http = DeviantArtHttpClient(
-        settings.da_base_url, transport=transport, clock=clock, policy=policy, delay=delay
+        settings.da_base_url,
+        transport=transport,
+        clock=clock,
+        policy=policy,
+        delay=delay,
+        penalties=penalties,
     )
     api: DeviantArtApi = DeviantArtApiClient(http)
     worker_api: DeviantArtApi = DeviantArtApiClient(worker_http)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from api.support import APP_URL, PREFIX, TestClient
 from photomanager.api.app import create_app
-from photomanager.api.errors import INTERNAL_MESSAGE, status_for
+from photomanager.api.errors import INTERNAL_MESSAGE, domain_error_response, status_for
 from photomanager.bootstrap import Container
 from photomanager.domain import errors as e
 from photomanager.services.status import StatusReport
@@ -35,6 +37,8 @@ class TestDomainErrorMapping:
             (e.OutcomeUnknown("x"), 502),
             (e.RequestRejected("x"), 502),
             (e.AccountRestricted("x"), 502),
+            (e.EdgeBlocked("x"), 503),
+            (e.EndpointGone("x", path="comments/deviation"), 502),
         ],
     )
     def test_status_per_error(self, error: e.PhotomanagerError, status: int) -> None:
@@ -119,3 +123,12 @@ class TestErrorShape:
         assert response.status_code == 503
         assert response.headers["retry-after"] == "43"
         assert response.json()["error"] == "rate_limited"
+
+
+class TestEdgeBlockedAnswer:
+    def test_an_edge_block_says_when_to_come_back(self) -> None:
+        """503 with Retry-After up to the shared pause's next try."""
+        retry_at = datetime.now(UTC) + timedelta(minutes=5)
+        response = domain_error_response(e.EdgeBlocked("refused", retry_at=retry_at))
+        assert response.status_code == 503
+        assert 290 <= int(response.headers["retry-after"]) <= 300

@@ -16,7 +16,7 @@ from api.support import post_one
 from fixtures.database import add_unknown_row
 from photomanager.bootstrap import Container
 from photomanager.cli import app
-from photomanager.domain.models import QueueStatus, Source, WorkerDesired
+from photomanager.domain.models import PENALTY_EDGE, QueueStatus, Source, WorkerDesired
 from photomanager.services.status import StatusReport
 
 VALID = "{Lovely|Great} work, {{author}}!"
@@ -36,6 +36,26 @@ class TestStatusCommand:
         assert "SANDBOX" in result.stdout
         assert "connected as" in result.stdout
         assert "sqlite:///" in result.stdout  # which database it read
+
+    def test_every_shared_wait_is_listed_in_words(
+        self, runner: CliRunner, container: Container
+    ) -> None:
+        """A pause DeviantArt's network imposed shows as a row with its next try."""
+        now = container.clock.now()
+        with container.uow_factory() as uow:
+            uow.penalties.impose(
+                PENALTY_EDGE,
+                now + timedelta(minutes=5),
+                "DeviantArt's network refused this machine",
+                now,
+                streak=1,
+            )
+            uow.commit()
+        result = runner.invoke(app, ["status"], obj=container, terminal_width=240)
+        assert result.exit_code == 0, result.output
+        assert "DeviantArt wait" in result.stdout
+        flat = " ".join(result.stdout.replace("│", " ").split())
+        assert "refused this machine; next try at" in flat
 
     def test_a_silent_worker_shows_when_it_last_reported(
         self, runner: CliRunner, container: Container

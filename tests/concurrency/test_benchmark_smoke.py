@@ -23,6 +23,13 @@ BENCHMARKS_PER_DB = (
     "whole run: 429 share",
     "steady state: achieved / R",
     "steady state: 429 share",
+    "6 per 10 s, no Retry-After: achieved / allowed",
+    "6 per 10 s, no Retry-After: throttled POSTs",
+    "30 per 60 s, no Retry-After: achieved / allowed",
+    "30 per 60 s, no Retry-After: throttled POSTs",
+    "1 per 5 s, no Retry-After: achieved / allowed",
+    "1 per 5 s, no Retry-After: throttled POSTs",
+    "with Retry-After: requests inside it",
     "simulated days",  # the retention rows: database size, then the two reads
     "days: GET /status",
     "days: GET one queue page",

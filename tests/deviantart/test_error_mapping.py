@@ -10,6 +10,8 @@ from photomanager.deviantart.error_mapping import error_from_response, parse_err
 from photomanager.domain.errors import (
     AccountRestricted,
     DeviantArtError,
+    EdgeBlocked,
+    EndpointGone,
     InsufficientScope,
     InvalidToken,
     RateLimited,
@@ -68,6 +70,17 @@ class TestErrorFromResponse:
         [
             (400, {"error": "invalid_request"}, RequestRejected),
             (404, {"error": "invalid_request"}, RequestRejected),
+            (
+                404,
+                {"error": "invalid_request", "error_description": "Deviation not found."},
+                RequestRejected,
+            ),
+            (
+                404,
+                {"error": "invalid_request", "error_description": "Api endpoint not found."},
+                EndpointGone,
+            ),
+            (429, {"error": "application_api_threshold"}, RateLimited),
             (401, {"error": "invalid_token"}, InvalidToken),
             (403, {"error": "invalid_request"}, AccountRestricted),
             (403, {}, AccountRestricted),
@@ -121,4 +134,52 @@ class TestErrorFromResponse:
     def test_banner_is_not_a_ban(self) -> None:
         """Only whole restriction words count: "banner" stays an ordinary rejection."""
         body = parse_error_body(_body(error="invalid_request", error_description="bad banner"))
+        assert type(error_from_response(400, body)) is RequestRejected
+
+
+class TestEdgeBlock:
+    @pytest.mark.parametrize(
+        ("content", "content_type"),
+        [
+            (b"<html><body>Request blocked.</body></html>", "text/html"),
+            (b"", None),
+            (b"", "text/plain"),
+            (_body(error="invalid_request"), "text/html"),
+        ],
+    )
+    def test_a_403_that_is_not_deviantarts_json_is_an_edge_block(
+        self, content: bytes, content_type: str | None
+    ) -> None:
+        """HTML, empty or non-JSON 403s come from the network in front: EdgeBlocked."""
+        error = error_from_response(403, parse_error_body(content, content_type))
+        assert type(error) is EdgeBlocked
+        assert "refused this machine" in error.message
+
+    def test_a_json_403_still_restricts_the_account(self) -> None:
+        """DeviantArt's own JSON 403 keeps its meaning: AccountRestricted."""
+        body = parse_error_body(_body(error="unauthorized"), "application/json; charset=utf-8")
+        assert type(error_from_response(403, body)) is AccountRestricted
+
+    def test_an_html_page_mentioning_spam_is_still_an_edge_block(self) -> None:
+        """The page's words are never read: only DeviantArt's JSON fields are."""
+        body = parse_error_body(b"<html>spam protection: Request blocked.</html>", "text/html")
+        assert type(error_from_response(403, body)) is EdgeBlocked
+
+
+class TestEndpointGone:
+    def test_names_the_path_that_is_gone(self) -> None:
+        """The message says which endpoint DeviantArt no longer offers."""
+        body = parse_error_body(
+            _body(error="invalid_request", error_description="Api endpoint not found.")
+        )
+        error = error_from_response(404, body, path="comments/deviation")
+        assert isinstance(error, EndpointGone)
+        assert error.message == "DeviantArt no longer offers comments/deviation"
+        assert error.path == "comments/deviation"
+
+    def test_the_same_sentence_on_a_400_is_an_ordinary_rejection(self) -> None:
+        """Only a 404 with that exact sentence is a removed endpoint."""
+        body = parse_error_body(
+            _body(error="invalid_request", error_description="Api endpoint not found.")
+        )
         assert type(error_from_response(400, body)) is RequestRejected

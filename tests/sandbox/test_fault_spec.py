@@ -6,16 +6,22 @@ import pytest
 
 from photomanager.domain.errors import InvalidInput
 from photomanager.sandbox import Sandbox
-from photomanager.sandbox.fault_spec import POST_ENDPOINT, apply_fault_spec
-from photomanager.sandbox.faults import Faults
+from photomanager.sandbox.fault_spec import POST_ENDPOINT, apply_fault_spec, demo_faults
+from photomanager.sandbox.faults import (
+    ActionThrottle,
+    EdgeBlock,
+    Faults,
+    RateLimit,
+    VelocityFilter,
+)
 
 
 class TestSpec:
     def test_every_switch_sets_its_fault(self) -> None:
         """Each key of the spec turns on the matching sandbox fault."""
         faults = Faults()
-        apply_fault_spec(faults, "rate=2, errors=0.05,drops=0.1,slow=0.3,maintenance,restricted")
-        assert faults.rate_limit is not None
+        apply_fault_spec(faults, "bucket=2, errors=0.05,drops=0.1,slow=0.3,maintenance,restricted")
+        assert isinstance(faults.rate_limit, RateLimit)
         assert faults.rate_limit.refill_per_s == 2
         assert faults.rate_limit.endpoints == frozenset({POST_ENDPOINT})
         assert faults.server_error_probability == 0.05
@@ -23,6 +29,38 @@ class TestSpec:
         assert faults.delay_s == 0.3
         assert faults.maintenance
         assert faults.account_restricted
+
+    def test_rate_is_a_velocity_filter_without_retry_after(self) -> None:
+        """`rate=6/10` is DeviantArt's model: 6 per 10 s per user, no Retry-After."""
+        faults = Faults()
+        apply_fault_spec(faults, "rate=6/10")
+        assert isinstance(faults.rate_limit, VelocityFilter)
+        assert (faults.rate_limit.user_limit, faults.rate_limit.user_window_s) == (6, 10)
+        assert not faults.rate_limit.send_retry_after
+
+    def test_retryafter_makes_the_velocity_filter_send_it(self) -> None:
+        """`retryafter` switches the header on, whatever the order of the parts."""
+        faults = Faults()
+        apply_fault_spec(faults, "retryafter,rate=1/5")
+        assert isinstance(faults.rate_limit, VelocityFilter)
+        assert faults.rate_limit.send_retry_after
+
+    def test_the_new_faults_are_switched_on(self) -> None:
+        """edge403, gone=PATH (repeatable) and throttle400 set their faults."""
+        faults = Faults()
+        apply_fault_spec(
+            faults, "edge403=30,gone=comments/deviation,gone=/browse/newest/,throttle400=7"
+        )
+        assert isinstance(faults.edge_block, EdgeBlock)
+        assert faults.edge_block.duration_s == 30
+        assert faults.gone_paths == frozenset({"comments/deviation", "browse/newest"})
+        assert isinstance(faults.action_throttle, ActionThrottle)
+        assert faults.action_throttle.after_posts == 7
+
+    def test_the_demo_is_rate_limited_unless_told_otherwise(self) -> None:
+        """The demo starts with the velocity filter; `nolimit` removes it."""
+        assert isinstance(demo_faults().rate_limit, VelocityFilter)
+        assert demo_faults("nolimit").rate_limit is None
 
     def test_an_empty_spec_changes_nothing(self) -> None:
         """No spec, no faults."""
@@ -33,7 +71,10 @@ class TestSpec:
     @pytest.mark.parametrize(
         ("spec", "says"),
         [
-            ("rate=0", "above 0"),
+            ("bucket=0", "above 0"),
+            ("rate=0/10", "at least 1"),
+            ("gone=../x", "API path"),
+            ("throttle400=0", "at least 1"),
             ("errors=1.5", "between 0 and 1"),
             ("slow=99", "0 to 30"),
             ("drops=lots", "a number"),
@@ -51,9 +92,9 @@ class TestSpec:
 
 
 class TestEffect:
-    def test_rate_limits_posting_with_retry_after(self, sandbox: Sandbox) -> None:
-        """With rate=1 the sixth quick post (after the burst of 5) is a 429 with Retry-After."""
-        apply_fault_spec(sandbox.faults, "rate=1")
+    def test_bucket_limits_posting_with_retry_after(self, sandbox: Sandbox) -> None:
+        """With bucket=1 the sixth quick post (after the burst of 5) is a 429 with Retry-After."""
+        apply_fault_spec(sandbox.faults, "bucket=1")
         token = sandbox.issue_user_token().access_token
         ids = sandbox.deviation_ids(feed="home", commentable=True)[:6]
         statuses = []

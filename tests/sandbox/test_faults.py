@@ -5,7 +5,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from photomanager.sandbox import ManualClock, RateLimit, Sandbox
+from photomanager.sandbox import (
+    ActionThrottle,
+    EdgeBlock,
+    ManualClock,
+    RateLimit,
+    Sandbox,
+    VelocityFilter,
+)
 
 
 @pytest.fixture
@@ -264,3 +271,161 @@ class TestClear:
         sandbox.faults.rate_limit = RateLimit(capacity=0)
         sandbox.faults.clear()
         assert user_api.get("/placebo").status_code == 200
+
+
+class TestVelocityFilter:
+    def test_over_the_window_answers_deviantarts_429_without_retry_after(
+        self, sandbox: Sandbox, user_api: httpx.Client
+    ) -> None:
+        """The request over the limit is DeviantArt's 429 body and carries no Retry-After."""
+        sandbox.faults.rate_limit = VelocityFilter(user_limit=3, user_window_s=10)
+        statuses = [user_api.get("/placebo").status_code for _ in range(3)]
+        limited = user_api.get("/placebo")
+        assert statuses == [200, 200, 200]
+        assert limited.status_code == 429
+        assert limited.json() == {
+            "error": "user_api_threshold",
+            "error_description": "User request limit reached.",
+            "status": "error",
+        }
+        assert "retry-after" not in limited.headers
+
+    def test_the_window_slides(
+        self, sandbox: Sandbox, user_api: httpx.Client, sandbox_clock: ManualClock
+    ) -> None:
+        """Once the oldest request leaves the window, one more goes through."""
+        sandbox.faults.rate_limit = VelocityFilter(user_limit=2, user_window_s=10)
+        user_api.get("/placebo")
+        sandbox_clock.advance(6)
+        user_api.get("/placebo")
+        sandbox_clock.advance(4)
+        assert user_api.get("/placebo").status_code == 200
+        assert user_api.get("/placebo").status_code == 429
+
+    def test_requests_while_throttled_lengthen_the_penalty(
+        self, sandbox: Sandbox, user_api: httpx.Client, sandbox_clock: ManualClock
+    ) -> None:
+        """A request inside the penalty restarts it: waiting the original length is not enough."""
+        sandbox.faults.rate_limit = VelocityFilter(user_limit=1, user_window_s=10)
+        user_api.get("/placebo")
+        sandbox_clock.advance(2)
+        assert user_api.get("/placebo").status_code == 429  # throttled until t=10
+        sandbox_clock.advance(7)
+        assert user_api.get("/placebo").status_code == 429  # t=9: the penalty restarts
+        sandbox_clock.advance(2)
+        assert user_api.get("/placebo").status_code == 429  # t=11 < 9 + 8
+        sandbox_clock.advance(20)
+        assert user_api.get("/placebo").status_code == 200
+
+    def test_the_ledger_marks_requests_inside_a_penalty(
+        self, sandbox: Sandbox, user_api: httpx.Client
+    ) -> None:
+        """The second refused request came inside the penalty; none of it was declared."""
+        sandbox.faults.rate_limit = VelocityFilter(user_limit=1, user_window_s=10)
+        for _ in range(3):
+            user_api.get("/placebo")
+        inside = [r.inside_penalty for r in sandbox.ledger.requests("placebo")]
+        assert inside == [False, False, True]
+        assert sandbox.ledger.inside_declared_penalty() == []
+
+    def test_retry_after_is_an_option_and_then_declares_the_penalty(
+        self, sandbox: Sandbox, user_api: httpx.Client
+    ) -> None:
+        """With send_retry_after, the 429 says how long; a request inside it is recorded."""
+        sandbox.faults.rate_limit = VelocityFilter(
+            user_limit=1, user_window_s=10, send_retry_after=True
+        )
+        user_api.get("/placebo")
+        limited = user_api.get("/placebo")
+        user_api.get("/placebo")
+        assert int(limited.headers["retry-after"]) == 10
+        assert len(sandbox.ledger.inside_declared_penalty()) == 1
+
+    def test_the_client_limit_counts_every_token_of_the_app(
+        self, sandbox: Sandbox, user_api: httpx.Client, app_api: httpx.Client
+    ) -> None:
+        """The app-wide window counts user and client tokens together."""
+        sandbox.faults.rate_limit = VelocityFilter(
+            user_limit=100, client_limit=2, client_window_s=60
+        )
+        user_api.get("/placebo")
+        app_api.get("/placebo")
+        limited = app_api.get("/placebo")
+        assert limited.status_code == 429
+        assert limited.json()["error"] == "application_api_threshold"
+
+
+class TestEdgeBlock:
+    def test_the_cdn_answers_an_html_403_for_a_stretch(
+        self, sandbox: Sandbox, user_api: httpx.Client, sandbox_clock: ManualClock
+    ) -> None:
+        """During the block every request gets an HTML page, no JSON; afterwards all is well."""
+        sandbox.faults.edge_block = EdgeBlock(duration_s=60)
+        blocked = user_api.get("/placebo")
+        sandbox_clock.advance(61)
+        after = user_api.get("/placebo")
+        assert blocked.status_code == 403
+        assert blocked.headers["content-type"].startswith("text/html")
+        assert "Request blocked." in blocked.text
+        assert after.status_code == 200
+
+    def test_requests_during_a_block_are_marked_inside_it(
+        self, sandbox: Sandbox, user_api: httpx.Client
+    ) -> None:
+        """The first refusal announces the block; the next ones came inside it."""
+        sandbox.faults.edge_block = EdgeBlock(duration_s=60)
+        user_api.get("/placebo")
+        user_api.get("/placebo")
+        assert [r.inside_penalty for r in sandbox.ledger.requests()] == [False, True]
+
+    def test_the_block_comes_back_every_period(
+        self, sandbox: Sandbox, user_api: httpx.Client, sandbox_clock: ManualClock
+    ) -> None:
+        """With every_s, the block returns after each period."""
+        sandbox.faults.edge_block = EdgeBlock(duration_s=10, first_after_s=5, every_s=100)
+        statuses = []
+        for gap in (0, 6, 4, 90, 6):
+            sandbox_clock.advance(gap)
+            statuses.append(user_api.get("/placebo").status_code)
+        assert statuses == [200, 403, 403, 200, 403]
+
+
+class TestGoneEndpoint:
+    def test_a_removed_endpoint_answers_api_endpoint_not_found(
+        self, sandbox: Sandbox, user_api: httpx.Client, target: str
+    ) -> None:
+        """gone=comments/deviation: the read-back is a 404, posting still works."""
+        sandbox.faults.gone_paths = frozenset({"comments/deviation"})
+        read = user_api.get(f"/comments/deviation/{target}")
+        assert read.status_code == 404
+        assert read.json() == {
+            "error": "invalid_request",
+            "error_description": "Api endpoint not found.",
+            "status": "error",
+        }
+        assert _post(user_api, target).status_code == 200
+
+
+class TestActionThrottle:
+    def test_after_n_comments_every_post_is_a_400_with_one_code(
+        self, sandbox: Sandbox, user_api: httpx.Client
+    ) -> None:
+        """After `after_posts` comments, posts answer 400 with the throttle's error_code."""
+        sandbox.faults.action_throttle = ActionThrottle(after_posts=2, duration_s=600)
+        ids = sandbox.deviation_ids(commentable=True)[:5]
+        answers = [_post(user_api, d) for d in ids]
+        assert [a.status_code for a in answers] == [200, 200, 400, 400, 400]
+        assert {a.json()["error_code"] for a in answers[2:]} == {2}
+        assert len(sandbox.ledger.all_comments()) == 2
+
+    def test_posting_works_again_after_the_burst(
+        self, sandbox: Sandbox, user_api: httpx.Client, sandbox_clock: ManualClock
+    ) -> None:
+        """Once `duration_s` has passed, comments are stored again."""
+        throttle = ActionThrottle(after_posts=50, duration_s=60)
+        sandbox.faults.action_throttle = throttle
+        throttle.engage(sandbox_clock.now().timestamp())
+        first, second = sandbox.deviation_ids(commentable=True)[:2]
+        assert _post(user_api, first).status_code == 400
+        sandbox_clock.advance(61)
+        assert _post(user_api, second).status_code == 200

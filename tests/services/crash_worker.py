@@ -23,6 +23,7 @@ from photomanager.services.posting.outcomes import StepOutcome
 from photomanager.services.posting.reconcile import Reconciler
 from photomanager.services.posting.worker import CommentWorker
 from photomanager.storage.engine import create_engine_for
+from photomanager.storage.penalty_store import SqlPenaltyStore
 from photomanager.storage.unit_of_work import sql_unit_of_work_factory
 
 LEASE = timedelta(seconds=1.5)  # no POST to a local sandbox takes this long
@@ -58,6 +59,8 @@ def main(argv: list[str]) -> int:
         EnvTokens(),
         policy=RetryPolicy(delay_floor_s=0.0, min_wait_s=0.0),
         timeouts=TIMEOUTS,
+        # The waits DeviantArt imposed on a killed predecessor hold for this process too.
+        penalties=SqlPenaltyStore(engine),
     )
     api = DeviantArtApiClient(http)
     reconciler = Reconciler(

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import httpx
 
 from photomanager.deviantart import DeviantArtApiClient, DeviantArtHttpClient, RetryPolicy
+from photomanager.deviantart.penalties import PenaltyStore
 from photomanager.domain.errors import ReauthRequired
 from photomanager.domain.models import (
     CollectProgress,
@@ -166,11 +167,13 @@ def build_harness(
     policy: RetryPolicy = FAST_POLICY,
     real_waits: bool = False,
     seed: int = 7,
+    penalties: PenaltyStore | None = None,
 ) -> Harness:
     """Wire the services like bootstrap.py does, on the sandbox transport.
 
     The client's retry waits advance the fake clock (and are recorded) unless
     `real_waits`, where they are real, interruptible waits on `stop`.
+    `penalties`: the shared waits (bootstrap gives the database's); in memory if None.
     """
     stop = threading.Event()
     tokens = SandboxTokens(sandbox)
@@ -189,6 +192,7 @@ def build_harness(
         sleep=None if real_waits else fake_sleep,
         clock=clock,
         rng=random.Random(seed),
+        penalties=penalties,
     )
     api = DeviantArtApiClient(http)
     with uow_factory() as uow:

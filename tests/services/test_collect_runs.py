@@ -163,6 +163,9 @@ class GatedApi:
     def get_recommended_delay(self) -> float:
         return self._api.get_recommended_delay()
 
+    def waited_in_last_request(self) -> float:
+        return self._api.waited_in_last_request()
+
 
 class FlakyUnitsOfWork:
     """Units of work whose next `failures` writing ones fail on enter (a database hiccup)."""

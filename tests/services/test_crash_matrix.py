@@ -4,6 +4,11 @@ Each trial runs a worker process against the sandbox over real HTTP and a
 SQLite file, with `PHOTOMANAGER_CRASHPOINT` set to a random label (killed with
 some probability each time it passes there). Afterwards clean workers settle
 everything; then the sandbox must hold exactly one comment per commented row.
+
+The sandbox limits the rate as DeviantArt does (its velocity filter, the
+default model, scaled to a test's seconds). A second run has it announce its
+penalties with Retry-After: no worker, a restarted one included, may send a
+request inside one (the waits live in the database, see `penalties.py`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from photomanager.domain.models import (
     QueueStatus,
     Source,
 )
-from photomanager.sandbox import Sandbox
+from photomanager.sandbox import Sandbox, VelocityFilter
 from photomanager.sandbox.adapters import SandboxServer
 from photomanager.services.posting import crashpoints
 from photomanager.storage.engine import create_engine_for
@@ -36,20 +41,34 @@ from photomanager.storage.migrate import upgrade_database
 from photomanager.storage.unit_of_work import sql_unit_of_work_factory
 from services.service_harness import TEMPLATE
 
-# 50 in CI; a reliability run sets more, e.g. CRASH_TRIALS=300.
+# 50 in CI (25 more with Retry-After); a reliability run sets more, e.g. CRASH_TRIALS=300.
 TRIALS = int(os.environ.get("CRASH_TRIALS", "50"))
+TRIALS_WITH_RETRY_AFTER = max(1, TRIALS // 2)
 ROWS = 120
 SETTLE_TIMEOUT_S = 90.0
 TESTS_DIR = Path(__file__).resolve().parents[1]
 SETTLED = {QueueStatus.COMMENTED, QueueStatus.FAILED}
 
 
-@pytest.fixture
-def served() -> Iterator[tuple[Sandbox, str]]:
-    """A sandbox on the real clock, served over HTTP in a thread."""
+# DeviantArt's velocity filter, scaled so that the trials trip it now and then.
+LIMIT, WINDOW_S = 12, 1.0
+
+
+@pytest.fixture(params=["no-retry-after", "retry-after"])
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[Sandbox, str, int]]:
+    """A sandbox on the real clock with the velocity filter, served over HTTP in a thread."""
     sandbox = Sandbox.seeded(seed=11, deviations=300)
     with SandboxServer(sandbox) as base_url:
-        yield sandbox, base_url
+        sandbox.faults.rate_limit = VelocityFilter(
+            user_limit=LIMIT,
+            user_window_s=WINDOW_S,
+            send_retry_after=request.param == "retry-after",
+        )
+        yield (
+            sandbox,
+            base_url,
+            TRIALS_WITH_RETRY_AFTER if request.param == "retry-after" else TRIALS,
+        )
 
 
 def _prepare(db_url: str, sandbox: Sandbox) -> None:
@@ -126,10 +145,11 @@ def _statuses(db_url: str) -> dict[str, tuple[QueueStatus, str | None]]:
 @pytest.mark.slow
 class TestCrashMatrix:
     def test_killed_workers_never_duplicate_lose_or_strand_a_row(
-        self, served: tuple[Sandbox, str], tmp_path: Path
+        self, served: tuple[Sandbox, str, int], tmp_path: Path
     ) -> None:
-        """50+ SIGKILLed trials: zero duplicates, every row settled, ids match the sandbox."""
-        sandbox, base_url = served
+        """50+ SIGKILLed trials: zero duplicates, every row settled, no request inside a
+        penalty the sandbox announced, ids match the sandbox."""
+        sandbox, base_url, trials = served
         db_url = f"sqlite:///{tmp_path / 'crash.db'}"
         _prepare(db_url, sandbox)
         base_env = {
@@ -140,7 +160,7 @@ class TestCrashMatrix:
         }
         rng = random.Random(2024)
         killed: dict[str, int] = dict.fromkeys(crashpoints.LABELS, 0)
-        for trial in range(TRIALS):
+        for trial in range(trials):
             label = rng.choice(crashpoints.LABELS)
             env = {
                 **base_env,
@@ -163,12 +183,15 @@ class TestCrashMatrix:
                 break
         rows = _statuses(db_url)
         assert sandbox.ledger.duplicates() == []
+        assert sandbox.ledger.inside_declared_penalty() == []
         assert len(rows) == ROWS
         assert {d for d, (s, _) in rows.items() if s not in SETTLED} == set()
         posted = {c.deviationid: c.commentid for c in sandbox.ledger.all_comments()}
         commented = {d: cid for d, (s, cid) in rows.items() if s is QueueStatus.COMMENTED}
         assert commented == posted
+        throttled = [r for r in sandbox.ledger.requests() if r.status == 429]
         print(  # the figures for the notes: shown with `pytest -s`
-            f"crash matrix: {TRIALS} trials, kills per point {killed}, "
-            f"{len(posted)} comments for {len(rows)} rows, duplicates 0"
+            f"crash matrix: {trials} trials, kills per point {killed}, "
+            f"{len(posted)} comments for {len(rows)} rows, duplicates 0, "
+            f"{len(throttled)} x 429, inside an announced penalty 0"
         )

@@ -370,8 +370,8 @@ class TestAccountProblems:
         control = harness.control.stop()
         assert control.state == "blocked"
 
-    def test_a_rate_limit_storm_pauses_the_worker(self, harness: Harness) -> None:
-        """Three rate-limited posts in a row pause the worker; the third row keeps its attempts."""
+    def test_a_long_retry_after_holds_for_the_next_steps(self, harness: Harness) -> None:
+        """Inside a Retry-After the worker was given, no POST is sent and no attempt spent."""
         harness.control.start()
         harness.add_template()
         ids = harness.sandbox.publish(3, watched=True)
@@ -379,15 +379,17 @@ class TestAccountProblems:
         harness.sandbox.faults.rate_limit = RateLimit(
             capacity=0, refill_per_s=0.0001, endpoints=frozenset({"post_comment"})
         )
-        outcomes = [harness.worker.run_once().outcome for _ in range(3)]
-        control = harness.control.status()
-        assert outcomes == [StepOutcome.RETRY, StepOutcome.RETRY, StepOutcome.PAUSED]
-        assert control.state == "paused"
-        assert control.reason is not None
-        assert control.reason.startswith("rate limited until")
-        assert control.waiting_until is not None
-        assert sorted(row(harness, i).attempts for i in ids) == [0, 1, 1]
-        assert harness.sandbox.ledger.all_comments() == []
+        results = [harness.worker.run_once() for _ in range(3)]
+        assert [r.outcome for r in results] == [
+            StepOutcome.RETRY,
+            StepOutcome.PAUSED,
+            StepOutcome.PAUSED,
+        ]
+        assert results[2].pause_until is not None
+        assert results[2].pause_until > harness.clock.now()
+        assert len(harness.sandbox.ledger.requests("post_comment")) == 1
+        assert sorted(row(harness, i).attempts for i in ids) == [0, 0, 1]
+        assert harness.sandbox.ledger.inside_declared_penalty() == []
 
 
 class TestConsecutiveFailures:

@@ -9,6 +9,8 @@ Every 4xx/5xx body has the same shape: ``{"error": code, "message": text, "detai
     InsufficientScope                 -> 409 (reconnect the account: fixable here)
     RateLimited, ServiceUnavailable   -> 503 (+ Retry-After when known)
     DatabaseTooNew                    -> 503 (a newer photomanager migrated the database)
+    EdgeBlocked                       -> 503 (+ Retry-After: DeviantArt's network refused us
+                                         until the next try)
     other DeviantArtError             -> 502 (DeviantArt failed or refused)
     other PhotomanagerError           -> 400
     RequestValidationError            -> 422, details list which field and why
@@ -21,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -36,6 +39,7 @@ from photomanager.domain.errors import (
     Conflict,
     DatabaseTooNew,
     DeviantArtError,
+    EdgeBlocked,
     InsufficientScope,
     InvalidInput,
     InvalidToken,
@@ -63,6 +67,7 @@ _STATUS_BY_TYPE: tuple[tuple[type[PhotomanagerError], int], ...] = (
     (RateLimited, 503),
     (ServiceUnavailable, 503),
     (DatabaseTooNew, 503),
+    (EdgeBlocked, 503),
     (DeviantArtError, 502),
 )
 
@@ -98,6 +103,9 @@ def domain_error_response(exc: PhotomanagerError) -> JSONResponse:
     headers: dict[str, str] | None = None
     if isinstance(exc, RateLimited) and exc.retry_after is not None:
         headers = {"Retry-After": str(max(0, math.ceil(exc.retry_after)))}
+    if isinstance(exc, EdgeBlocked) and exc.retry_at is not None:
+        left = (exc.retry_at - datetime.now(UTC)).total_seconds()
+        headers = {"Retry-After": str(max(0, math.ceil(left)))}
     details = exc.details if not isinstance(exc, DeviantArtError) else None
     return error_response(status_for(exc), exc.code, exc.message, details, headers)
 

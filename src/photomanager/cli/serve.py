@@ -35,8 +35,8 @@ from photomanager.config import Settings, load_settings
 from photomanager.logging_setup import configure_logging
 from photomanager.sandbox import Sandbox, SandboxConfig
 from photomanager.sandbox.adapters import SandboxServer
-from photomanager.sandbox.fault_spec import apply_fault_spec
-from photomanager.sandbox.faults import Faults
+from photomanager.sandbox.fault_spec import apply_fault_spec, demo_faults
+from photomanager.sandbox.faults import default_rate_limit
 from photomanager.services.account.session import loopback_redirect_uri
 
 SANDBOX_SEED = 7
@@ -117,8 +117,9 @@ def serve(
     faults: Annotated[
         str,
         typer.Option(
-            help='Demo only: make the fake DeviantArt misbehave, e.g. "rate=2,errors=0.05,'
-            'drops=0.02,slow=0.3" (also: maintenance, restricted).'
+            help='Demo only: make the fake DeviantArt misbehave, e.g. "rate=6/10,errors=0.05,'
+            'drops=0.02,slow=0.3,edge403,gone=comments/deviation,throttle400" (also: '
+            "retryafter, bucket=R, nolimit, maintenance, restricted)."
         ),
     ] = "",
 ) -> None:
@@ -128,7 +129,7 @@ def serve(
         fail("--faults only applies to the demo: add --sandbox")
     if faults:
         # Refuse a bad spec before anything starts.
-        apply_fault_spec(Faults(), faults)
+        demo_faults(faults)
     settings = load_settings()
     bind_host = host or settings.host
     bind_port = settings.port if port is None else port
@@ -148,7 +149,9 @@ def serve(
     out = console()
     with ExitStack() as stack:
         container = _build(stack, settings, sandbox=sandbox)
-        if container.sandbox is not None and faults:
+        if container.sandbox is not None:
+            # Rate limited as DeviantArt does it by default, then the faults asked for.
+            container.sandbox.faults.rate_limit = default_rate_limit()
             apply_fault_spec(container.sandbox.faults, faults)
         app = create_app(container, run_worker=container.settings.run_worker_in_server)
 

@@ -58,6 +58,7 @@ def status(ctx: typer.Context) -> None:
             ("active hours", f"{caps.active_hours or 'any time'} ({caps.timezone})"),
             ("housekeeping", housekeeping_words(report.housekeeping)),
         ]
+        rows += [("DeviantArt wait", wait.reason) for wait in report.waits]
         for name, value in rows:
             overview.add_row(name, value)
         out.print(overview)

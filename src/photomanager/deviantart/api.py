@@ -122,6 +122,10 @@ class DeviantArtApiClient:
         """Seconds to leave between requests (see `DeviantArtHttpClient`)."""
         return self._http.get_recommended_delay()
 
+    def waited_in_last_request(self) -> float:
+        """Seconds the latest request waited before its last attempt (see the client)."""
+        return self._http.waited_in_last_request
+
 
 def unique_ids(values: Iterable[str]) -> list[str]:
     """Deviation ids as DeviantArt spells them, each once, in order (bad ones refused)."""

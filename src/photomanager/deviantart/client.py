@@ -16,7 +16,9 @@ What is retried, and what a failure becomes once retries are spent:
  503                              retry -> ServiceUnavail. retry -> ServiceUnavailable
  500, 502, 504                    retry -> ServerError     OutcomeUnknown, no retry
  401 invalid_token                refresh, replay once -> InvalidToken
- other 4xx                        RequestRejected, InsufficientScope, AccountRestricted
+ 403 not JSON (the CDN's page)    EdgeBlocked, no retry    EdgeBlocked (not delivered)
+ other 4xx                        RequestRejected, EndpointGone, InsufficientScope,
+                                  AccountRestricted
 
 A POST is repeated only when it surely did not land; anything ambiguous is
 `OutcomeUnknown` and the caller reconciles by reading comments back.
@@ -26,6 +28,15 @@ thread blocking for an hour. A POST waits at most `post_wait_budget_s` in all,
 so it never outlives the lease of the queue row it belongs to; with a
 `deadline`, no attempt (nor a refresh and replay) starts unless it would end
 by then even if every timeout ran out: `PostDeadlinePassed`, nothing sent.
+
+Waits outlive the process (`penalties.py`): before each attempt the client
+reads the shared waits of its scopes and obeys them - a wait it may block on
+(within the Retry-After cap, and a POST's budget) is waited out, a longer one
+raises at once without sending (`RateLimited` with `status` None, or
+`EdgeBlocked` with `retry_at`). It writes them: a 429 imposes its Retry-After,
+or without one the learned spacing as a cool-off, and stores that spacing;
+the CDN's 403 imposes a pause of `edge_pause_s`, doubling per block in a row
+up to `edge_pause_max_s`, cleared by the next success.
 """
 
 from __future__ import annotations
@@ -33,6 +44,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -46,12 +58,14 @@ from photomanager.deviantart.error_mapping import (
     error_from_response,
     parse_error_body,
 )
+from photomanager.deviantart.penalties import InMemoryPenalties, PenaltyStore
 from photomanager.deviantart.retry import AdaptiveDelay, RetryPolicy, Timeouts
 from photomanager.deviantart.retry_after import parse_retry_after
 from photomanager.domain.clock import Clock, SystemClock
 from photomanager.domain.errors import (
     Cancelled,
     DeviantArtError,
+    EdgeBlocked,
     InvalidInput,
     NotConnected,
     OutcomeUnknown,
@@ -61,7 +75,14 @@ from photomanager.domain.errors import (
     ServiceUnavailable,
     TransportFailed,
 )
-from photomanager.domain.models import TokenKind
+from photomanager.domain.models import (
+    PENALTY_CLIENT,
+    PENALTY_EDGE,
+    PENALTY_PACE,
+    PENALTY_USER,
+    Penalty,
+    TokenKind,
+)
 from photomanager.logging_setup import register_secret
 
 logger = logging.getLogger(__name__)
@@ -75,6 +96,7 @@ USER_AGENT = "photomanager/0.1 (+self-hosted; official API)"
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _RETRYABLE_GET_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RETRYABLE_POST_STATUSES = frozenset({429, 503})
+_UUID_SEGMENT = re.compile(r"^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$")
 # Query parameters that would carry a credential: refused outright.
 _FORBIDDEN_PARAMS = frozenset({"access_token", "refresh_token", "client_secret", "token"})
 
@@ -111,6 +133,7 @@ class DeviantArtHttpClient:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         delay: AdaptiveDelay | None = None,
+        penalties: PenaltyStore | None = None,
     ) -> None:
         """Build the client; `http`/`transport` are injectable (tests, sandbox).
 
@@ -120,6 +143,9 @@ class DeviantArtHttpClient:
         `sleep`, when given, replaces the real wait (tests record waits with
         it); the stop event is checked before and after it. Without it, waits
         are `stop_event.wait()`, so a stop request ends them at once.
+
+        `penalties`: the waits shared with every process (see `penalties.py`);
+        in memory, this client's own, when not given.
         """
         if http is not None and transport is not None:
             raise ValueError("pass either an httpx.Client or a transport, not both")
@@ -142,6 +168,13 @@ class DeviantArtHttpClient:
         self._clock = clock or SystemClock()
         self._rng = rng or random.Random()  # jitter, not cryptography
         self._delay = delay if delay is not None else AdaptiveDelay(self.policy)
+        self._penalties: PenaltyStore = penalties if penalties is not None else InMemoryPenalties()
+        # When the stored spacing was last adopted or written (see `_obey`).
+        self._pace_seen: datetime | None = None
+        self._edge_streak = 0
+        # Seconds the latest request waited before its last attempt (the worker's spacing
+        # runs from that attempt, not from before the wait).
+        self.waited_in_last_request = 0.0
 
     # -- wiring ------------------------------------------------------------
 
@@ -268,9 +301,13 @@ class DeviantArtHttpClient:
         retries = 0
         waited = 0.0
         path = httpx.URL(url).path  # logged instead of the URL: no query values
+        rate_scope = _rate_scope(token_kind)
+        covered: datetime | None = None  # our own retry wait ran until then
         while True:
+            waited += self._obey(method, rate_scope, waited, covered)
             self._check_deadline(deadline)
             headers = {"Authorization": f"Bearer {token}"} if token else {}
+            self.waited_in_last_request = waited
             started = time.monotonic()
             try:
                 response = self._http.request(
@@ -290,8 +327,11 @@ class DeviantArtHttpClient:
                 logger.debug("%s %s -> %d in %.3fs", method, path, response.status_code, elapsed)
                 if response.is_success:
                     self._delay.on_success()
+                    if self._edge_streak:
+                        self._edge_streak = 0
+                        self._penalties.clear(PENALTY_EDGE, self._clock.now())
                     return _json_object(method, response)
-                body = parse_error_body(response.content)
+                body = parse_error_body(response.content, response.headers.get("content-type"))
                 if (
                     response.status_code == 401
                     and token_kind is not None
@@ -304,7 +344,9 @@ class DeviantArtHttpClient:
                     replayed = True
                     token = self._refresh(token_kind, token)
                     continue
-                wait_or_error = self._on_error_status(method, response, body, retries, waited)
+                wait_or_error = self._on_error_status(
+                    method, response, body, retries, waited, rate_scope
+                )
                 if isinstance(wait_or_error, DeviantArtError):
                     raise wait_or_error
                 wait = wait_or_error
@@ -317,6 +359,7 @@ class DeviantArtHttpClient:
                 retries,
                 self.policy.max_retries,
             )
+            covered = self._clock.now() + timedelta(seconds=wait)
             self._wait(wait)
             waited += wait
 
@@ -347,15 +390,104 @@ class DeviantArtHttpClient:
             return TransportFailed(f"no answer from DeviantArt ({name})")
         return OutcomeUnknown(f"the request may have reached DeviantArt ({name}); not repeated")
 
+    def _obey(
+        self, method: str, rate_scope: str | None, waited: float, covered: datetime | None
+    ) -> float:
+        """Obey the shared waits before an attempt: the seconds waited, or raise unsent.
+
+        `covered`: our own retry wait (never shorter than the wait we imposed) ran
+        until then; a rate-limit wait ending by then is over.
+        """
+        scopes = [PENALTY_EDGE, PENALTY_PACE, *([rate_scope] if rate_scope else [])]
+        rows = self._penalties.get_many(scopes)
+        now = self._clock.now()
+        self._adopt_pace(rows.get(PENALTY_PACE))
+        edge = rows.get(PENALTY_EDGE)
+        self._edge_streak = edge.streak if edge is not None else 0
+        if edge is not None and edge.not_before is not None and edge.not_before > now:
+            raise EdgeBlocked(edge_reason(edge.not_before), retry_at=edge.not_before)
+        rate = rows.get(rate_scope) if rate_scope else None
+        if rate is None or rate.not_before is None or rate.not_before <= now:
+            return 0.0
+        if covered is not None and rate.not_before <= covered:
+            return 0.0
+        remaining = (rate.not_before - now).total_seconds()
+        if remaining > self.policy.retry_after_cap_s or self._over_post_budget(
+            method, waited, remaining
+        ):
+            raise RateLimited(
+                f"not sent: {rate.reason} until {rate.not_before:%H:%M:%S} UTC",
+                retry_after=remaining,
+            )
+        logger.info("waiting %.1fs: %s", remaining, rate.reason)
+        self._wait(remaining)
+        return remaining
+
+    def _adopt_pace(self, pace: Penalty | None) -> None:
+        """Start from the spacing another process (or our predecessor) learned."""
+        if pace is None or pace.spacing_s is None or pace.updated_at is None:
+            return
+        if self._pace_seen is not None and pace.updated_at <= self._pace_seen:
+            return
+        self._pace_seen = pace.updated_at
+        self._delay.adopt(pace.spacing_s)
+
+    def _impose_after_429(self, rate_scope: str | None, retry_after: float | None) -> None:
+        """Share the wait a 429 imposed: its Retry-After, else our cool-off."""
+        now = self._clock.now()
+        spacing = self._delay.current()
+        self._penalties.record_spacing(PENALTY_PACE, spacing, now)
+        self._pace_seen = now
+        if rate_scope is None:
+            return
+        if retry_after is not None:
+            reason = "DeviantArt's Retry-After"
+            until = now + timedelta(seconds=retry_after)
+        else:
+            reason = "DeviantArt's rate limit (429, no Retry-After): cooling off"
+            until = now + timedelta(seconds=self._delay.cool_off())
+        self._penalties.impose(rate_scope, until, reason, now)
+
+    def _impose_edge_pause(self) -> datetime:
+        """Pause every process after the CDN's 403: 5 min, doubling per block, up to 1 h."""
+        now = self._clock.now()
+        current = self._penalties.get_many([PENALTY_EDGE]).get(PENALTY_EDGE)
+        streak = (current.streak if current is not None else 0) + 1
+        pause = min(
+            self.policy.edge_pause_s * 2 ** min(streak - 1, 16), self.policy.edge_pause_max_s
+        )
+        row = self._penalties.impose(
+            PENALTY_EDGE,
+            now + timedelta(seconds=pause),
+            "DeviantArt's network refused this machine",
+            now,
+            streak=streak,
+        )
+        self._edge_streak = streak
+        return row.not_before or now + timedelta(seconds=pause)
+
     def _on_error_status(
-        self, method: str, response: httpx.Response, body: ErrorBody, retries: int, waited: float
+        self,
+        method: str,
+        response: httpx.Response,
+        body: ErrorBody,
+        retries: int,
+        waited: float,
+        rate_scope: str | None,
     ) -> DeviantArtError | float:
         """The error to raise, or the seconds to wait before retrying."""
         status = response.status_code
-        if status == 429:
-            self._delay.on_rate_limited()
         retry_after = parse_retry_after(response.headers.get("Retry-After"), self._clock.now())
-        error = error_from_response(status, body, retry_after=retry_after)
+        if status == 429:
+            self._delay.on_rate_limited(server_said=retry_after is not None)
+            self._impose_after_429(rate_scope, retry_after)
+        error = error_from_response(
+            status, body, retry_after=retry_after, path=_endpoint_of(response.request.url.path)
+        )
+        if isinstance(error, EdgeBlocked):
+            retry_at = self._impose_edge_pause()
+            logger.warning("%s; next try at %s", error.message, f"{retry_at:%H:%M:%S} UTC")
+            return EdgeBlocked(edge_reason(retry_at), retry_at=retry_at, status=status, error=None)
         if method != "GET" and isinstance(error, ServerError):
             return OutcomeUnknown(
                 f"DeviantArt answered {status} to a POST; it may have landed; not repeated",
@@ -375,7 +507,7 @@ class DeviantArtHttpClient:
         else:
             wait = self.policy.backoff(retries, self._rng)
             if status == 429:
-                wait = max(wait, self._delay.current())
+                wait = max(wait, self._delay.cool_off())
         if self._over_post_budget(method, waited, wait):
             return error  # the worker schedules the row's retry after Retry-After
         return wait
@@ -390,6 +522,35 @@ class DeviantArtHttpClient:
             stopped = self._stop.wait(seconds)
         if stopped:
             raise Cancelled("stopped while waiting to retry a DeviantArt request")
+
+
+def edge_reason(retry_at: datetime) -> str:
+    """Plain words for the CDN's block, with when the next try is."""
+    return (
+        'DeviantArt\'s network refused this machine (an HTML 403 "Request blocked." '
+        "from the network in front of DeviantArt, not a decision about the account); "
+        f"nothing was sent; next try at {retry_at:%H:%M:%S} UTC"
+    )
+
+
+def _rate_scope(token_kind: TokenKind | None) -> str | None:
+    """The scope whose 429 penalties a request obeys and extends."""
+    if token_kind is TokenKind.USER:
+        return PENALTY_USER
+    if token_kind is TokenKind.CLIENT:
+        return PENALTY_CLIENT
+    return None
+
+
+def _endpoint_of(path: str) -> str:
+    """`comments/deviation` for `/api/v1/oauth2/comments/deviation/<uuid>`: ids left out."""
+    rest = path.split(API_PREFIX, 1)[-1].strip("/")
+    kept = []
+    for segment in rest.split("/"):
+        if _UUID_SEGMENT.match(segment):
+            break
+        kept.append(segment)
+    return "/".join(kept)
 
 
 def _checked_path(path: str) -> str:

@@ -1,21 +1,31 @@
 """DeviantArt's JSON error bodies, mapped onto `photomanager.domain.errors`.
 
 Body: `{"error", "error_description", "error_details", "error_code", "status"}`.
-Checked top to bottom, the first match wins:
+"DeviantArt's JSON" below means a JSON object sent as JSON (or without a
+content type). Checked top to bottom, the first match
+wins:
 
  response                                                    error raised
  ─────────────────────────────────────────────────────────── ──────────────────
+ 403 that is not DeviantArt's JSON (HTML, empty, other type) EdgeBlocked
  error/error_code/description mentions spam|ban|suspend|abuse AccountRestricted
  error == insufficient_scope                                 InsufficientScope
  403                                                         AccountRestricted
  401 (after the one refresh + replay, see client.py)         InvalidToken
- 429, or error == user_api_threshold                         RateLimited
+ 429, or error == user_api_threshold|application_api_thr...  RateLimited
  503                                                         ServiceUnavailable
  other 5xx (and 3xx, never followed)                         ServerError
+ 404 invalid_request "Api endpoint not found."               EndpointGone
  400 and every other 4xx                                     RequestRejected
 
-This is the one place that reads `error_description`, and only to fail
-safe: a restriction of the account must stop everything, never be retried.
+This is the one place that reads `error_description`, for two diagnoses
+only. To fail safe: a restriction of the account must stop everything,
+never be retried. And to recognise a removed endpoint: DeviantArt answers
+it with the generic `invalid_request` and nothing but that exact sentence
+(#244, #248) tells it from a missing deviation; a sentence that changes
+only makes it a `RequestRejected` again, today's meaning.
+The CDN's 403 (gallery-dl waits 300 s on it) is told apart by its body
+alone: it is an HTML page, never DeviantArt's JSON.
 The POST-specific rule (a 5xx means `OutcomeUnknown`) lives in the client.
 """
 
@@ -29,6 +39,8 @@ from typing import Any
 from photomanager.domain.errors import (
     AccountRestricted,
     DeviantArtError,
+    EdgeBlocked,
+    EndpointGone,
     InsufficientScope,
     InvalidToken,
     RateLimited,
@@ -41,6 +53,8 @@ from photomanager.logging_setup import redact
 # "_" counts as a boundary so that `account_banned` matches and `banner` does not.
 _RESTRICTION_WORDS = re.compile(r"spam|(?<![a-z])bann?(?:ed)?(?![a-z])|suspen|abus", re.IGNORECASE)
 _MAX_DESCRIPTION = 300
+_GONE_DESCRIPTION = "api endpoint not found"
+_THRESHOLDS = frozenset({"user_api_threshold", "application_api_threshold"})
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]+")
 
 
@@ -52,10 +66,14 @@ class ErrorBody:
     description: str = ""
     details: dict[str, str] | None = None
     error_code: int | None = None
+    # A JSON object, sent as JSON (or untyped): DeviantArt itself answered.
+    from_deviantart: bool = False
 
 
-def parse_error_body(content: bytes) -> ErrorBody:
+def parse_error_body(content: bytes, content_type: str | None = None) -> ErrorBody:
     """Read an error body defensively: anything unexpected becomes "absent"."""
+    if content_type and "json" not in content_type.lower():
+        return ErrorBody()
     try:
         data = json.loads(content)
     except (ValueError, UnicodeDecodeError):
@@ -76,6 +94,7 @@ def parse_error_body(content: bytes) -> ErrorBody:
         description=_clean(description) if isinstance(description, str) else "",
         details=details,
         error_code=code if isinstance(code, int) and not isinstance(code, bool) else None,
+        from_deviantart=True,
     )
 
 
@@ -92,10 +111,22 @@ def mentions_restriction(body: ErrorBody) -> bool:
     return bool(_RESTRICTION_WORDS.search(haystack))
 
 
+def is_endpoint_gone(status: int, body: ErrorBody) -> bool:
+    """DeviantArt's answer for a removed endpoint (the one diagnosis by description)."""
+    return (
+        status == 404
+        and body.error == "invalid_request"
+        and body.description.strip().rstrip(".").lower() == _GONE_DESCRIPTION
+    )
+
+
 def error_from_response(
-    status: int, body: ErrorBody, *, retry_after: float | None = None
+    status: int, body: ErrorBody, *, retry_after: float | None = None, path: str = ""
 ) -> DeviantArtError:
-    """The typed error for a non-2xx answer (see the table in the module docstring)."""
+    """The typed error for a non-2xx answer (see the table in the module docstring).
+
+    `path`: the endpoint asked for (e.g. "comments/deviation/ID"), named by EndpointGone.
+    """
     message = f"DeviantArt answered {status}"
     if body.error:
         message += f" {body.error}"
@@ -107,6 +138,11 @@ def error_from_response(
         "error_code": body.error_code,
         "details": body.details,
     }
+    if status == 403 and not body.from_deviantart:
+        return EdgeBlocked(
+            "DeviantArt's network refused this machine (HTTP 403, not from DeviantArt's API)",
+            **kw,
+        )
     if mentions_restriction(body):
         return AccountRestricted(message, **kw)
     if body.error == "insufficient_scope":
@@ -115,10 +151,12 @@ def error_from_response(
         return AccountRestricted(message, **kw)
     if status == 401:
         return InvalidToken(message, **kw)
-    if status == 429 or body.error == "user_api_threshold":
+    if status == 429 or body.error in _THRESHOLDS:
         return RateLimited(message, retry_after=retry_after, **kw)
     if status == 503:
         return ServiceUnavailable(message, **kw)
     if status >= 500 or status < 400:
         return ServerError(message, **kw)
+    if is_endpoint_gone(status, body):
+        return EndpointGone(f"DeviantArt no longer offers {path}", path=path, **kw)
     return RequestRejected(message, **kw)

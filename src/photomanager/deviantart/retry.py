@@ -42,6 +42,35 @@ sending at or above it. Hence:
 - Never below the configured floor (`delay_floor_s`, 1 s by default: a
   careful artist never needs faster), never above `delay_max_s`.
 
+DeviantArt itself sends no Retry-After (staff, #266): its limit is a velocity
+filter, "at most N requests in any W seconds", and requests made while
+throttled lengthen the penalty. A 429 without Retry-After is learned from
+differently (`on_rate_limited(server_said=False)`), with a model of the
+sliding window (`velocity.WindowModel`):
+
+- A 429 straight after another 429 fell inside the penalty: it says nothing
+  about the pace, only the wait before the next try grows (`cool_off()`:
+  from max(spacing, 2 s), doubling, the docs' exponential backoff). The
+  client keeps that wait in the shared store, so no process of ours (a
+  restarted one included) sends into it.
+- The first 429 after a success is a trip: N or more of our successes lay
+  in the last W seconds. Every success says fewer than N did. For each W of
+  a grid these bound N from both sides; the Ws still possible give a safe
+  spacing (the slowest W / N they allow: the limit is no slower) and a
+  known-too-fast one. After the first trip, the spacing is the safe one
+  once the two are within `velocity_margin`; until then it probes at their
+  geometric mean, never more than `velocity_probe_depth` under the safe
+  one nor under the spacing that last tripped. A probe that trips raises
+  the fast end; one that holds for a window of successes lowers the safe
+  end: a bisection, a few trips in all.
+- Right after the trip the spacing is the one that tripped plus the margin
+  (at least `velocity_start_s`), until the model has a success to go by.
+- Nothing fits any more (the limit changed): the model starts over.
+
+Measured on a simulated clock against the sandbox's velocity filter
+(`benchmarks/pacing.py`): 6 per 10 s, 30 per minute and 1 per 5 s are held
+at 0.92-0.98 of the allowed pace with 5-7 throttled POSTs in 1,000.
+
 Thread-safe: every method takes the lock. The clock is injectable
 (monotonic seconds), so tests replay a token bucket deterministically.
 """
@@ -55,6 +84,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from photomanager.deviantart.velocity import WindowModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +151,15 @@ class RetryPolicy:
     # and is a lower bound already: no margin on top of it.
     warm_up_window_s: float = 1.5
     warm_up_margin: float = 0.0
+    # 429s without Retry-After (a velocity filter, see the module docstring).
+    velocity_margin: float = 0.04
+    # A probe goes at most this far under the safe spacing.
+    velocity_probe_depth: float = 0.3
+    # After a trip the spacing is at least this (the docs' backoff starts at 1-2 s).
+    velocity_start_s: float = 1.0
+    # The CDN's HTML 403: every process pauses this long, doubling per block in a row.
+    edge_pause_s: float = 300.0
+    edge_pause_max_s: float = 3600.0
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:
         """The wait before retry `retry_number` (0-based) when the server gave no hint."""
@@ -152,6 +192,23 @@ class AdaptiveDelay:
         # whether we are ramping up from the pace it refilled at (see `on_success`).
         self._burst: tuple[int, float] | None = None
         self._ramping = False
+        # Velocity mode (the last 429 had no Retry-After): the spacing that last tripped,
+        # and the wait after a 429 (it doubles while 429s come with no success between).
+        self._velocity = False
+        self._too_fast: float | None = None
+        self._cool_off: float | None = None
+        self._model = WindowModel()
+
+    def adopt(self, spacing_s: float) -> None:
+        """Start from a spacing learned elsewhere (another process, our predecessor)."""
+        p = self._policy
+        with self._lock:
+            self._delay = min(p.delay_max_s, max(self._delay, spacing_s, p.delay_floor_s))
+
+    def cool_off(self) -> float:
+        """The wait before the next request after a 429 (see the module docstring)."""
+        with self._lock:
+            return max(self._delay, self._cool_off or 0.0)
 
     def current(self) -> float:
         """The delay in seconds to leave between two requests."""
@@ -167,7 +224,11 @@ class AdaptiveDelay:
         """A success: remember it, and probe (shrink the spacing a little)."""
         p = self._policy
         with self._lock:
+            if self._velocity:
+                self._velocity_success()
+                return
             now = self._now()
+            self._model.success(now)
             self._seen(now)
             self._successes.append(now)
             self._forget(now)
@@ -191,10 +252,55 @@ class AdaptiveDelay:
             shrunk = self._delay * math.exp(-probe * self._delay)
             self._delay = max(p.delay_floor_s, shrunk)
 
-    def on_rate_limited(self) -> None:
-        """A 429: re-estimate the allowed rate, or grow hard in a storm."""
+    def _velocity_success(self) -> None:
+        p = self._policy
+        now = self._now()
+        self._model.success(now)
+        self._clean_count += 1
+        self._cool_off = None
+        bracket = self._model.bracket()
+        if bracket is None:
+            if self._model.trips:
+                self._model.reset()  # the limit changed: learn it again
+            return
+        fast, safe = bracket
+        # Known too fast: the model's bound, and the spacing that last tripped.
+        low = max(fast, self._too_fast or 0.0, safe * (1.0 - p.velocity_probe_depth))
+        # Narrow enough: the safe end, never tripping; else probe inside the bracket.
+        narrow = safe <= low * (1.0 + p.velocity_margin)
+        target = safe if narrow else math.sqrt(low * safe)
+        self._delay = min(p.delay_max_s, max(p.delay_floor_s, target))
+
+    def _velocity_rate_limited(self) -> None:
+        p = self._policy
+        if self._clean_count == 0 and self._cool_off is not None:
+            # Straight after another 429: inside the penalty, which says nothing about the
+            # pace. Only the wait grows (the docs' exponential backoff).
+            self._cool_off = min(p.delay_max_s, self._cool_off * p.delay_growth)
+            return
+        # A success came since the last 429: this spacing tripped the window.
+        now = self._now()
+        self._model.trip(now)
+        base = max(self._delay, p.velocity_start_s)
+        self._too_fast = self._delay
+        self._delay = min(p.delay_max_s, max(p.delay_floor_s, base * (1.0 + p.velocity_margin)))
+        self._cool_off = max(self._delay, p.velocity_start_s * p.delay_growth)
+        self._clean_count = 0
+        self._clean_since = None
+
+    def on_rate_limited(self, *, server_said: bool = True) -> None:
+        """A 429: re-estimate the allowed rate, or grow hard in a storm.
+
+        `server_said`: it carried a Retry-After (a token bucket); without one it is
+        DeviantArt's velocity filter (see the module docstring).
+        """
         p = self._policy
         with self._lock:
+            if not server_said:
+                self._velocity = True
+                self._velocity_rate_limited()
+                return
+            self._velocity = False
             now = self._now()
             self._seen(now)
             self._forget(now)

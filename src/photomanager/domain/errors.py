@@ -21,11 +21,15 @@ PhotomanagerError
       ├── ReauthRequired      the refresh token was rejected: reconnect the account
       ├── InsufficientScope   the token lacks a scope
       ├── RequestRejected     400 invalid_request: deleted, comments disabled, blocked, invalid
-      └── AccountRestricted   403, or an error about spam/ban/suspension: stop, never retry
+      ├── EndpointGone        404 "Api endpoint not found.": DeviantArt removed the endpoint
+      ├── EdgeBlocked         403 that is not DeviantArt's JSON (the CDN's HTML page): the
+      │                       network is refused for a while; surely not delivered, pause
+      └── AccountRestricted   JSON 403, or an error about spam/ban/suspension: stop, never retry
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 
@@ -124,6 +128,29 @@ class RequestRejected(DeviantArtError):
 
 class AccountRestricted(DeviantArtError):
     code = "account_restricted"
+
+
+class EndpointGone(DeviantArtError):
+    """DeviantArt no longer offers this endpoint (`path`, e.g. "comments/deviation")."""
+
+    code = "endpoint_gone"
+
+    def __init__(self, message: str, *, path: str = "", **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.path = path
+
+
+class EdgeBlocked(DeviantArtError):
+    """The network in front of DeviantArt refused this machine; nothing reached DeviantArt.
+
+    `retry_at`: when the next request may go (the pause every process obeys).
+    """
+
+    code = "edge_blocked"
+
+    def __init__(self, message: str, *, retry_at: datetime | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_at = retry_at
 
 
 class Cancelled(PhotomanagerError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import ClassVar
 
@@ -410,3 +410,45 @@ class CollectProgress:
     stopped_because: str | None = None
     error: str | None = None
     finished_at: datetime | None = None
+
+
+# Scopes of the waits kept in the database (see `Penalty`).
+PENALTY_USER = "user"  # a 429 on a user-token request: Retry-After, or our cool-off
+PENALTY_CLIENT = "client"  # a 429 on a client-token request
+PENALTY_PACE = "pace"  # the learned spacing between two requests (no not_before)
+PENALTY_EDGE = "edge"  # the CDN's HTML 403: the whole network waits
+PENALTY_POST = "post"  # an action throttle (a burst of 400s on comment POSTs)
+PENALTY_GONE = "gone:"  # + an API path: a removed endpoint, not read again before then
+
+
+@dataclass(frozen=True, slots=True)
+class Penalty:
+    """A wait DeviantArt imposed or we imposed on ourselves, shared by every process.
+
+    `not_before`: no request of the scope starts earlier. `spacing_s`: the learned
+    spacing (scope "pace"). `streak`: pauses in a row, for the doubling (edge, post).
+    """
+
+    scope: str
+    not_before: datetime | None = None
+    reason: str = ""
+    spacing_s: float | None = None
+    streak: int = 0
+    updated_at: datetime | None = None
+
+    def extended(
+        self, not_before: datetime, reason: str, now: datetime, streak: int | None = None
+    ) -> Penalty:
+        """This wait made to last until at least `not_before`: never shortened by a writer."""
+        keep = self.not_before is not None and self.not_before > not_before
+        return replace(
+            self,
+            not_before=self.not_before if keep else not_before,
+            reason=self.reason if keep else reason,
+            streak=self.streak if streak is None else streak,
+            updated_at=now,
+        )
+
+    def active(self, now: datetime) -> bool:
+        """Whether the wait still runs at `now`."""
+        return self.not_before is not None and self.not_before > now

@@ -2,9 +2,11 @@
 
 `Sandbox.handle()` is the whole site; the adapters in `adapters/` (an httpx
 transport in process, an ASGI app and a uvicorn thread for real HTTP) wrap it.
-Every request passes, in order: routing, delay, maintenance, bearer token,
-token revocation fault, user/scope checks, rate limit, random 5xx, the
-endpoint, the dropped-response fault; then the ledger records it.
+Every request passes, in order: the edge block (the CDN's HTML 403), removed
+endpoints ("Api endpoint not found."), routing, delay, maintenance, bearer
+token, token revocation fault, user/scope checks, rate limit, random 5xx,
+the per-action throttle (comment POSTs), the endpoint, the dropped-response
+fault; then the ledger records it, with whether it came inside a penalty.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from .oauth import (
 )
 from .responses import (
     SandboxResponse,
+    edge_blocked,
+    endpoint_not_found,
     error_response,
     insufficient_scope,
     json_response,
@@ -47,6 +51,7 @@ from .seed import DeviationFactory, WorldShape, build_world
 from .world import DeviationRecord, World, user_json
 
 DEFAULT_USER_SCOPE = "basic browse comment.post user"
+API_PATH_PREFIX = "/api/v1/oauth2/"
 _MAX_ARRIVALS_PER_TICK = 5000
 
 
@@ -107,6 +112,8 @@ class Sandbox:
         )
         self._last_tick: float | None = None
         self._arrival_carry = 0.0
+        # (inside a penalty, declared) for the request being answered; set under the lock.
+        self._penalty_note = (False, False)
 
     @classmethod
     def seeded(
@@ -280,6 +287,21 @@ class Sandbox:
         """
         method = method.upper()
         headers = {k.lower(): v for k, v in headers.items()}
+        refused = self._before_routing(path)
+        if refused is not None:
+            response, inside = refused
+            self.ledger.record_request(
+                RequestRecord(
+                    self.clock.now(),
+                    method,
+                    path,
+                    "unknown",
+                    None,
+                    response.status,
+                    inside_penalty=inside,
+                )
+            )
+            return response
         route, params = match_route(method, path)
         if isinstance(route, SandboxResponse):
             self.ledger.record_request(
@@ -296,16 +318,45 @@ class Sandbox:
             now = moment.timestamp()
             self._tick(now)
             kind: TokenKind | None = None
+            self._penalty_note = (False, False)
             if route.endpoint in OAUTH_ENDPOINTS:
                 response = self._oauth_endpoint(route.endpoint, method, query, form, headers, now)
             else:
                 response, kind = self._api_endpoint(route, params, query, form, headers, now)
+            inside, declared = self._penalty_note
             self.ledger.record_request(
                 RequestRecord(
-                    moment, method, path, route.endpoint, kind, response.status, response.dropped
+                    moment,
+                    method,
+                    path,
+                    route.endpoint,
+                    kind,
+                    response.status,
+                    response.dropped,
+                    inside_penalty=inside,
+                    declared=declared,
                 )
             )
             return response
+
+    def _before_routing(self, path: str) -> tuple[SandboxResponse, bool] | None:
+        """The CDN's block, or a removed endpoint: (answer, whether inside a penalty)."""
+        with self._lock:
+            faults = self.faults
+            edge = faults.edge_block
+            if edge is not None and not path.rstrip("/").endswith("/oauth2/authorize"):
+                now = self.clock.now().timestamp()
+                if edge.blocked(now):
+                    inside = edge.refused_since is not None
+                    if edge.refused_since is None:
+                        edge.refused_since = now
+                    return edge_blocked(), inside
+                edge.refused_since = None
+            if faults.gone_paths and path.startswith(API_PATH_PREFIX):
+                endpoint = path[len(API_PATH_PREFIX) :].strip("/")
+                if any(endpoint == g or endpoint.startswith(g + "/") for g in faults.gone_paths):
+                    return endpoint_not_found(), False
+        return None
 
     def _oauth_endpoint(
         self,
@@ -356,9 +407,11 @@ class Sandbox:
             return insufficient_scope(route.scope), kind
         limit = faults.rate_limit
         if limit is not None and applies(limit.endpoints, route.endpoint):
-            retry_after = limit.take(now)
-            if retry_after is not None:
-                return rate_limited(retry_after), kind
+            user = access.grant.userid if kind is TokenKind.USER else None
+            throttle = limit.check(now, user=user, client=access.grant.client_id)
+            if throttle is not None:
+                self._penalty_note = (throttle.inside_penalty, throttle.declared)
+                return rate_limited(throttle.retry_after, throttle.error), kind
         if route.endpoint == "post_comment":
             return self._post(params["deviationid"], form, now), kind
         failure = self._randomserver_error(route.endpoint)
@@ -404,6 +457,11 @@ class Sandbox:
 
     def _post(self, deviationid: str, form: Mapping[str, str], now: float) -> SandboxResponse:
         faults = self.faults
+        throttle = faults.action_throttle
+        if throttle is not None and throttle.refuses(now):
+            return error_response(
+                400, "invalid_request", throttle.description, code=throttle.error_code
+            )
         failure = self._randomserver_error("post_comment")
         if failure is not None and not faults.server_error_after_store:
             return failure
@@ -425,6 +483,8 @@ class Sandbox:
         if isinstance(stored, SandboxResponse):
             return stored
         self.ledger.record_comment(stored)
+        if throttle is not None:
+            throttle.stored(now)
         if failure is not None:
             return failure
         response = json_response(stored.to_json(), status=self.config.post_status)

@@ -27,6 +27,10 @@ class RequestRecord:
     token_kind: TokenKind | None
     status: int
     dropped: bool = False
+    # It came while the sandbox held a penalty against it (a rate-limit window, an
+    # edge block); `declared`: that penalty had been announced with Retry-After.
+    inside_penalty: bool = False
+    declared: bool = False
 
 
 class Ledger:
@@ -59,6 +63,11 @@ class Ledger:
         """Every request so far, optionally only those to one endpoint."""
         with self._lock:
             return [r for r in self._requests if endpoint is None or r.endpoint == endpoint]
+
+    def inside_declared_penalty(self) -> list[RequestRecord]:
+        """Requests sent inside a penalty the sandbox had announced (Retry-After)."""
+        with self._lock:
+            return [r for r in self._requests if r.inside_penalty and r.declared]
 
     def comments_for(self, deviationid: str) -> list[CommentRecord]:
         """Comments posted through the API under one deviation, oldest first."""

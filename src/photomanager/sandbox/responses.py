@@ -93,14 +93,34 @@ def insufficient_scope(scope: str) -> SandboxResponse:
     )
 
 
-def rate_limited(retry_after: float) -> SandboxResponse:
-    """429 user_api_threshold with Retry-After in whole seconds."""
-    return error_response(
-        429,
-        "user_api_threshold",
-        "User API threshold exceeded.",
-        headers={"retry-after": str(int(retry_after))},
+def rate_limited(retry_after: float | None, error: str = "user_api_threshold") -> SandboxResponse:
+    """429 as DeviantArt words it (#142); Retry-After in whole seconds only when given."""
+    description = (
+        "User request limit reached."
+        if error == "user_api_threshold"
+        else "Application request limit reached."
     )
+    headers = {} if retry_after is None else {"retry-after": str(int(retry_after))}
+    return error_response(429, error, description, headers=headers)
+
+
+NOT_FOUND_DESCRIPTION = "Api endpoint not found."
+EDGE_BLOCK_PAGE = (
+    "<!DOCTYPE html><html><head><title>403 Forbidden</title></head>"
+    "<body><h1>403 ERROR</h1><h2>The request could not be satisfied.</h2>"
+    "<p>Request blocked. We can't connect to the server for this app or website "
+    "at this time.</p></body></html>"
+)
+
+
+def endpoint_not_found() -> SandboxResponse:
+    """404 for a removed endpoint, exactly as DeviantArt answers it (#244, #248)."""
+    return error_response(404, "invalid_request", NOT_FOUND_DESCRIPTION)
+
+
+def edge_blocked() -> SandboxResponse:
+    """The CDN's 403: an HTML page, no JSON, no Retry-After."""
+    return SandboxResponse(status=403, text=EDGE_BLOCK_PAGE)
 
 
 def unavailable(retry_after: int) -> SandboxResponse:

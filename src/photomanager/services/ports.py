@@ -30,6 +30,7 @@ from photomanager.domain.models import (
     LogStatus,
     NewQueueItem,
     OAuthToken,
+    Penalty,
     QueueItem,
     QueueStatus,
     Source,
@@ -102,15 +103,30 @@ class QueueRepository(Protocol):
     def mark_retry(
         self, claim: Claim, error: str, next_attempt_at: datetime, now: datetime
     ) -> bool: ...
-    def release(self, claim: Claim, now: datetime, *, not_before: datetime | None = None) -> bool:
-        """Back to pending without spending an attempt (account problems, stop);
-        `not_before`: not claimed again before then."""
+    def release(
+        self,
+        claim: Claim,
+        now: datetime,
+        *,
+        not_before: datetime | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        """Back to pending without spending an attempt (account problems, stop, pauses);
+        `not_before`: not claimed again before then; `reason`: the row's words."""
         ...
 
     def save_metadata(
         self, claim: Claim, *, tags: Sequence[str], language: str | None, now: datetime
     ) -> bool:
         """Record the metadata the worker read for its claimed row (it passed the filters)."""
+        ...
+
+    def unfail(self, deviationid: str, reason: str, now: datetime) -> bool:
+        """failed -> pending, the attempt its failure spent given back (a throttle, not the row)."""
+        ...
+
+    def note_unverifiable(self, claim: Claim, reason: str, now: datetime) -> bool:
+        """The `unknown` row stays unknown with `reason` (its read-back cannot settle it)."""
         ...
 
     def mark_unknown(self, claim: Claim, error: str, now: datetime) -> bool: ...
@@ -347,6 +363,26 @@ class HousekeepingRepository(Protocol):
     def save_last(self, run: HousekeepingRun) -> None: ...
 
 
+class PenaltyRepository(Protocol):
+    """The waits every process obeys (see `Penalty`); writes never shorten a wait."""
+
+    def get_many(self, scopes: Collection[str]) -> dict[str, Penalty]: ...
+    def list_all(self) -> list[Penalty]: ...
+    def impose(
+        self,
+        scope: str,
+        not_before: datetime,
+        reason: str,
+        now: datetime,
+        *,
+        streak: int | None = None,
+    ) -> Penalty:
+        """Wait until at least `not_before` (a later wait already there is kept)."""
+        ...
+
+    def clear(self, scope: str, now: datetime) -> None: ...
+
+
 class RefreshLock(Protocol):
     """Serialises token refreshes across processes, without holding a transaction."""
 
@@ -378,6 +414,7 @@ class UnitOfWork(Protocol):
     def collect_runs(self) -> CollectRunRepository: ...
     @property
     def housekeeping(self) -> HousekeepingRepository: ...
+    def penalties(self) -> PenaltyRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -417,6 +454,9 @@ class DeviantArtApi(Protocol):
 
     def whoami(self) -> DeviantArtUser: ...
     def get_recommended_delay(self) -> float: ...
+    def waited_in_last_request(self) -> float:
+        """Seconds the latest request waited before its last attempt (retries, shared waits)."""
+        ...
 
 
 # (title, plain-text description, tags) -> ISO 639-1 code, or None when unclear.

@@ -12,9 +12,12 @@ from datetime import datetime, timedelta
 from photomanager.domain import pacing
 from photomanager.domain.clock import Clock
 from photomanager.domain.models import (
+    PENALTY_EDGE,
+    PENALTY_GONE,
     CollectProgress,
     HousekeepingRun,
     LogStatus,
+    Penalty,
     QueueStatus,
     WorkerControl,
 )
@@ -44,6 +47,15 @@ class EffectiveCaps:
 
 
 @dataclass(frozen=True, slots=True)
+class SharedWait:
+    """A wait DeviantArt imposed, or we imposed on ourselves, that every process obeys."""
+
+    scope: str
+    until: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class StatusReport:
     """Everything the status page shows."""
 
@@ -58,6 +70,23 @@ class StatusReport:
     caps: EffectiveCaps
     skipped_by_reason: dict[str, int] = field(default_factory=dict)
     housekeeping: HousekeepingRun | None = None  # the last pass, by any process
+    waits: list[SharedWait] = field(default_factory=list)
+
+
+def wait_words(penalty: Penalty) -> str:
+    """A shared wait in words a person understands, with when it ends."""
+    until = f"{penalty.not_before:%H:%M:%S} UTC" if penalty.not_before else "later"
+    reason = penalty.reason or "DeviantArt asked us to wait"
+    if penalty.scope.startswith(PENALTY_GONE):
+        return (
+            f"{reason}: comments whose outcome is unknown cannot be verified; "
+            f"checked again at {until}"
+        )
+    if penalty.scope == PENALTY_EDGE:
+        return f"{reason}; next try at {until}"
+    if "until" in reason:
+        return reason
+    return f"{reason} until {until}"
 
 
 class StatusService:
@@ -89,6 +118,12 @@ class StatusService:
             settings = uow.settings.get()
             decision = pacing.plan_next_post_counted(settings, now, uow.logs)
             housekeeping = uow.housekeeping.get_last()
+            penalties = uow.penalties.list_all()
+        waits = [
+            SharedWait(scope=p.scope, until=p.not_before, reason=wait_words(p))
+            for p in penalties
+            if p.not_before is not None and p.active(now)
+        ]
         caps = EffectiveCaps(
             min_interval_s=settings.min_interval_s,
             max_interval_s=settings.max_interval_s,
@@ -115,6 +150,7 @@ class StatusService:
             caps=caps,
             skipped_by_reason=count_by_key(skipped),
             housekeeping=housekeeping,
+            waits=waits,
         )
 
     def _shown_runs(self, now: datetime) -> list[CollectProgress]:

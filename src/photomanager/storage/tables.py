@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -227,6 +228,20 @@ housekeeping = Table(
     Column("logs_removed", Integer, nullable=False, server_default=text("0")),
     Column("complete", Boolean, nullable=False, server_default=text("true")),
     CheckConstraint("id = 1", name="single_row"),
+)
+
+# Waits every process obeys (a Retry-After, the cool-off after a 429, the learned
+# spacing, the CDN's block, an action throttle, a removed endpoint), one row per
+# scope: read before each DeviantArt request by the primary key.
+pacing_penalties = Table(
+    "pacing_penalties",
+    metadata,
+    Column("scope", String(200), primary_key=True),
+    Column("not_before", UtcDateTime, nullable=True),
+    Column("reason", Text, nullable=False, server_default=text("''")),
+    Column("spacing_s", Float, nullable=True),
+    Column("streak", Integer, nullable=False, server_default=text("0")),
+    Column("updated_at", UtcDateTime, nullable=True),
 )
 
 SINGLE_ROW_ID = 1

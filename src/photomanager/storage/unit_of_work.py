@@ -17,6 +17,7 @@ from photomanager.storage.repositories import (
     DeviationCommentQueueRepository,
     FeedStateRepository,
     HousekeepingRepository,
+    PenaltyRepository,
     SettingsRepository,
     TokenRepository,
     WorkerControlRepository,
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     tokens: TokenRepository
     collect_runs: CollectRunRepository
     housekeeping: HousekeepingRepository
+    penalties: PenaltyRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -70,6 +72,7 @@ class SqlUnitOfWork:
         self.tokens = TokenRepository(conn)
         self.collect_runs = CollectRunRepository(conn)
         self.housekeeping = HousekeepingRepository(conn)
+        self.penalties = PenaltyRepository(conn)
         return self
 
     def __exit__(

@@ -13,6 +13,7 @@ from photomanager.api.schemas.status import (
     HousekeepingPublic,
     ProcessedPublic,
     StatusPublic,
+    WaitPublic,
     WorkerStatusPublic,
 )
 from photomanager.domain.models import HousekeepingRun, QueueStatus
@@ -50,6 +51,7 @@ def get_status(container: ContainerDep) -> StatusPublic:
         caps=CapsPublic.model_validate(report.caps),
         skipped_by_reason=report.skipped_by_reason,
         housekeeping=housekeeping_public(report.housekeeping),
+        waits=[WaitPublic(scope=w.scope, until=w.until, reason=w.reason) for w in report.waits],
         sandbox=container.sandbox_mode,
         now=container.clock.now(),
     )

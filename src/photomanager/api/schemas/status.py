@@ -60,6 +60,14 @@ class HousekeepingPublic(PublicModel):
     complete: bool = Field(description="False when it stopped early; the next pass goes on.")
 
 
+class WaitPublic(PublicModel):
+    """A wait every process obeys: DeviantArt's (a rate limit, its network's block) or ours."""
+
+    scope: str = Field(description="user, client, edge, post, or gone:<path>.")
+    until: datetime
+    reason: str = Field(description="In plain words, with when it ends.")
+
+
 class StatusPublic(PublicModel):
     """Everything the overview shows, in one cheap call."""
 
@@ -76,6 +84,10 @@ class StatusPublic(PublicModel):
     )
     housekeeping: HousekeepingPublic | None = Field(
         default=None, description="The last housekeeping pass; null until one ran."
+    )
+    waits: list[WaitPublic] = Field(
+        default_factory=list,
+        description="Waits in force for every worker and collector (empty when none).",
     )
     sandbox: bool = Field(description="True in demo mode: DeviantArt is the sandbox.")
     now: datetime = Field(description="The server's clock, for countdowns.")

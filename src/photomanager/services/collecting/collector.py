@@ -31,7 +31,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from photomanager.domain.clock import Clock
-from photomanager.domain.errors import Cancelled, InvalidInput, PhotomanagerError
+from photomanager.domain.errors import (
+    Cancelled,
+    EdgeBlocked,
+    EndpointGone,
+    InvalidInput,
+    PhotomanagerError,
+)
 from photomanager.domain.models import (
     CollectProgress,
     CommentSettings,
@@ -113,7 +119,8 @@ class FeedCollector:
         """Run one collect synchronously and return its final progress.
 
         DeviantArt errors end the run with state "failed" (pages already read stay
-        queued); a stop request ends it with state "cancelled".
+        queued), a removed endpoint or the CDN's block in plain words; a stop
+        request ends it with state "cancelled".
         """
         validate_pages(pages)
         stop = stop or threading.Event()
@@ -129,6 +136,11 @@ class FeedCollector:
             progress = self._pages(source, pages, stop, progress, report)
         except Cancelled:
             progress = replace(progress, state=CANCELLED, stopped_because="stopped")
+        except (EdgeBlocked, EndpointGone) as exc:
+            # Plain words: "DeviantArt no longer offers browse/newest", or the CDN's block
+            # with its next try (every process waits for it: a new run before then fails
+            # the same way without sending anything).
+            progress = replace(progress, state=FAILED, error=exc.message)
         except PhotomanagerError as exc:
             progress = replace(progress, state=FAILED, error=f"{exc.code}: {exc.message}")
         progress = replace(progress, finished_at=self._clock.now())

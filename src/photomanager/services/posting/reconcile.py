@@ -8,7 +8,13 @@ by hand means "done" too. Whether its text matches the row's body is logged,
 nothing more (DeviantArt may return the text transformed).
 
 - found -> `commented` with that comment id (ledger; one `sent` log row);
-- the read-back is refused (deleted, comments closed, blocked) -> `failed`;
+- the read-back is refused about the deviation (a 400: deleted, comments
+  closed, blocked) -> `failed`;
+- the read-back fails with an answer that says nothing about the deviation
+  (the endpoint is gone - DeviantArt-API#825 - or another 4xx) -> it stays
+  `unknown` with `CANNOT_VERIFY` as its reason: never `pending` (that could
+  post twice), never `failed`; the artist settles it. A gone endpoint is not
+  read again for `GONE_RECHECK` (kept in the database for every process);
 - not found: only after the grace period counted from when the row became
   `unknown` (the uncertain attempt ended, or the lease expired), and only on
   a second "not found" read at least `recheck` after the first, -> `pending`;
@@ -33,11 +39,20 @@ from photomanager.domain.clock import Clock
 from photomanager.domain.errors import (
     Cancelled,
     DeviantArtError,
+    EdgeBlocked,
+    EndpointGone,
     InvalidInput,
     RateLimited,
     RequestRejected,
 )
-from photomanager.domain.models import Author, Comment, LogStatus, QueueItem, QueueStatus
+from photomanager.domain.models import (
+    PENALTY_GONE,
+    Author,
+    Comment,
+    LogStatus,
+    QueueItem,
+    QueueStatus,
+)
 from photomanager.services.account.identity import Me
 from photomanager.services.ports import DeviantArtApi, UnitOfWork, UnitOfWorkFactory
 from photomanager.services.posting.body_hash import body_hash
@@ -66,6 +81,15 @@ UNVERIFIABLE = (
 NOT_FOUND_ONCE = "our comment is not on the deviation yet: checking once more"
 NOT_DELIVERED = "not delivered: our comment is not on the deviation; queued again"
 NEVER_SENT = "never got a body, so nothing was posted; queued again"
+# The read-back endpoint, and how often one known to be gone is tried again.
+READ_BACK_PATH = "comments/deviation"
+GONE_RECHECK = timedelta(hours=1)
+CANNOT_VERIFY = (
+    "cannot verify whether the comment was posted ({why}); left unknown and never posted "
+    "again by itself: look at the deviation on DeviantArt, then settle it with "
+    '"Posted" or "Not posted" on the page, or `photomanager queue resolve ID --posted` '
+    "or `--not-posted`"
+)
 
 
 class Reconciler:
@@ -119,6 +143,9 @@ class Reconciler:
         now = self._clock.now()
         with self._uow_factory(read_only=True) as uow:
             unknown = uow.queue.list_unknown(limit)
+            gone = self._gone_until(uow, now)
+        if gone is not None:
+            return []  # the read-back endpoint is gone: not asked again before `gone`
         results: list[StepResult] = []
         for item in unknown:
             if stop.is_set():
@@ -129,17 +156,29 @@ class Reconciler:
                 break
             try:
                 results.append(self._reconcile(item.deviationid, me, stop))
-            except RateLimited as exc:
+            except (RateLimited, EdgeBlocked) as exc:
                 results.append(_rate_limited(item.deviationid, exc))
+                break
+            except _Gone as gone_now:
+                results.append(gone_now.result)
                 break
         return results
 
     def reconcile(self, deviationid: str, me: Me, stop: threading.Event) -> StepResult:
         """Settle one `unknown` row (see the module docstring)."""
+        with self._uow_factory(read_only=True) as uow:
+            gone = self._gone_until(uow, self._clock.now())
+            item = uow.queue.get(deviationid)
+        if gone is not None and item is not None and item.status is QueueStatus.UNKNOWN:
+            return self._unverifiable(
+                item, _gone_reason(f"DeviantArt no longer offers {READ_BACK_PATH}", gone)
+            )
         try:
             return self._reconcile(deviationid, me, stop)
-        except RateLimited as exc:
+        except (RateLimited, EdgeBlocked) as exc:
             return _rate_limited(deviationid, exc)
+        except _Gone as gone_now:
+            return gone_now.result
 
     def _due(self, item: QueueItem, now: datetime) -> bool:
         """Whether reading this row back now can settle anything."""
@@ -172,15 +211,20 @@ class Reconciler:
             found = self._find_ours(item, me, stop)
         except Cancelled:
             return StepResult(StepOutcome.STOPPED, deviationid=deviationid)
-        except (RequestRejected, InvalidInput) as exc:
-            # Deleted, closed or blocked: a new POST would be refused as well, and a
-            # comment that cannot be read back must not be risked twice.
-            reason = f"read-back refused ({exc.code}): {exc.message}; not posted again"
-            return self._settle(item, StepOutcome.FAILED, reason)
+        except EndpointGone as exc:
+            raise _Gone(self._endpoint_gone(item, exc)) from None
+        except RequestRejected as exc:
+            if exc.status not in (None, 400):
+                # A 404 or other 4xx says nothing about the deviation: cannot verify.
+                why = f"the read-back answered {exc.status}: {exc.message}"
+                return self._unverifiable(item, CANNOT_VERIFY.format(why=why))
+            return self._refused(item, exc)
+        except InvalidInput as exc:
+            return self._refused(item, exc)
         except _TooManyComments:
             self._touch(item)
             return StepResult(StepOutcome.UNKNOWN, deviationid=deviationid, error=UNVERIFIABLE)
-        except RateLimited:
+        except (RateLimited, EdgeBlocked):
             raise
         except DeviantArtError as exc:
             return StepResult(StepOutcome.UNKNOWN, deviationid=deviationid, error=exc.code)
@@ -195,6 +239,44 @@ class Reconciler:
         if now - checked < self.recheck:
             return StepResult(StepOutcome.UNKNOWN, deviationid=deviationid, error=NOT_FOUND_ONCE)
         return self._settle(item, StepOutcome.RETRY, NOT_DELIVERED)
+
+    def _refused(self, item: QueueItem, exc: DeviantArtError | InvalidInput) -> StepResult:
+        """Deleted, closed or blocked: a new POST would be refused as well, and a
+        comment that cannot be read back must not be risked twice."""
+        reason = f"read-back refused ({exc.code}): {exc.message}; not posted again"
+        return self._settle(item, StepOutcome.FAILED, reason)
+
+    def _gone_until(self, uow: UnitOfWork, now: datetime) -> datetime | None:
+        """When the read-back endpoint, known to be gone, may be tried again (None: not gone)."""
+        scope = PENALTY_GONE + READ_BACK_PATH
+        penalty = uow.penalties.get_many([scope]).get(scope)
+        return penalty.not_before if penalty is not None and penalty.active(now) else None
+
+    def _endpoint_gone(self, item: QueueItem, exc: EndpointGone) -> StepResult:
+        """Remember (for every process) that the read-back is gone; the row stays unknown."""
+        now = self._clock.now()
+        until = now + GONE_RECHECK
+        with self._uow_factory() as uow:
+            uow.penalties.impose(
+                PENALTY_GONE + (exc.path or READ_BACK_PATH), until, exc.message, now
+            )
+            uow.commit()
+        logger.warning(
+            "%s: unknown rows cannot be verified; next check at %s UTC",
+            exc.message,
+            f"{until:%H:%M:%S}",
+        )
+        return self._unverifiable(item, _gone_reason(exc.message, until))
+
+    def _unverifiable(self, item: QueueItem, reason: str) -> StepResult:
+        """The row stays `unknown`, saying why and how to settle it (written once)."""
+        if item.last_error != reason:
+            now = self._clock.now()
+            with self._uow_factory() as uow:
+                claim = uow.queue.claim_unknown(item.deviationid, now, seen=item)
+                if claim is not None and uow.queue.note_unverifiable(claim, reason, now):
+                    uow.commit()
+        return StepResult(StepOutcome.UNKNOWN, deviationid=item.deviationid, error=reason)
 
     def _find_ours(self, item: QueueItem, me: Me, stop: threading.Event) -> Comment | None:
         offset = 0
@@ -302,13 +384,25 @@ def _log_failed(uow: UnitOfWork, item: QueueItem, message: str, now: datetime) -
     )
 
 
-def _rate_limited(deviationid: str, exc: RateLimited) -> StepResult:
+def _rate_limited(deviationid: str, exc: RateLimited | EdgeBlocked) -> StepResult:
     return StepResult(
         StepOutcome.UNKNOWN,
         deviationid=deviationid,
         error=f"{exc.code}: {exc.message}",
-        retry_after=exc.retry_after,
+        retry_after=exc.retry_after if isinstance(exc, RateLimited) else None,
     )
+
+
+def _gone_reason(gone: str, until: datetime) -> str:
+    return CANNOT_VERIFY.format(why=f"{gone}; checked again after {until:%H:%M} UTC")
+
+
+class _Gone(Exception):
+    """The read-back endpoint is gone: stop reading back; `result` is this row's."""
+
+    def __init__(self, result: StepResult) -> None:
+        super().__init__("read-back endpoint gone")
+        self.result = result
 
 
 class _TooManyComments(Exception):

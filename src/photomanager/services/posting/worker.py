@@ -21,7 +21,15 @@ Step by step (`run_once`):
    client starts no attempt that could outlive it, so no POST of ours is in
    flight once the claim lease has run out;
 6. record the outcome by kind (see `_on_error`): success, permanent failure,
-   surely-not-delivered retry, unknown (then reconcile), account pause, block.
+   surely-not-delivered retry, unknown (then reconcile), account pause, block;
+   and DeviantArt's failure modes that are not about the row: the CDN's
+   block (`EdgeBlocked`) and a wait the client refused to break (`RateLimited`
+   with no status: nothing sent) give the row back and pause; a removed
+   comment endpoint stops the worker; `THROTTLE_BURST` POSTs in a row on
+   different deviations refused with the same 400 `error`/`error_code` are an
+   action throttle: those rows go back to `pending` with their attempts given
+   back, and posting pauses (`THROTTLE_PAUSE`, doubling). A row given back
+   that way and refused the same way again fails on its own, as any other.
    A success whose claim went stale still wins: the row becomes `commented`
    whatever it says (`force_commented`), logged once.
 
@@ -48,6 +56,8 @@ from photomanager.domain.errors import (
     AccountRestricted,
     Cancelled,
     DeviantArtError,
+    EdgeBlocked,
+    EndpointGone,
     InsufficientScope,
     InvalidInput,
     InvalidToken,
@@ -62,6 +72,7 @@ from photomanager.domain.errors import (
     TransportFailed,
 )
 from photomanager.domain.models import (
+    PENALTY_POST,
     Author,
     Claim,
     CommentSettings,
@@ -94,6 +105,7 @@ from photomanager.services.posting.worker_control import (
     STATE_PAUSED,
     STATE_STOPPED,
     count_failure,
+    modify_control,
     read_control,
     report_progress,
     stop_all_workers,
@@ -107,6 +119,14 @@ RETRY_BACKOFF = timedelta(seconds=60)  # first retry of a surely-not-delivered P
 RETRY_BACKOFF_MAX = timedelta(hours=1)
 RATE_LIMIT_STORM = 3  # RateLimited posts in a row that pause the whole worker
 RATE_LIMIT_PAUSE = timedelta(minutes=15)
+# An action throttle: this many POSTs in a row, on different deviations, refused with the
+# same 400 error and error_code (DeviantArt: "too many ... in a short period of time").
+THROTTLE_BURST = 3
+THROTTLE_PAUSE = timedelta(minutes=15)
+THROTTLE_PAUSE_MAX = timedelta(hours=4)
+# The start of `last_error` on rows an action throttle gave back (see `_throttle_burst`).
+THROTTLE_RETURNED = "queued again after DeviantArt throttled comment posting"
+EDGE_PAUSE_FALLBACK = timedelta(minutes=5)
 
 REASON_RECONNECT = "reconnect your account"
 REASON_NO_TEMPLATES = "no active templates"
@@ -160,6 +180,10 @@ class CommentWorker:
         self._max_wait_chunk = max_wait_chunk
         self._max_length = max_length
         self._rate_limited_in_a_row = 0
+        # POSTs refused in a row: (deviation id, (error, error_code)), for `_throttle_burst`.
+        self._rejections: list[tuple[str, tuple[str | None, int | None]]] = []
+        # Whether an action-throttle streak may need clearing at the next success.
+        self._post_streak_unchecked = True
 
     # -- one step ---------------------------------------------------------------------------
 
@@ -176,6 +200,8 @@ class CommentWorker:
             me = lookup_me(self._uow_factory, self._api, required=True)
         except (*_ACCOUNT_ERRORS, AccountRestricted) as exc:
             return self._account_problem(None, exc)
+        except EdgeBlocked as exc:
+            return self._edge_blocked(None, exc)
         except DeviantArtError as exc:
             retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
             return StepResult(
@@ -271,6 +297,8 @@ class CommentWorker:
             return result
         crashpoints.crashpoint(crashpoints.AFTER_POST)
         self._rate_limited_in_a_row = 0
+        self._rejections.clear()
+        self._end_post_streak()
         result = self._record_sent(claim, comment.commentid, message_id, fingerprint, body)
         crashpoints.crashpoint(crashpoints.AFTER_RECORD)
         self._count(result, settings)
@@ -299,6 +327,9 @@ class CommentWorker:
             return StepResult(StepOutcome.STOPPED, deviationid=claim.deviationid)
         except (*_ACCOUNT_ERRORS, AccountRestricted) as exc:
             return self._account_problem(claim, exc)
+        except EdgeBlocked as exc:
+            # DeviantArt's network refused this machine: not the deviation's fault.
+            return self._edge_blocked(claim, exc)
         except DeviantArtError as exc:
             return self._skip(claim, f"{METADATA_REFUSED}: {exc.code}")
         if result.error is not None:
@@ -486,11 +517,26 @@ class CommentWorker:
         """Record a failed POST by kind of error (see the module docstring of errors)."""
         if isinstance(exc, (*_ACCOUNT_ERRORS, AccountRestricted)):
             return self._account_problem(claim, exc)
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, EdgeBlocked):
+            return self._edge_blocked(claim, exc)
+        if isinstance(exc, EndpointGone):
+            return self._endpoint_gone(claim, exc)
+        if isinstance(exc, RateLimited) and exc.status is None:
+            return self._wait_not_sent(claim, exc)
+        if isinstance(exc, RequestRejected):
+            burst = self._throttle_burst(claim, exc)
+            if burst is not None:
+                return burst
+        else:
+            self._rejections.clear()
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            # Retry-After storms pause the worker. Without Retry-After (DeviantArt's
+            # velocity filter) the client's own cool-off, doubling and shared with every
+            # process, is the backoff: a long pause here would only skew what it learns.
             self._rate_limited_in_a_row += 1
             if self._rate_limited_in_a_row >= RATE_LIMIT_STORM:
                 return self._rate_limit_storm(claim, exc)
-        else:
+        elif not isinstance(exc, RateLimited):
             self._rate_limited_in_a_row = 0
         if isinstance(exc, RequestRejected):
             result = self._fail(claim, exc, message_id, body)
@@ -591,6 +637,121 @@ class CommentWorker:
             pause_until=until,
         )
 
+    def _edge_blocked(self, claim: Claim | None, exc: EdgeBlocked) -> StepResult:
+        """The CDN refused this machine: nothing was delivered; give the row back and pause."""
+        until = exc.retry_at or self._clock.now() + EDGE_PAUSE_FALLBACK
+        reason = exc.message
+        if claim is not None:
+            self._release(claim, log=reason, reason=reason)
+        self._rate_limited_in_a_row = 0
+        return StepResult(
+            StepOutcome.PAUSED,
+            deviationid=claim.deviationid if claim else None,
+            error=reason,
+            pause_until=until,
+        )
+
+    def _wait_not_sent(self, claim: Claim, exc: RateLimited) -> StepResult:
+        """The client would not break a wait DeviantArt imposed: not sent, no attempt spent."""
+        until = self._clock.now() + timedelta(seconds=exc.retry_after or 0)
+        self._release(claim)
+        return StepResult(
+            StepOutcome.PAUSED,
+            deviationid=claim.deviationid,
+            error=exc.message,
+            retry_after=exc.retry_after,
+            pause_until=until,
+        )
+
+    def _endpoint_gone(self, claim: Claim, exc: EndpointGone) -> StepResult:
+        """DeviantArt removed the comment endpoint: nothing can be posted; stop, keep the row."""
+        reason = f"{exc.message}: the worker stopped (no comment can be posted this way)"
+        self._release(claim, log=reason)
+        self._stop_worker(reason)
+        return StepResult(StepOutcome.BLOCKED, deviationid=claim.deviationid, error=reason)
+
+    def _throttle_burst(self, claim: Claim, exc: RequestRejected) -> StepResult | None:
+        """The result of an action throttle if this refusal completes a burst, else None."""
+        key = (exc.error, exc.error_code)
+        if (claim.item.last_error or "").startswith(THROTTLE_RETURNED):
+            # Given back by a throttle once and refused the same way on its own: the row.
+            self._rejections.clear()
+            return None
+        if self._rejections and (
+            self._rejections[-1][1] != key
+            or any(d == claim.deviationid for d, _ in self._rejections)
+        ):
+            self._rejections.clear()
+        self._rejections.append((claim.deviationid, key))
+        if len(self._rejections) < THROTTLE_BURST:
+            return None
+        earlier = [d for d, _ in self._rejections[:-1]]
+        self._rejections.clear()
+        return self._action_throttled(claim, exc, earlier)
+
+    def _action_throttled(
+        self, claim: Claim, exc: RequestRejected, earlier: list[str]
+    ) -> StepResult:
+        """Give the burst's rows back (attempts returned) and pause posting, doubling."""
+        now = self._clock.now()
+        what = f"HTTP {exc.status} {exc.error or 'error'}"
+        if exc.error_code is not None:
+            what += f", error_code {exc.error_code}"
+        count = len(earlier) + 1
+        with self._uow_factory() as uow:
+            row = uow.penalties.get_many([PENALTY_POST]).get(PENALTY_POST)
+            streak = (row.streak if row is not None else 0) + 1
+            pause = min(THROTTLE_PAUSE * 2 ** min(streak - 1, 16), THROTTLE_PAUSE_MAX)
+            until = now + pause
+            reason = (
+                f"DeviantArt throttled comment posting ({what} on {count} posts in a row): "
+                f"paused until {until:%H:%M} UTC; those {count} comments were queued again "
+                "without counting an attempt"
+            )
+            row_reason = f"{THROTTLE_RETURNED} ({what}); tried again after {until:%H:%M} UTC"
+            uow.penalties.impose(PENALTY_POST, until, reason, now, streak=streak)
+            for deviationid in earlier:
+                if uow.queue.unfail(deviationid, row_reason, now):
+                    uow.logs.append(
+                        deviationid=deviationid,
+                        status=LogStatus.FAILED,
+                        now=now,
+                        error_message=f"{row_reason} (not counted as an attempt)",
+                    )
+            released = uow.queue.release(claim, now, reason=row_reason)
+            if released:
+                uow.logs.append(
+                    deviationid=claim.deviationid,
+                    status=LogStatus.FAILED,
+                    now=now,
+                    error_message=f"{row_reason} (not counted as an attempt)",
+                )
+            uow.commit()
+        logger.warning("%s", reason)
+        self._post_streak_unchecked = True
+        modify_control(
+            self._uow_factory,
+            lambda c: replace(
+                c,
+                consecutive_failures=max(0, c.consecutive_failures - len(earlier)),
+                updated_at=now,
+            ),
+        )
+        return StepResult(
+            StepOutcome.PAUSED, deviationid=claim.deviationid, error=reason, pause_until=until
+        )
+
+    def _end_post_streak(self) -> None:
+        """A comment went through: the next action throttle pauses 15 minutes again."""
+        if not self._post_streak_unchecked:
+            return
+        self._post_streak_unchecked = False
+        with self._uow_factory() as uow:
+            row = uow.penalties.get_many([PENALTY_POST]).get(PENALTY_POST)
+            if row is not None and row.streak:
+                uow.penalties.clear(PENALTY_POST, self._clock.now())
+                uow.commit()
+
     def _account_problem(self, claim: Claim | None, exc: PhotomanagerError) -> StepResult:
         now = self._clock.now()
         if isinstance(exc, AccountRestricted):
@@ -611,11 +772,11 @@ class CommentWorker:
         deviationid = claim.deviationid if claim else None
         return StepResult(outcome, deviationid=deviationid, error=reason)
 
-    def _release(self, claim: Claim, *, log: str | None = None) -> None:
-        """Give the row back to `pending` without spending an attempt."""
+    def _release(self, claim: Claim, *, log: str | None = None, reason: str | None = None) -> None:
+        """Give the row back to `pending` without spending an attempt (`reason`: its words)."""
         now = self._clock.now()
         with self._uow_factory() as uow:
-            released = uow.queue.release(claim, now)
+            released = uow.queue.release(claim, now, reason=reason)
             if released and log is not None:
                 uow.logs.append(
                     deviationid=claim.deviationid,

@@ -7,7 +7,11 @@ hour old, prune what expired (`services/housekeeping.py`, in small batches).
 The loop obeys the desired state in the database: a small watcher thread polls
 it every quarter second and sets the stop Event, which also interrupts the
 DeviantArt client's own waits (Retry-After) because they share that Event.
-Status always says what the worker waits for and until when.
+Before each step it also obeys the waits kept in the database for every
+process (`Penalty`: a Retry-After or cool-off on the account, the CDN's block,
+an action throttle on posting), so a restarted worker claims nothing inside
+a wait its predecessor was given. Status always says what the worker waits
+for and until when.
 """
 
 from __future__ import annotations
@@ -24,7 +28,15 @@ from typing import Protocol
 from photomanager.domain import pacing
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import DeviantArtError, NotConnected
-from photomanager.domain.models import CommentSettings, WorkerControl, WorkerDesired
+from photomanager.domain.models import (
+    PENALTY_EDGE,
+    PENALTY_POST,
+    PENALTY_USER,
+    CommentSettings,
+    Penalty,
+    WorkerControl,
+    WorkerDesired,
+)
 from photomanager.services.account.identity import lookup_me
 from photomanager.services.housekeeping import Housekeeping
 from photomanager.services.ports import DeviantArtApi, UnitOfWorkFactory
@@ -54,11 +66,25 @@ REASON_API_DELAY = "DeviantArt's recommended delay"
 REASON_RETRY_AFTER = "Retry-After"
 REASON_IDLE = "queue empty"
 REASON_RATE_LIMITED = "rate limited"
+# The shared waits a worker obeys before a step, and the state it reports meanwhile.
+_OBEYED = (
+    (PENALTY_EDGE, STATE_PAUSED),
+    (PENALTY_POST, STATE_PAUSED),
+    (PENALTY_USER, STATE_WAITING),
+)
 REASON_QUIET = {
     StepOutcome.REVIEW: "preparing comments for review",
     StepOutcome.DRY_RUN: "dry run",
     StepOutcome.SKIPPED: "skipped a deviation",
 }
+
+
+def _words(penalty: Penalty) -> str:
+    """A shared wait as status shows it: its reason and when it ends."""
+    until = penalty.not_before
+    if until is None or "next try at" in penalty.reason or "until" in penalty.reason:
+        return penalty.reason
+    return f"{penalty.reason}; next try at {until:%H:%M:%S} UTC"
 
 
 def default_sleep(stop: threading.Event, seconds: float) -> bool:
@@ -232,9 +258,15 @@ class WorkerLoop:
         with self._uow_factory(read_only=True) as uow:
             settings = uow.settings.get()
             decision = pacing.plan_next_post_counted(settings, now, uow.logs)
+            penalties = uow.penalties.get_many([scope for scope, _ in _OBEYED])
         target, reason, state = decision.not_before, decision.reason, STATE_WAITING
         if self._not_before is not None and self._not_before > target:
             target, reason, state = self._not_before, self._wait_reason, self._wait_state
+        for scope, scope_state in _OBEYED:
+            penalty = penalties.get(scope)
+            until = penalty.not_before if penalty is not None else None
+            if penalty is not None and until is not None and until > max(now, target):
+                target, reason, state = until, _words(penalty), scope_state
         if target <= now:
             return False
         seconds = (target - now).total_seconds()
@@ -284,8 +316,11 @@ class WorkerLoop:
         # DeviantArt's delay spaces the starts of two requests. Counting it from the start
         # of this step, not from its end, keeps our own database work out of the spacing:
         # otherwise every post costs delay + step time and a learned rate is never reached.
+        # A step that waited inside the client (a retry, a cool-off) sent its last request
+        # that much later: the spacing runs from that request, never from before the wait.
         api_delay = timedelta(seconds=self._api.get_recommended_delay())
-        options = [(paced.not_before, paced.reason), (started + api_delay, REASON_API_DELAY)]
+        anchor = started + timedelta(seconds=max(0.0, self._api.waited_in_last_request()))
+        options = [(paced.not_before, paced.reason), (anchor + api_delay, REASON_API_DELAY)]
         if result.retry_after is not None:
             options.append((now + timedelta(seconds=result.retry_after), REASON_RETRY_AFTER))
         target, reason = max(options, key=lambda option: option[0])

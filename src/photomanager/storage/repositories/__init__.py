@@ -8,6 +8,7 @@ from photomanager.storage.repositories.housekeeping import HousekeepingRepositor
 from photomanager.storage.repositories.ledger import CommentedDeviationsRepository
 from photomanager.storage.repositories.logs import DeviationCommentLogRepository
 from photomanager.storage.repositories.messages import DeviationCommentMessageRepository
+from photomanager.storage.repositories.penalties import PenaltyRepository
 from photomanager.storage.repositories.queue import DeviationCommentQueueRepository
 from photomanager.storage.repositories.settings import SettingsRepository
 from photomanager.storage.repositories.tokens import TokenRepository
@@ -21,6 +22,7 @@ __all__ = [
     "DeviationCommentQueueRepository",
     "FeedStateRepository",
     "HousekeepingRepository",
+    "PenaltyRepository",
     "SettingsRepository",
     "TokenRepository",
     "WorkerControlRepository",

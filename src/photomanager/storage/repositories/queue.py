@@ -419,11 +419,24 @@ class DeviationCommentQueueRepository:
             updated_at=now,
         )
 
-    def release(self, claim: Claim, now: datetime, *, not_before: datetime | None = None) -> bool:
-        """Back to pending without spending an attempt (account problems, stop)."""
+    def release(
+        self,
+        claim: Claim,
+        now: datetime,
+        *,
+        not_before: datetime | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        """Back to pending without spending an attempt (account problems, stop, pauses).
+
+        `not_before`: not claimed again before then; `reason`, when given, becomes
+        the row's `last_error` (what the artist reads).
+        """
         values: dict[str, Any] = {"status": PENDING, "claim_token": None, "updated_at": now}
         if not_before is not None:
             values["next_attempt_at"] = not_before
+        if reason is not None:
+            values["last_error"] = reason
         return self._transition(claim, (SENDING,), **values)
 
     def save_metadata(
@@ -433,6 +446,28 @@ class DeviationCommentQueueRepository:
         return self._transition(
             claim, (SENDING,), tags=join_tags(tags), language=language, enriched_at=now
         )
+
+    def unfail(self, deviationid: str, reason: str, now: datetime) -> bool:
+        """A row failed by mistake goes back to pending, the attempt it spent given back."""
+        result = self._conn.execute(
+            update(queue)
+            .where(
+                queue.c.deviationid == deviationid,
+                queue.c.status == QueueStatus.FAILED.value,
+            )
+            .values(
+                status=PENDING,
+                attempts=case((queue.c.attempts > 0, queue.c.attempts - 1), else_=0),
+                last_error=reason,
+                claim_token=None,
+                updated_at=now,
+            )
+        )
+        return int(result.rowcount) == 1
+
+    def note_unverifiable(self, claim: Claim, reason: str, now: datetime) -> bool:
+        """An `unknown` row whose read-back cannot say anything: it stays, with `reason`."""
+        return self._transition(claim, (UNKNOWN,), last_error=reason, updated_at=now)
 
     def mark_unknown(self, claim: Claim, error: str, now: datetime) -> bool:
         """The POST may have landed; `now` (its end) starts reconciliation's grace."""

@@ -51,6 +51,7 @@ export function normalizeStatus(raw) {
     collectRuns: status.collect_runs || [],
     skippedByReason: status.skipped_by_reason || {},
     housekeeping: status.housekeeping || null,
+    waits: status.waits || [],
   };
 }
 
@@ -119,6 +120,7 @@ export function initOverview({ onChanged }) {
   const counts = byId("status-counts");
   const caps = byId("caps");
   const skippedBox = byId("skipped-box");
+  const waits = byId("deviantart-waits");
   const skipped = byId("skipped-reasons");
   const housekeeping = byId("housekeeping");
   const message = byId("overview-flash");
@@ -170,6 +172,12 @@ export function initOverview({ onChanged }) {
     );
     skippedBox.hidden = reasons.length === 0;
     housekeeping.textContent = describeHousekeeping(status.housekeeping);
+    // Every pause DeviantArt (or we) imposed, in the server's words: text only.
+    replace(
+      waits,
+      status.waits.map((wait) => el("li", { dataset: { scope: wait.scope }, text: wait.reason })),
+    );
+    waits.hidden = status.waits.length === 0;
     const wantsRunning = (worker.desired || worker.state) === "running";
     startButton.disabled = wantsRunning;
     stopButton.disabled = !wantsRunning;

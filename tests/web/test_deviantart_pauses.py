@@ -1,0 +1,131 @@
+"""DeviantArt's failure modes as the artist sees them: each pause and its reason, live.
+
+The real app and its worker thread against a served sandbox (rate limited as
+DeviantArt does it): an action throttle pauses posting, the CDN's block fails a
+collect and pauses everyone, a gone read-back leaves a row the artist settles.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import Browser, Dialog, Page, expect
+
+from photomanager.bootstrap import connect_sandbox_account
+from photomanager.domain.models import NewQueueItem, QueueStatus, Source
+from photomanager.sandbox import ActionThrottle, EdgeBlock, default_rate_limit
+from photomanager.services.account.identity import lookup_me
+from web.webtest_support import LiveApp
+
+pytestmark = pytest.mark.browser
+
+WAIT_MS = 20_000
+TEMPLATE = "{Lovely|Beautiful|Great} {work|piece}, {{author}}{!|!!}"
+
+
+def prepare(live: LiveApp, rows: int) -> list[str]:
+    """A connected account, a template, fast pacing, `rows` queued commentable deviations."""
+    container = live.container
+    live.sandbox.faults.rate_limit = default_rate_limit()
+    connect_sandbox_account(container)
+    container.templates.create_template(title="t", body=TEMPLATE)
+    container.comment_settings.update_settings(
+        min_interval_s=1,
+        max_interval_s=1,
+        max_per_hour=1000,
+        max_per_day=1000,
+        author_cooldown_days=0,
+        max_per_author=None,
+        review_sources=[],
+    )
+    ids = live.sandbox.deviation_ids(feed="watch", commentable=True)[:rows]
+    now = datetime.now(UTC)
+    with container.uow_factory() as uow:
+        for deviationid in ids:
+            shown = live.sandbox.deviation(deviationid)
+            uow.queue.add_deviation(
+                NewQueueItem(
+                    deviationid=deviationid,
+                    source=Source.WATCH_FEED,
+                    ts=now,
+                    author=shown["author"]["username"],
+                    title=shown["title"],
+                ),
+                now,
+            )
+        uow.commit()
+    return ids
+
+
+class TestPausesOnThePage:
+    def test_an_action_throttle_pauses_posting_and_says_so(
+        self, page: Page, live_app: LiveApp
+    ) -> None:
+        """Three 400s in a row: the page says posting is throttled, until when, rows pending."""
+        prepare(live_app, 6)
+        live_app.sandbox.faults.action_throttle = ActionThrottle(after_posts=2, duration_s=600)
+        page.goto(live_app.url + "/auto-comments")
+        started = live_app.api(
+            "POST", "/api/deviation-comments/worker/start", {"confirm_unreviewed": True}
+        )
+        assert started.status_code == 200, started.text
+        waits = page.locator("#deviantart-waits li")
+        expect(waits).to_contain_text("throttled comment posting", timeout=WAIT_MS)
+        expect(page.locator("#worker-state")).to_contain_text("paused", timeout=WAIT_MS)
+        expect(page.locator("#worker-state")).to_contain_text("throttled comment posting")
+        expect(page.locator('#status-counts [data-count="failed"] dd')).to_have_text("0")
+        assert live_app.sandbox.ledger.duplicates() == []
+        assert len(live_app.sandbox.ledger.all_comments()) == 2
+
+    def test_the_cdn_block_fails_a_collect_and_shows_the_next_try(
+        self, page: Page, live_app: LiveApp
+    ) -> None:
+        """An HTML 403: the collect says the network refused this machine; the wait is listed."""
+        prepare(live_app, 1)
+        live_app.sandbox.faults.edge_block = EdgeBlock(duration_s=600)
+        page.goto(live_app.url + "/auto-comments")
+        page.fill("#collect-pages", "1")
+        page.click("#collect-watch")
+        expect(page.locator("#collect-label")).to_contain_text(
+            "refused this machine", timeout=WAIT_MS
+        )
+        waits = page.locator('#deviantart-waits li[data-scope="edge"]')
+        expect(waits).to_contain_text("refused this machine", timeout=WAIT_MS)
+        expect(waits).to_contain_text("next try at")
+
+    def test_a_row_that_cannot_be_verified_says_how_and_is_settled_on_the_page(
+        self, browser: Browser, live_app: LiveApp
+    ) -> None:
+        """Read-back gone: the row stays unknown with the reason; "Our comment is there" settles."""
+        [deviationid] = prepare(live_app, 1)
+        container = live_app.container
+        live_app.sandbox.faults.drop_next_posts = 1
+        live_app.sandbox.faults.gone_paths = frozenset({"comments/deviation"})
+        assert container.worker.run_once().outcome.value == "unknown"
+        me = lookup_me(container.uow_factory, container.api, required=True)
+        container.worker.reconciler.reconcile(deviationid, me, threading.Event())
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+
+        def accept(dialog: Dialog) -> None:
+            dialog.accept()
+
+        tab.on("dialog", accept)
+        try:
+            tab.goto(live_app.url + "/auto-comments")
+            row = tab.locator(f'#queue-rows tr[data-deviationid="{deviationid}"]')
+            expect(row).to_contain_text("cannot verify", timeout=WAIT_MS)
+            expect(row).to_contain_text("DeviantArt no longer offers comments/deviation")
+            gone = tab.locator("#deviantart-waits li")
+            expect(gone).to_contain_text("cannot be verified", timeout=WAIT_MS)
+            row.get_by_role("button", name=re.compile(r"^Our comment is on ")).click()
+            expect(tab.locator("#queue-flash")).to_have_text("Recorded as commented.")
+        finally:
+            context.close()
+        with container.uow_factory() as uow:
+            item = uow.queue.get(deviationid)
+        assert item is not None
+        assert item.status is QueueStatus.COMMENTED
