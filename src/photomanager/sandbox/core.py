@@ -38,7 +38,6 @@ from .oauth import (
 from .responses import (
     SandboxResponse,
     edge_blocked,
-    endpoint_not_found,
     error_response,
     insufficient_scope,
     json_response,
@@ -46,7 +45,7 @@ from .responses import (
     server_error,
     unavailable,
 )
-from .routes import OAUTH_ENDPOINTS, Route, match_route
+from .routes import OAUTH_ENDPOINTS, Route, endpoint_not_found, match_route
 from .seed import DeviationFactory, WorldShape, build_world
 from .world import DeviationRecord, World, user_json
 

@@ -104,18 +104,12 @@ def rate_limited(retry_after: float | None, error: str = "user_api_threshold") -
     return error_response(429, error, description, headers=headers)
 
 
-NOT_FOUND_DESCRIPTION = "Api endpoint not found."
 EDGE_BLOCK_PAGE = (
     "<!DOCTYPE html><html><head><title>403 Forbidden</title></head>"
     "<body><h1>403 ERROR</h1><h2>The request could not be satisfied.</h2>"
     "<p>Request blocked. We can't connect to the server for this app or website "
     "at this time.</p></body></html>"
 )
-
-
-def endpoint_not_found() -> SandboxResponse:
-    """404 for a removed endpoint, exactly as DeviantArt answers it (#244, #248)."""
-    return error_response(404, "invalid_request", NOT_FOUND_DESCRIPTION)
 
 
 def edge_blocked() -> SandboxResponse:
