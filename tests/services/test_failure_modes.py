@@ -150,11 +150,11 @@ class TestActionThrottle:
 
 class TestEndpointGoneAtTheCollector:
     def test_a_collect_of_a_removed_feed_says_so(self, harness: Harness) -> None:
-        """The run fails with "DeviantArt no longer offers browse/newest"."""
-        harness.sandbox.faults.gone_paths = frozenset({"browse/newest"})
+        """The run fails with "DeviantArt no longer offers browse/home"."""
+        harness.sandbox.faults.gone_paths = frozenset({"browse/home"})
         result = harness.collect(Source.GLOBAL_FEED)
         assert result.state == FAILED
-        assert result.error == "DeviantArt no longer offers browse/newest"
+        assert result.error == "DeviantArt no longer offers browse/home"
 
 
 class TestEdgeBlockAtTheCollector:
