@@ -41,7 +41,7 @@ def prepare(live: LiveApp, rows: int) -> list[str]:
         max_per_author=None,
         review_sources=[],
     )
-    ids = live.sandbox.deviation_ids(feed="watch", commentable=True)[:rows]
+    ids = live.sandbox.deviation_ids(feed="watch", commentable=True, mature=False)[:rows]
     now = datetime.now(UTC)
     with container.uow_factory() as uow:
         for deviationid in ids:
@@ -104,7 +104,8 @@ class TestPausesOnThePage:
         container = live_app.container
         live_app.sandbox.faults.drop_next_posts = 1
         live_app.sandbox.faults.gone_paths = frozenset({"comments/deviation"})
-        assert container.worker.run_once().outcome.value == "unknown"
+        first = container.worker.run_once()
+        assert first.outcome.value == "unknown", first
         me = lookup_me(container.uow_factory, container.api, required=True)
         container.worker.reconciler.reconcile(deviationid, me, threading.Event())
         context = browser.new_context(viewport={"width": 1280, "height": 900})
