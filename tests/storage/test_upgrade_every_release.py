@@ -279,6 +279,21 @@ def fill_0006(conn: Connection) -> None:
     )
 
 
+def fill_0007(conn: Connection) -> None:
+    """0007 added the waits every process obeys (pacing_penalties)."""
+    fill_0006(conn)
+    _insert(
+        conn,
+        "pacing_penalties",
+        scope="edge",
+        not_before=_at(conn, NOW + timedelta(minutes=5)),
+        reason="DeviantArt's network refused this machine",
+        streak=2,
+        updated_at=_at(conn, NOW),
+    )
+    _insert(conn, "pacing_penalties", scope="pace", reason="", spacing_s=1.75, streak=0)
+
+
 SETTINGS_0005 = {
     "review_sources": ["global_feed", "tags"],
     "tags": ["dragons"],
@@ -293,6 +308,7 @@ FILLS: dict[str, Callable[[Connection], None]] = {
     "0004": fill_0004,
     "0005": fill_0005,
     "0006": fill_0006,
+    "0007": fill_0007,
 }
 
 
@@ -424,6 +440,24 @@ class TestUpgradeFromEveryRelease:
                 assert uow.feed_state.get(Source(TAG_SOURCE)).newest_deviationid == TAG_ROW
             else:
                 assert tagged is None
+
+    def test_shared_waits_keep_their_end_and_streak(
+        self, blank_engine: Engine, revision: str
+    ) -> None:
+        """0007: a wait in force and the learned spacing survive an upgrade."""
+        _build_at(blank_engine, revision)
+
+        upgrade_database(blank_engine)
+
+        factory = sql_unit_of_work_factory(blank_engine)
+        with factory() as uow:
+            waits = uow.penalties.get_many(["edge", "pace"])
+        if revision >= "0007":
+            assert waits["edge"].not_before == NOW + timedelta(minutes=5)
+            assert waits["edge"].streak == 2
+            assert waits["pace"].spacing_s == 1.75
+        else:
+            assert waits == {}
 
 
 class TestNewerDatabase:
