@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -261,4 +262,21 @@ class TestWorkerReadsUnreadRows:
         assert item.attempts == 0
         assert item.enriched_at is None
         assert item.next_attempt_at is not None
+        assert harness.sandbox.ledger.all_comments() == []
+
+    def test_a_removed_metadata_endpoint_keeps_the_row_unskipped(self, harness: Harness) -> None:
+        """deviation/metadata gone: the unread row waits an hour, neither skipped nor failed."""
+        harness.add_template()
+        deviationid = self._queue_unread(harness)
+        harness.sandbox.faults.gone_paths = frozenset({"deviation/metadata"})
+        result = harness.worker.run_once()
+        assert result.outcome is StepOutcome.RELEASED
+        assert "no longer offers" in (result.error or "")
+        with harness.uow_factory(read_only=True) as uow:
+            item = uow.queue.get(deviationid)
+        assert item is not None
+        assert item.status is QueueStatus.PENDING
+        assert item.attempts == 0
+        assert item.next_attempt_at is not None
+        assert item.next_attempt_at - harness.clock.now() >= timedelta(minutes=59)
         assert harness.sandbox.ledger.all_comments() == []

@@ -137,6 +137,7 @@ DRY_RUN_REASON = "dry run: nothing posted (queued again once dry run is off)"
 REVIEW_BACKLOG = 50
 # Metadata read by the worker (rows the collector could not enrich).
 METADATA_RETRY = timedelta(minutes=2)  # DeviantArt busy: the row waits at least this long
+METADATA_GONE_RETRY = timedelta(hours=1)  # `deviation/metadata` removed: look again this late
 FILTERED_PREFIX = "filtered"  # "filtered: language not chosen", as the status page counts it
 METADATA_UNAVAILABLE = "no metadata: the deviation is deleted or hidden"
 METADATA_REFUSED = "metadata refused by DeviantArt"
@@ -330,6 +331,14 @@ class CommentWorker:
         except EdgeBlocked as exc:
             # DeviantArt's network refused this machine: not the deviation's fault.
             return self._edge_blocked(claim, exc)
+        except EndpointGone as exc:
+            # Not the deviation's fault either: unread rows wait, read rows go on posting.
+            reason = f"{exc.message}: rows whose metadata is unread wait (tried again hourly)"
+            now = self._clock.now()
+            with self._uow_factory() as uow:
+                uow.queue.release(claim, now, not_before=now + METADATA_GONE_RETRY)
+                uow.commit()
+            return StepResult(StepOutcome.RELEASED, deviationid=claim.deviationid, error=reason)
         except DeviantArtError as exc:
             return self._skip(claim, f"{METADATA_REFUSED}: {exc.code}")
         if result.error is not None:
