@@ -334,11 +334,7 @@ class CommentWorker:
         except EndpointGone as exc:
             # Not the deviation's fault either: unread rows wait, read rows go on posting.
             reason = f"{exc.message}: rows whose metadata is unread wait (tried again hourly)"
-            now = self._clock.now()
-            with self._uow_factory() as uow:
-                uow.queue.release(claim, now, not_before=now + METADATA_GONE_RETRY)
-                uow.commit()
-            return StepResult(StepOutcome.RELEASED, deviationid=claim.deviationid, error=reason)
+            return self._read_later(claim, METADATA_GONE_RETRY, reason)
         except DeviantArtError as exc:
             return self._skip(claim, f"{METADATA_REFUSED}: {exc.code}")
         if result.error is not None:
@@ -347,16 +343,8 @@ class CommentWorker:
                 result.error.retry_after if isinstance(result.error, RateLimited) else None
             )
             wait = timedelta(seconds=max(retry_after or 0.0, METADATA_RETRY.total_seconds()))
-            with self._uow_factory() as uow:
-                uow.queue.release(claim, self._clock.now(), not_before=self._clock.now() + wait)
-                uow.commit()
             reason = f"deviation metadata not read ({result.error.code}); trying again later"
-            return StepResult(
-                StepOutcome.RELEASED,
-                deviationid=claim.deviationid,
-                error=reason,
-                retry_after=retry_after,
-            )
+            return self._read_later(claim, wait, reason, retry_after=retry_after)
         if not result.enriched:
             return self._skip(claim, METADATA_UNAVAILABLE)
         enriched = result.enriched[0]
@@ -372,6 +360,21 @@ class CommentWorker:
         if not saved:
             return StepResult(StepOutcome.LOST_CLAIM, deviationid=claim.deviationid)
         return None
+
+    def _read_later(
+        self, claim: Claim, wait: timedelta, reason: str, *, retry_after: float | None = None
+    ) -> StepResult:
+        """Give an unread row back: no attempt spent, not claimed again before `wait` is over."""
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            uow.queue.release(claim, now, not_before=now + wait)
+            uow.commit()
+        return StepResult(
+            StepOutcome.RELEASED,
+            deviationid=claim.deviationid,
+            error=reason,
+            retry_after=retry_after,
+        )
 
     def _released(self, claim: Claim, reason: str) -> StepResult:
         """Give the row back unsent (too late to post inside the lease); no attempt spent."""
