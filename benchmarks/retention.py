@@ -57,7 +57,7 @@ from photomanager.domain.models import (  # noqa: E402
     Source,
 )
 from photomanager.sandbox import ManualClock  # noqa: E402
-from photomanager.services.housekeeping import Housekeeping  # noqa: E402
+from photomanager.services.upkeep.housekeeping import Housekeeping  # noqa: E402
 from photomanager.storage.engine import create_engine_for  # noqa: E402
 from photomanager.storage.tables import metadata  # noqa: E402
 from photomanager.storage.unit_of_work import sql_unit_of_work_factory  # noqa: E402

@@ -42,17 +42,17 @@ from photomanager.services.account.session import AuthSession
 from photomanager.services.collecting.collect_runs import CollectRuns
 from photomanager.services.collecting.collector import FeedCollector
 from photomanager.services.collecting.sources import default_sources
-from photomanager.services.housekeeping import Housekeeping
-from photomanager.services.logs import LogService
 from photomanager.services.ports import DeviantArtApi, OAuthApi, UnitOfWork, UnitOfWorkFactory
 from photomanager.services.posting.supervisor import WorkerSupervisor
 from photomanager.services.posting.worker import CommentWorker
-from photomanager.services.posting.worker_control import WorkerControlService
-from photomanager.services.queue import QueueService
-from photomanager.services.review import ReviewService
+from photomanager.services.reporting.logs import LogService
+from photomanager.services.reporting.status import StatusService
 from photomanager.services.settings import SettingsService
-from photomanager.services.status import StatusService
 from photomanager.services.templates import TemplateService
+from photomanager.services.upkeep.housekeeping import Housekeeping
+from photomanager.services.upkeep.queue import QueueService
+from photomanager.services.upkeep.review import ReviewService
+from photomanager.services.worker_control import WorkerControlService
 from photomanager.storage import repositories
 from photomanager.storage.engine import create_engine_for
 from photomanager.storage.migrate import check_database_version, upgrade_database

@@ -11,7 +11,7 @@ from photomanager.api.app import create_app
 from photomanager.api.errors import INTERNAL_MESSAGE, domain_error_response, status_for
 from photomanager.bootstrap import Container
 from photomanager.domain import errors as e
-from photomanager.services.status import StatusReport
+from photomanager.services.reporting.status import StatusReport
 
 SHAPE = {"error", "message", "details"}
 

@@ -11,7 +11,7 @@ import pytest
 from api.support import PREFIX, TestClient, post_one
 from photomanager.bootstrap import Container
 from photomanager.domain.models import LogEntry, LogStatus
-from photomanager.services.log_export import CSV_COLUMNS, csv_chunks
+from photomanager.services.reporting.log_export import CSV_COLUMNS, csv_chunks
 
 
 class TestListLogs:

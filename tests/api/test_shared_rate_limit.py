@@ -8,7 +8,7 @@ from photomanager.bootstrap import Container
 from photomanager.deviantart.client import DeviantArtHttpClient
 from photomanager.domain.errors import RateLimited
 from photomanager.sandbox import Sandbox
-from photomanager.sandbox.faults import RateLimit
+from photomanager.sandbox.faults.switches import RateLimit
 
 
 def _throttle(sandbox: Sandbox) -> None:

@@ -7,7 +7,7 @@ import time
 from photomanager.bootstrap import Container
 from photomanager.domain.models import Source
 from photomanager.sandbox import Sandbox
-from photomanager.sandbox.faults import RateLimit
+from photomanager.sandbox.faults.switches import RateLimit
 from photomanager.services.collecting.collector import RUNNING
 
 

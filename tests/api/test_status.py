@@ -12,7 +12,7 @@ from photomanager.domain.models import QueueStatus, Source
 from photomanager.services.collecting.collect_runs import CollectRuns
 from photomanager.services.collecting.collector import FeedCollector
 from photomanager.services.collecting.sources import default_sources
-from photomanager.services.status import StatusService
+from photomanager.services.reporting.status import StatusService
 
 
 def _gated_runs(container: Container, gate: threading.Event) -> CollectRuns:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from auth.fakes import FakeOAuth, FakeWhoAmI
-from photomanager.sandbox.clock import ManualClock
+from photomanager.sandbox.world.clock import ManualClock
 from photomanager.services.account.session import AuthSession
 from photomanager.services.ports import UnitOfWorkFactory
 

@@ -19,7 +19,7 @@ from photomanager.domain.errors import (
 )
 from photomanager.domain.models import DeviantArtUser, OAuthToken, TokenKind
 from photomanager.domain.pkce import code_challenge_s256
-from photomanager.sandbox.clock import ManualClock
+from photomanager.sandbox.world.clock import ManualClock
 from photomanager.services.account.pending_logins import MAX_PENDING, PendingLogin, PendingLogins
 from photomanager.services.account.session import (
     SCOPES,

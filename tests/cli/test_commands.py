@@ -17,7 +17,7 @@ from fixtures.database import add_unknown_row
 from photomanager.bootstrap import Container
 from photomanager.cli import app
 from photomanager.domain.models import PENALTY_EDGE, QueueStatus, Source, WorkerDesired
-from photomanager.services.status import StatusReport
+from photomanager.services.reporting.status import StatusReport
 
 VALID = "{Lovely|Great} work, {{author}}!"
 

@@ -20,8 +20,8 @@ from photomanager.domain.templates import (
     randomize_template,
     validate_template,
 )
-from photomanager.domain.templates_ast import walk
-from photomanager.domain.templates_render import structural_count
+from photomanager.domain.templates.render import structural_count
+from photomanager.domain.templates.tree import walk
 
 FAST = settings(max_examples=60, deadline=None)
 NAMES = ("author", "title", "username")

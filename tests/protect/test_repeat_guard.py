@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fixtures.database import METADATA_READ
+from photomanager.domain.body_hash import body_hash
 from photomanager.domain.models import (
     CommentTemplate,
     LogStatus,
@@ -16,9 +17,8 @@ from photomanager.domain.models import (
     QueueStatus,
     Source,
 )
-from photomanager.services.housekeeping import Housekeeping
-from photomanager.services.posting.body_hash import body_hash
 from photomanager.services.posting.repeat_guard import choose_rendering
+from photomanager.services.upkeep.housekeeping import Housekeeping
 from protect.protect_support import configure, enqueue, logs, publish, row
 from services.service_harness import Harness
 

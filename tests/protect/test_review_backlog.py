@@ -7,7 +7,7 @@ import pytest
 from photomanager.domain.models import QueueStatus, Source
 from photomanager.services.posting import worker as worker_module
 from photomanager.services.posting.outcomes import StepOutcome
-from photomanager.services.review import ReviewService
+from photomanager.services.upkeep.review import ReviewService
 from protect.protect_support import enqueue, posts, publish, row
 from services.service_harness import Harness
 

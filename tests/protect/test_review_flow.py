@@ -6,12 +6,12 @@ import threading
 
 import pytest
 
+from photomanager.domain.body_hash import body_hash
 from photomanager.domain.errors import InvalidInput, NotFound
 from photomanager.domain.models import LogStatus, QueueStatus, Source
-from photomanager.services.posting.body_hash import body_hash
+from photomanager.domain.templates.sanitize import sanitize_variable
 from photomanager.services.posting.outcomes import StepOutcome
-from photomanager.services.posting.sanitize import sanitize_variable
-from photomanager.services.review import ReviewService
+from photomanager.services.upkeep.review import ReviewService
 from protect.protect_support import configure, enqueue, logs, me, posts, publish, row
 from services.service_harness import Harness
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from photomanager.domain.models import Source
-from photomanager.services.review import ReviewService
-from photomanager.services.skip_reasons import count_by_key, skip_kind_key
+from photomanager.services.reporting.skip_reasons import count_by_key, skip_kind_key
+from photomanager.services.upkeep.review import ReviewService
 from protect.protect_support import configure, enqueue, publish
 from services.service_harness import Harness
 

@@ -6,8 +6,8 @@ import pytest
 
 from photomanager.domain.errors import InvalidInput
 from photomanager.sandbox import Sandbox
-from photomanager.sandbox.fault_spec import POST_ENDPOINT, apply_fault_spec, demo_faults
-from photomanager.sandbox.faults import (
+from photomanager.sandbox.faults.spec import POST_ENDPOINT, apply_fault_spec, demo_faults
+from photomanager.sandbox.faults.switches import (
     ActionThrottle,
     EdgeBlock,
     Faults,

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from photomanager.sandbox import ManualClock, Sandbox
-from photomanager.sandbox.texts import OTHER_LANGUAGES, texts_for
+from photomanager.sandbox.world.texts import OTHER_LANGUAGES, texts_for
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -30,15 +30,15 @@ from photomanager.sandbox.adapters import SandboxTransport
 from photomanager.services.collecting.collect_runs import CollectRuns
 from photomanager.services.collecting.collector import FeedCollector
 from photomanager.services.collecting.sources import FeedSource, default_sources
-from photomanager.services.logs import LogService
 from photomanager.services.ports import UnitOfWorkFactory
 from photomanager.services.posting.reconcile import Reconciler
 from photomanager.services.posting.worker import CommentWorker
-from photomanager.services.posting.worker_control import WorkerControlService
-from photomanager.services.queue import QueueService
+from photomanager.services.reporting.logs import LogService
+from photomanager.services.reporting.status import StatusService
 from photomanager.services.settings import SettingsService
-from photomanager.services.status import StatusService
 from photomanager.services.templates import TemplateService
+from photomanager.services.upkeep.queue import QueueService
+from photomanager.services.worker_control import WorkerControlService
 
 START = datetime(2025, 6, 2, 10, 0, 0, tzinfo=UTC)  # a Monday, 10:00 UTC
 TEMPLATE = "{Great|Lovely|Wonderful} {work|piece|picture}, {{author}}{!|!!| :)}"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from photomanager.domain.models import Source
-from photomanager.services import filters
 from photomanager.services.collecting.collector import ALREADY_QUEUED, DONE, STOP_END, STOP_KNOWN
+from photomanager.services.screening import filters
 from services.service_harness import Harness
 
 

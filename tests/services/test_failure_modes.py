@@ -21,7 +21,7 @@ from photomanager.domain.models import (
     WorkerControl,
 )
 from photomanager.sandbox import ActionThrottle, EdgeBlock, VelocityFilter
-from photomanager.sandbox.fault_spec import demo_faults
+from photomanager.sandbox.faults.spec import demo_faults
 from photomanager.services.collecting.collector import FAILED
 from photomanager.services.posting.outcomes import StepOutcome
 from photomanager.services.posting.reconcile import GRACE, READ_BACK_PATH, RECHECK

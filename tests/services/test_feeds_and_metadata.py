@@ -13,11 +13,11 @@ from photomanager.domain.errors import InvalidInput
 from photomanager.domain.models import CollectProgress, NewQueueItem, QueueStatus, Source
 from photomanager.language import LanguageDetector
 from photomanager.sandbox import RateLimit
-from photomanager.services import filters
 from photomanager.services.collecting.collector import DONE, STOP_KNOWN, FeedCollector
 from photomanager.services.collecting.sources import default_sources, tag_source
-from photomanager.services.metadata import METADATA_BATCH, enrich
 from photomanager.services.posting.outcomes import StepOutcome
+from photomanager.services.screening import filters
+from photomanager.services.screening.metadata import METADATA_BATCH, enrich
 from services.service_harness import Harness
 
 METADATA_PATH = "/api/v1/oauth2/deviation/metadata"

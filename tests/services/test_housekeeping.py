@@ -10,14 +10,14 @@ import pytest
 from photomanager.domain.errors import InvalidInput
 from photomanager.domain.models import LogStatus, QueueStatus, Source
 from photomanager.services.collecting.collector import STOP_FULL, STOP_TOO_OLD
-from photomanager.services.filters import ALREADY_COMMENTED, QUEUE_FULL, TOO_OLD
-from photomanager.services.housekeeping import (
+from photomanager.services.posting.outcomes import StepOutcome
+from photomanager.services.screening.filters import ALREADY_COMMENTED, QUEUE_FULL, TOO_OLD
+from photomanager.services.upkeep.housekeeping import (
     EVERY,
     TRIGGER_CLI,
     TRIGGER_WORKER,
     Housekeeping,
 )
-from photomanager.services.posting.outcomes import StepOutcome
 from services.service_harness import Harness
 from services.worker_loop_support import run_loop_for
 

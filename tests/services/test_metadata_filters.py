@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from photomanager.domain.models import Author, CommentSettings, Deviation
-from photomanager.services import filters
-from photomanager.services.filters import detect_language, metadata_rejection_reason
+from photomanager.services.screening import filters
+from photomanager.services.screening.filters import detect_language, metadata_rejection_reason
 
 READ = Deviation(
     deviationid="D",

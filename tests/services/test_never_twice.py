@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from fixtures.database import METADATA_READ
+from photomanager.domain.body_hash import body_hash
 from photomanager.domain.errors import (
     Conflict,
     OutcomeUnknown,
@@ -27,13 +28,12 @@ from photomanager.domain.models import (
     QueueStatus,
     Source,
 )
+from photomanager.domain.templates.sanitize import sanitize_variable
 from photomanager.services.posting import crashpoints
-from photomanager.services.posting.body_hash import body_hash
 from photomanager.services.posting.outcomes import StepOutcome
 from photomanager.services.posting.reconcile import GRACE, RECHECK, Reconciler
-from photomanager.services.posting.sanitize import sanitize_variable
 from photomanager.services.posting.worker import CommentWorker
-from photomanager.services.review import ReviewService
+from photomanager.services.upkeep.review import ReviewService
 from protect.protect_support import configure, enqueue, logs, me, posts, publish, row
 from services.service_harness import Harness
 

@@ -11,7 +11,7 @@ from fixtures.database import add_unknown_row, new_items
 from photomanager.domain.errors import Conflict, NotFound
 from photomanager.domain.models import LogStatus, QueueStatus
 from photomanager.sandbox import ManualClock
-from photomanager.services.queue import RESOLVED_NOT_POSTED, RESOLVED_POSTED, QueueService
+from photomanager.services.upkeep.queue import RESOLVED_NOT_POSTED, RESOLVED_POSTED, QueueService
 from photomanager.storage.unit_of_work import SqlUnitOfWork
 
 UowFactory = Callable[[], SqlUnitOfWork]

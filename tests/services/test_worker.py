@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from fixtures.database import METADATA_READ
+from photomanager.domain.body_hash import body_hash
 from photomanager.domain.models import (
     LogStatus,
     NewQueueItem,
@@ -18,7 +19,6 @@ from photomanager.domain.models import (
 from photomanager.domain.templates import enumerate_variants
 from photomanager.sandbox import RateLimit
 from photomanager.services.account.identity import Me, lookup_me
-from photomanager.services.posting.body_hash import body_hash
 from photomanager.services.posting.outcomes import StepOutcome
 from photomanager.services.posting.reconcile import CLAIM_LEASE, GRACE, RECHECK
 from photomanager.services.posting.worker import REASON_NO_TEMPLATES, REASON_RECONNECT

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from photomanager.domain.clock import SystemClock
 from photomanager.domain.models import WorkerControl, WorkerDesired
-from photomanager.services.posting.worker_control import (
+from photomanager.services.worker_control import (
     STATE_BLOCKED,
     STATE_STOPPED,
     STATE_WAITING,

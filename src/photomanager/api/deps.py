@@ -8,13 +8,13 @@ from fastapi import Depends, Request
 
 from photomanager.bootstrap import Container
 from photomanager.services.collecting.collect_runs import CollectRuns
-from photomanager.services.housekeeping import Housekeeping
-from photomanager.services.logs import LogService
-from photomanager.services.posting.worker_control import WorkerControlService
-from photomanager.services.queue import QueueService
+from photomanager.services.reporting.logs import LogService
+from photomanager.services.reporting.status import StatusService
 from photomanager.services.settings import SettingsService
-from photomanager.services.status import StatusService
 from photomanager.services.templates import TemplateService
+from photomanager.services.upkeep.housekeeping import Housekeeping
+from photomanager.services.upkeep.queue import QueueService
+from photomanager.services.worker_control import WorkerControlService
 
 
 def get_container(request: Request) -> Container:

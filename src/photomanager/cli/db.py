@@ -19,8 +19,11 @@ from photomanager.cli.common import console, fail, opened_container, sandbox_req
 from photomanager.config import load_settings
 from photomanager.domain.clock import SystemClock
 from photomanager.domain.errors import DatabaseTooNew
-from photomanager.services.maintenance import RESTORE_STOPPED_REASON, ensure_no_worker_running
-from photomanager.services.posting.worker_control import STATE_STOPPED, stop_all_workers
+from photomanager.services.upkeep.maintenance import (
+    RESTORE_STOPPED_REASON,
+    ensure_no_worker_running,
+)
+from photomanager.services.worker_control import STATE_STOPPED, stop_all_workers
 from photomanager.storage.backup import (
     backup_database,
     describe_sqlite_backup,

@@ -11,7 +11,7 @@ import typer
 
 from photomanager.cli.common import console, fail, opened_container
 from photomanager.domain.models import LogStatus
-from photomanager.services.log_export import csv_chunks
+from photomanager.services.reporting.log_export import csv_chunks
 
 logs_app = typer.Typer(help="The comment log.", no_args_is_help=True)
 

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from photomanager.cli.common import console, opened_container
 from photomanager.domain.models import QueueStatus
-from photomanager.services.housekeeping import TRIGGER_CLI, Housekeeping
+from photomanager.services.upkeep.housekeeping import TRIGGER_CLI, Housekeeping
 
 queue_app = typer.Typer(help="Inspect and clean the comment queue.", no_args_is_help=True)
 

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from photomanager.bootstrap import Container
 from photomanager.cli.common import console, opened_container
-from photomanager.services.review import MAX_PAGE, ReviewService
+from photomanager.services.upkeep.review import MAX_PAGE, ReviewService
 
 review_app = typer.Typer(
     help="Review the rendered comments before anything is posted.", no_args_is_help=True

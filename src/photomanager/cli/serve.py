@@ -35,8 +35,8 @@ from photomanager.config import Settings, load_settings
 from photomanager.logging_setup import configure_logging
 from photomanager.sandbox import Sandbox, SandboxConfig
 from photomanager.sandbox.adapters import SandboxServer
-from photomanager.sandbox.fault_spec import apply_fault_spec, demo_faults
-from photomanager.sandbox.faults import default_rate_limit
+from photomanager.sandbox.faults.spec import apply_fault_spec, demo_faults
+from photomanager.sandbox.faults.switches import default_rate_limit
 from photomanager.services.account.session import loopback_redirect_uri
 
 SANDBOX_SEED = 7

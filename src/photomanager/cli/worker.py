@@ -18,7 +18,7 @@ from photomanager.cli.common import console, fail, opened_container
 from photomanager.domain.errors import ConfirmationRequired, NotConnected
 from photomanager.domain.models import WorkerControl, WorkerDesired
 from photomanager.services.posting.unreviewed import start_worker
-from photomanager.services.status import HEARTBEAT_FRESH
+from photomanager.services.reporting.status import HEARTBEAT_FRESH
 
 
 def _start(container: Container, *, confirm_unreviewed: bool) -> None:

@@ -11,9 +11,11 @@ sandbox.metadata(deviationid)["tags"]; sandbox.language(deviationid)   # the wor
 
 from __future__ import annotations
 
-from .clock import ManualClock
-from .core import DEFAULT_USER_SCOPE, Sandbox, SandboxConfig
-from .faults import (
+from photomanager.sandbox.core import DEFAULT_USER_SCOPE, Sandbox, SandboxConfig
+from photomanager.sandbox.endpoints.oauth import s256
+from photomanager.sandbox.endpoints.query import QueryParams
+from photomanager.sandbox.endpoints.responses import SandboxResponse
+from photomanager.sandbox.faults.switches import (
     API_ENDPOINTS,
     ActionThrottle,
     EdgeBlock,
@@ -22,12 +24,10 @@ from .faults import (
     VelocityFilter,
     default_rate_limit,
 )
-from .ledger import Ledger, RequestRecord
-from .oauth import s256
-from .query import QueryParams
-from .responses import SandboxResponse
-from .seed import WorldShape
-from .world import CommentRecord
+from photomanager.sandbox.world.clock import ManualClock
+from photomanager.sandbox.world.ledger import Ledger, RequestRecord
+from photomanager.sandbox.world.seed import WorldShape
+from photomanager.sandbox.world.state import CommentRecord
 
 __all__ = [
     "API_ENDPOINTS",

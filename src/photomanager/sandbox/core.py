@@ -22,12 +22,9 @@ from typing import Any, Literal
 
 from photomanager.domain.clock import Clock, SystemClock
 from photomanager.domain.models import DeviantArtUser, OAuthToken, TokenKind
-
-from . import comments, feeds
-from .faults import Faults, applies
-from .ledger import Ledger, RequestRecord
-from .metadata import deviation_metadata, metadata_entry
-from .oauth import (
+from photomanager.sandbox.endpoints import comments, feeds
+from photomanager.sandbox.endpoints.metadata import deviation_metadata, metadata_entry
+from photomanager.sandbox.endpoints.oauth import (
     EXPIRED_DESCRIPTION,
     AccessToken,
     IssuedTokens,
@@ -35,7 +32,7 @@ from .oauth import (
     OAuthServer,
     unauthorized,
 )
-from .responses import (
+from photomanager.sandbox.endpoints.responses import (
     SandboxResponse,
     edge_blocked,
     error_response,
@@ -45,9 +42,16 @@ from .responses import (
     server_error,
     unavailable,
 )
-from .routes import OAUTH_ENDPOINTS, Route, endpoint_not_found, match_route
-from .seed import DeviationFactory, WorldShape, build_world
-from .world import DeviationRecord, World, user_json
+from photomanager.sandbox.endpoints.routes import (
+    OAUTH_ENDPOINTS,
+    Route,
+    endpoint_not_found,
+    match_route,
+)
+from photomanager.sandbox.faults.switches import Faults, applies
+from photomanager.sandbox.world.ledger import Ledger, RequestRecord
+from photomanager.sandbox.world.seed import DeviationFactory, WorldShape, build_world
+from photomanager.sandbox.world.state import DeviationRecord, World, user_json
 
 DEFAULT_USER_SCOPE = "basic browse comment.post user"
 API_PATH_PREFIX = "/api/v1/oauth2/"

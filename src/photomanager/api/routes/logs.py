@@ -17,7 +17,7 @@ from photomanager.api.schemas.logs import (
     LogPagePublic,
 )
 from photomanager.domain.models import LogStatus
-from photomanager.services.log_export import csv_chunks
+from photomanager.services.reporting.log_export import csv_chunks
 
 router = APIRouter(prefix=PREFIX, tags=["logs"])
 

@@ -20,7 +20,7 @@ from photomanager.api.schemas.queue import (
     QueueResolveCreate,
 )
 from photomanager.domain.models import QueueStatus
-from photomanager.services.housekeeping import TRIGGER_API
+from photomanager.services.upkeep.housekeeping import TRIGGER_API
 
 router = APIRouter(prefix=PREFIX, tags=["queue"])
 

@@ -16,7 +16,7 @@ from photomanager.api.schemas.review import (
     ReviewItemPublic,
     ReviewPagePublic,
 )
-from photomanager.services.review import MAX_PAGE, ReviewService
+from photomanager.services.upkeep.review import MAX_PAGE, ReviewService
 
 router = APIRouter(prefix=PREFIX, tags=["review"])
 

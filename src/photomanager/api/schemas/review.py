@@ -9,7 +9,7 @@ from pydantic import Field
 
 from photomanager.api.schemas.common import DeviationId, NoControl, PublicModel, RequestModel
 from photomanager.domain.models import QueueStatus
-from photomanager.services.review import MAX_APPROVE_ALL
+from photomanager.services.upkeep.review import MAX_APPROVE_ALL
 
 # The service trims and checks the real limit; this only refuses essays early.
 MAX_BODY_CHARS = 20_000

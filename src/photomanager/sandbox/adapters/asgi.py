@@ -19,7 +19,7 @@ from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from photomanager.sandbox.adapters.transport import parse_form
-from photomanager.sandbox.query import QueryParams
+from photomanager.sandbox.endpoints.query import QueryParams
 
 if TYPE_CHECKING:
     from photomanager.sandbox.core import Sandbox

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from photomanager.sandbox.query import QueryParams
+from photomanager.sandbox.endpoints.query import QueryParams
 
 if TYPE_CHECKING:
     from photomanager.sandbox.core import Sandbox

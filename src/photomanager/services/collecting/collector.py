@@ -49,14 +49,14 @@ from photomanager.domain.models import (
 )
 from photomanager.services.account.identity import Me, lookup_me
 from photomanager.services.collecting.sources import FeedSource
-from photomanager.services.filters import (
+from photomanager.services.ports import DeviantArtApi, LanguageDetector, UnitOfWorkFactory
+from photomanager.services.screening.filters import (
     QUEUE_FULL,
     detect_language,
     metadata_rejection_reason,
     rejection_reason,
 )
-from photomanager.services.metadata import enrich
-from photomanager.services.ports import DeviantArtApi, LanguageDetector, UnitOfWorkFactory
+from photomanager.services.screening.metadata import enrich
 
 MAX_PAGES = 100
 

@@ -35,6 +35,7 @@ import logging
 import threading
 from datetime import datetime, timedelta
 
+from photomanager.domain.body_hash import body_hash
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import (
     Cancelled,
@@ -55,7 +56,6 @@ from photomanager.domain.models import (
 )
 from photomanager.services.account.identity import Me
 from photomanager.services.ports import DeviantArtApi, UnitOfWork, UnitOfWorkFactory
-from photomanager.services.posting.body_hash import body_hash
 from photomanager.services.posting.outcomes import StepOutcome, StepResult
 
 logger = logging.getLogger(__name__)

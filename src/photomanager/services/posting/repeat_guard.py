@@ -17,10 +17,10 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from photomanager.domain.body_hash import body_hash
 from photomanager.domain.errors import InvalidInput
 from photomanager.domain.models import CommentTemplate
 from photomanager.domain.templates import count_variants, enumerate_variants, randomize_template
-from photomanager.services.posting.body_hash import body_hash
 
 logger = logging.getLogger(__name__)
 

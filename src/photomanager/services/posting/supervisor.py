@@ -13,7 +13,7 @@ import threading
 from photomanager.domain.models import WorkerDesired
 from photomanager.services.ports import UnitOfWorkFactory
 from photomanager.services.posting.worker import CommentWorker
-from photomanager.services.posting.worker_control import read_control
+from photomanager.services.worker_control import read_control
 
 logger = logging.getLogger(__name__)
 

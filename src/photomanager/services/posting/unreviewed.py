@@ -14,7 +14,7 @@ from photomanager.domain.clock import Clock
 from photomanager.domain.errors import ConfirmationRequired
 from photomanager.domain.models import CommentSettings, SourceKind, WorkerControl
 from photomanager.services.ports import UnitOfWorkFactory
-from photomanager.services.posting.worker_control import WorkerControlService
+from photomanager.services.worker_control import WorkerControlService
 
 WARNING = (
     "DeviantArt counts using a script to comment for you as abuse of the system. "

@@ -51,6 +51,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from photomanager.domain.body_hash import body_hash
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import (
     AccountRestricted,
@@ -84,9 +85,8 @@ from photomanager.domain.models import (
     TokenKind,
 )
 from photomanager.domain.templates import DEFAULT_MAX_LENGTH
+from photomanager.domain.templates.sanitize import sanitize_variable
 from photomanager.services.account.identity import Me, lookup_me
-from photomanager.services.filters import detect_language, metadata_rejection_reason
-from photomanager.services.metadata import enrich
 from photomanager.services.ports import (
     DeviantArtApi,
     LanguageDetector,
@@ -95,12 +95,13 @@ from photomanager.services.ports import (
 )
 from photomanager.services.posting import crashpoints
 from photomanager.services.posting.author_limits import author_limit_reason, author_limits_apply
-from photomanager.services.posting.body_hash import body_hash
 from photomanager.services.posting.outcomes import StepOutcome, StepResult
 from photomanager.services.posting.reconcile import Reconciler
 from photomanager.services.posting.repeat_guard import REPEAT_WINDOW, choose_rendering
-from photomanager.services.posting.sanitize import sanitize_variable
-from photomanager.services.posting.worker_control import (
+from photomanager.services.posting.worker_loop import MAX_WAIT_CHUNK_S, WorkerLoop
+from photomanager.services.screening.filters import detect_language, metadata_rejection_reason
+from photomanager.services.screening.metadata import enrich
+from photomanager.services.worker_control import (
     STATE_BLOCKED,
     STATE_PAUSED,
     STATE_STOPPED,
@@ -111,7 +112,6 @@ from photomanager.services.posting.worker_control import (
     stop_all_workers,
     update_control,
 )
-from photomanager.services.posting.worker_loop import MAX_WAIT_CHUNK_S, WorkerLoop
 
 logger = logging.getLogger(__name__)
 

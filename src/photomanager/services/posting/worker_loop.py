@@ -2,7 +2,7 @@
 
 Housekeeping, every HOUSEKEEPING_EVERY: expire stale claims, put dry-run rows
 back, reconcile `unknown` rows; and, when the last pass of any process is an
-hour old, prune what expired (`services/housekeeping.py`, in small batches).
+hour old, prune what expired (`services/upkeep/housekeeping.py`, in small batches).
 
 The loop obeys the desired state in the database: a small watcher thread polls
 it every quarter second and sets the stop Event, which also interrupts the
@@ -38,11 +38,11 @@ from photomanager.domain.models import (
     WorkerDesired,
 )
 from photomanager.services.account.identity import lookup_me
-from photomanager.services.housekeeping import Housekeeping
 from photomanager.services.ports import DeviantArtApi, UnitOfWorkFactory
 from photomanager.services.posting.outcomes import QUIET_OUTCOMES, StepOutcome, StepResult
 from photomanager.services.posting.reconcile import Reconciler
-from photomanager.services.posting.worker_control import (
+from photomanager.services.upkeep.housekeeping import Housekeeping
+from photomanager.services.worker_control import (
     STATE_PAUSED,
     STATE_RUNNING,
     STATE_STOPPED,

@@ -1,4 +1,4 @@
-"""A recovering parser for the template language (see `templates.py` for the language).
+"""A recovering parser for the template language (see `language.py` for the language).
 
 It never stops at the first mistake: it records an issue, repairs the
 structure (skips a stray `}`, closes unclosed groups at the end) and goes
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from photomanager.domain.templates_ast import (
+from photomanager.domain.templates.tree import (
     Group,
     Node,
     Option,

@@ -20,6 +20,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from photomanager.domain.body_hash import body_hash
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import InvalidInput, NotFound
 from photomanager.domain.models import LogStatus, QueueItem, QueueStatus
@@ -29,9 +30,8 @@ from photomanager.domain.templates import (
     randomize_template,
     validate_template,
 )
+from photomanager.domain.templates.sanitize import sanitize_variable
 from photomanager.services.ports import UnitOfWork, UnitOfWorkFactory
-from photomanager.services.posting.body_hash import body_hash
-from photomanager.services.posting.sanitize import sanitize_variable
 
 MAX_PAGE = 200
 MAX_APPROVE_ALL = 500

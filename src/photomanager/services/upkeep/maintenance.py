@@ -18,7 +18,7 @@ from datetime import timedelta
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import WorkerRunning
 from photomanager.services.ports import UnitOfWorkFactory
-from photomanager.services.posting.worker_control import (
+from photomanager.services.worker_control import (
     STATE_PAUSED,
     STATE_RUNNING,
     STATE_WAITING,

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .responses import SandboxResponse, error_response, json_response
-from .world import DeviationRecord, World
+from photomanager.sandbox.endpoints.responses import SandboxResponse, error_response, json_response
+from photomanager.sandbox.world.state import DeviationRecord, World
 
 
 def is_true(value: str | None) -> bool:

@@ -7,11 +7,10 @@ import re
 from collections.abc import Mapping
 
 from photomanager.domain.models import DeviantArtUser
-
-from .feeds import next_offset, paging, validation_error
-from .responses import SandboxResponse, error_response, json_response
-from .seed import random_id
-from .world import CommentRecord, DeviationRecord, World
+from photomanager.sandbox.endpoints.feeds import next_offset, paging, validation_error
+from photomanager.sandbox.endpoints.responses import SandboxResponse, error_response, json_response
+from photomanager.sandbox.world.seed import random_id
+from photomanager.sandbox.world.state import CommentRecord, DeviationRecord, World
 
 _UUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 

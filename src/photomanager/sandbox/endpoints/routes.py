@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .responses import SandboxResponse, error_response
+from photomanager.sandbox.endpoints.responses import SandboxResponse, error_response
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,17 @@ import random
 from collections.abc import Mapping
 
 from photomanager.domain.errors import InvalidInput
-from photomanager.domain.templates_ast import (
+from photomanager.domain.templates.parser import MAX_DEPTH, MAX_WEIGHT, parse_with_issues
+from photomanager.domain.templates.render import (
+    ASSUMED_VARIABLE_LENGTH,
+    EXACT_COUNT_LIMIT,
+    VARIANT_CAP,
+    count_distinct,
+    distinct_renderings,
+    max_length,
+    render,
+)
+from photomanager.domain.templates.tree import (
     Group,
     Node,
     Option,
@@ -46,17 +56,7 @@ from photomanager.domain.templates_ast import (
     Variable,
     walk,
 )
-from photomanager.domain.templates_parser import MAX_DEPTH, MAX_WEIGHT, parse_with_issues
-from photomanager.domain.templates_render import (
-    ASSUMED_VARIABLE_LENGTH,
-    EXACT_COUNT_LIMIT,
-    VARIANT_CAP,
-    count_distinct,
-    distinct_renderings,
-    max_length,
-    render,
-)
-from photomanager.domain.templates_validate import (
+from photomanager.domain.templates.validate import (
     DEFAULT_MAX_LENGTH,
     KNOWN_VARIABLES,
     MIN_VARIANTS,

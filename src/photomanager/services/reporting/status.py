@@ -23,7 +23,7 @@ from photomanager.domain.models import (
 )
 from photomanager.services.collecting.collect_runs import CollectRuns
 from photomanager.services.ports import UnitOfWorkFactory
-from photomanager.services.skip_reasons import count_by_key
+from photomanager.services.reporting.skip_reasons import count_by_key
 
 HEARTBEAT_FRESH = timedelta(seconds=15)
 RECENT_RUNS_KEPT = 5  # finished collect runs shown with their results ...

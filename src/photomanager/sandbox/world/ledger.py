@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from photomanager.domain.models import TokenKind
-
-from .world import CommentRecord
+from photomanager.sandbox.world.state import CommentRecord
 
 
 @dataclass(frozen=True, slots=True)

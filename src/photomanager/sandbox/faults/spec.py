@@ -2,7 +2,7 @@
 
 The tests set `sandbox.faults` fields directly; a person trying the demo gets the
 same switches through this spec. The demo is rate limited by default (DeviantArt's
-velocity filter, see `faults.default_rate_limit()`); `rate`, `bucket` and `nolimit`
+velocity filter, see `switches.default_rate_limit()`); `rate`, `bucket` and `nolimit`
 replace that. Keys:
 
  rate=N/S       at most N requests per S seconds per user (a velocity filter, the
@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 
 from photomanager.domain.errors import InvalidInput
-from photomanager.sandbox.faults import (
+from photomanager.sandbox.faults.switches import (
     ActionThrottle,
     EdgeBlock,
     Faults,

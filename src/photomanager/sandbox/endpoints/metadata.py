@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .feeds import validation_error
-from .query import QueryParams
-from .responses import SandboxResponse, json_response
-from .world import DeviationRecord, World, user_json
+from photomanager.sandbox.endpoints.feeds import validation_error
+from photomanager.sandbox.endpoints.query import QueryParams
+from photomanager.sandbox.endpoints.responses import SandboxResponse, json_response
+from photomanager.sandbox.world.state import DeviationRecord, World, user_json
 
 IDS_PARAM = "deviationids[]"
 LICENSE = "No License"

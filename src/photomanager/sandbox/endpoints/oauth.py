@@ -17,8 +17,12 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from photomanager.domain.models import DeviantArtUser, TokenKind
-
-from .responses import SandboxResponse, error_response, json_response, redirect
+from photomanager.sandbox.endpoints.responses import (
+    SandboxResponse,
+    error_response,
+    json_response,
+    redirect,
+)
 
 KNOWN_SCOPES = frozenset(
     {

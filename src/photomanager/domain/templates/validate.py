@@ -6,7 +6,15 @@ import difflib
 import re
 from collections.abc import Set
 
-from photomanager.domain.templates_ast import (
+from photomanager.domain.templates.parser import parse_with_issues
+from photomanager.domain.templates.render import (
+    ASSUMED_VARIABLE_LENGTH,
+    DEFAULT_ASSUMED_LENGTH,
+    can_render_blank,
+    count_distinct,
+    max_length,
+)
+from photomanager.domain.templates.tree import (
     Group,
     Severity,
     Template,
@@ -14,14 +22,6 @@ from photomanager.domain.templates_ast import (
     Text,
     Variable,
     walk,
-)
-from photomanager.domain.templates_parser import parse_with_issues
-from photomanager.domain.templates_render import (
-    ASSUMED_VARIABLE_LENGTH,
-    DEFAULT_ASSUMED_LENGTH,
-    can_render_blank,
-    count_distinct,
-    max_length,
 )
 
 KNOWN_VARIABLES: frozenset[str] = frozenset({"author", "title", "username"})

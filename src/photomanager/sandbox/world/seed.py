@@ -15,9 +15,8 @@ import uuid
 from dataclasses import dataclass
 
 from photomanager.domain.models import DeviantArtUser
-
-from .texts import texts_for
-from .world import CommentRecord, DeviationRecord, World
+from photomanager.sandbox.world.state import CommentRecord, DeviationRecord, World
+from photomanager.sandbox.world.texts import texts_for
 
 USERICON = "https://a.deviantart.net/avatars/default.gif"
 _DAY = 86_400.0

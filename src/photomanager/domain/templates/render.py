@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator, Mapping
 
-from photomanager.domain.templates_ast import Group, Node, Template, Text, Variable
+from photomanager.domain.templates.tree import Group, Node, Template, Text, Variable
 
 VARIANT_CAP = 10**12
 # Up to this many structural paths, counts are exact (distinct strings, after

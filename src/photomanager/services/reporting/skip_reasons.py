@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from photomanager.services.posting.author_limits import COOLDOWN_PREFIX, LIMIT_PREFIX, reason_kind
 from photomanager.services.posting.worker import DRY_RUN_REASON
-from photomanager.services.review import SKIPPED_IN_REVIEW
+from photomanager.services.upkeep.review import SKIPPED_IN_REVIEW
 
 KNOWN_KINDS = {
     reason_kind(COOLDOWN_PREFIX): "author_cooldown",
