@@ -61,8 +61,15 @@ export function initReview({ onChanged = () => {} } = {}) {
     message.textContent = text;
   }
 
+  /** The ids of the items in the list, top to bottom (hidden ones: decisions on their way). */
   function order() {
     return Array.from(list.children).map((node) => node.dataset.deviationid);
+  }
+
+  function shownOrder() {
+    return Array.from(list.children)
+      .filter((node) => !node.hidden)
+      .map((node) => node.dataset.deviationid);
   }
 
   function setCurrent(id, { focus = true } = {}) {
@@ -78,7 +85,7 @@ export function initReview({ onChanged = () => {} } = {}) {
   }
 
   function move(step) {
-    const ids = order();
+    const ids = shownOrder();
     if (!ids.length) return;
     const at = ids.indexOf(currentId);
     const next = at === -1 ? 0 : Math.min(ids.length - 1, Math.max(0, at + step));
@@ -116,13 +123,19 @@ export function initReview({ onChanged = () => {} } = {}) {
     setCurrent(id);
   }
 
-  /** Send one decision; the item leaves and the focus moves to the next one. */
+  /**
+   * Send one decision. The item leaves at once and the focus moves to the next one, so the
+   * artist can go on typing; should the server refuse, the item comes back with the reason.
+   */
   async function decide(id, kind) {
     const state = items.get(id);
     if (!state || decided.has(id)) return;
     decided.add(id);
-    state.node.setAttribute("aria-busy", "true");
     const title = state.entry.title || id;
+    const hadFocus = state.node.contains(document.activeElement);
+    const next = neighbour(id);
+    state.node.hidden = true;
+    if (next) setCurrent(next, { focus: hadFocus });
     try {
       if (kind === "approve") {
         const edited = state.edited !== null ? { body: state.edited } : {};
@@ -132,8 +145,9 @@ export function initReview({ onChanged = () => {} } = {}) {
       }
     } catch (error) {
       decided.delete(id);
-      state.node.removeAttribute("aria-busy");
-      say(describeError(error));
+      state.node.hidden = false;
+      setCurrent(id, { focus: hadFocus });
+      say(`${title}: ${describeError(error)}`);
       return;
     }
     say(kind === "approve" ? `Approved: ${title}.` : `Skipped: ${title}.`);
@@ -141,24 +155,27 @@ export function initReview({ onChanged = () => {} } = {}) {
     onChanged();
   }
 
+  /** The item after `id` (or before it, at the end) among those still shown. */
+  function neighbour(id) {
+    const shown = order().filter((other) => other === id || !items.get(other).node.hidden);
+    const at = shown.indexOf(id);
+    return shown[at + 1] || shown[at - 1] || null;
+  }
+
   function remove(id) {
     const state = items.get(id);
     if (!state) return;
-    const ids = order();
-    const at = ids.indexOf(id);
     const hadFocus = state.node.contains(document.activeElement);
+    const next = neighbour(id);
     state.node.remove();
     items.delete(id);
     if (currentId === id) currentId = null;
-    const rest = order();
-    if (rest.length && (hadFocus || currentId === null)) {
-      setCurrent(rest[Math.min(at, rest.length - 1)], { focus: hadFocus });
-    }
+    if (next && (hadFocus || currentId === null)) setCurrent(next, { focus: hadFocus });
     afterChange();
   }
 
   function afterChange() {
-    const count = items.size;
+    const count = shownOrder().length;
     empty.hidden = count > 0;
     approveAll.disabled = count === 0;
   }
@@ -254,7 +271,7 @@ export function initReview({ onChanged = () => {} } = {}) {
     // Known items stay where they are; new ones join at the end.
     const added = entries.filter((entry) => !items.has(entry.deviationid)).map(item);
     list.append(...added);
-    if (currentId === null && items.size) setCurrent(order()[0], { focus: false });
+    if (currentId === null && shownOrder().length) setCurrent(shownOrder()[0], { focus: false });
     afterChange();
   }
 
@@ -288,7 +305,7 @@ export function initReview({ onChanged = () => {} } = {}) {
   });
 
   approveAll.addEventListener("click", () => {
-    const ids = order().filter((id) => !decided.has(id));
+    const ids = shownOrder().filter((id) => !decided.has(id));
     if (!ids.length) return;
     if (!window.confirm(`Approve all ${ids.length} comments shown, as they are?`)) return;
     api
