@@ -74,3 +74,46 @@ class TestNavigation:
         paths = {re.sub(r"\?.*$", "", url.removeprefix(live_app.url)) for url in reads}
         assert "/api/deviation-comments/status" in paths
         assert paths <= {"/api/deviation-comments/status", "/api/auth/status"}, paths
+
+
+class TestFirstSteps:
+    def test_a_fresh_install_shows_the_steps_in_order_each_linking_where_it_is_done(
+        self, page: Page, live_app: LiveApp
+    ) -> None:
+        """Nothing done: five steps, "to do"; each link opens its section; done steps say so."""
+        page.goto(live_app.url + "/auto-comments")
+        steps = page.locator("#first-steps-list li")
+        expect(steps).to_have_count(5)
+        expect(steps.locator("a")).to_have_text(
+            [
+                "Connect your DeviantArt account",
+                "Write a comment template",
+                "Collect deviations from a feed",
+                "Review the comments held for you",
+                "Start the worker",
+            ]
+        )
+        expect(page.locator("#first-steps-list li.done")).to_have_count(0)
+        expect(page.locator('#needs-you-list li[data-need="connect"]')).to_be_visible()
+        for step, section in (
+            ("template", "templates"),
+            ("collect", "collect"),
+            ("review", "review"),
+        ):
+            page.locator(f'#first-steps-list li[data-step="{step}"] a').click()
+            assert visible_section(page) == section
+            page.go_back()
+            assert visible_section(page) == "overview"
+
+        # A template and a queue row later, those two steps read done.
+        live_app.container.templates.create_template(title="t", body="{Lovely|Great} work!")
+        page.locator("#section-links a[data-section='templates']").click()
+        page.locator("#section-links a[data-section='overview']").click()
+        expect(page.locator('#first-steps-list li[data-step="template"]')).to_have_class(
+            re.compile(r"\bdone\b")
+        )
+        expect(page.locator('#first-steps-list li[data-step="template"] .step-state')).to_have_text(
+            "done (1 template)"
+        )
+        page.locator('#first-steps-list li[data-step="worker"] a').click()
+        expect(page.locator("#worker-start")).to_be_focused()
