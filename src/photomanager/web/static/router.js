@@ -26,7 +26,9 @@ export function createRouter({ sections, fallback, bar, main, onEnter }) {
     counts.set(section.id, count);
     bar.append(el("li", {}, [link]));
     if (!containerOf(section.id)) {
-      main.append(el("div", { id: `section-${section.id}`, class: "section", dataset: { section: section.id }, hidden: true }));
+      // A section whose module builds its own markup gets an empty container.
+      const props = { id: `section-${section.id}`, class: "section", hidden: true };
+      main.append(el("div", { ...props, dataset: { section: section.id } }));
     }
   }
 
@@ -43,6 +45,8 @@ export function createRouter({ sections, fallback, bar, main, onEnter }) {
     if (holder && byIdMap.has(holder.dataset.section)) {
       return { id: holder.dataset.section, target };
     }
+    // An element outside every section (the skip link's #main): the section stays.
+    if (target) return { id: currentId || fallback, target };
     return { id: fallback, target: null };
   }
 

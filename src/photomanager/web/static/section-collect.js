@@ -5,8 +5,8 @@ import { initCollectors } from "./panel-collectors.js";
 export default {
   id: "collect",
   title: "Collect",
-  init({ poke }) {
-    const collectors = initCollectors({ onProgress: poke });
+  init({ container, poke }) {
+    const collectors = initCollectors({ onProgress: poke, isShown: () => !container.hidden });
     return {
       enter: () => collectors.load(),
       poll(raw) {
