@@ -22,6 +22,7 @@ import random
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 from sqlalchemy import Connection, Engine
@@ -33,6 +34,7 @@ from photomanager.deviantart.oauth import DeviantArtOAuth
 from photomanager.deviantart.penalties import PenaltyStore
 from photomanager.deviantart.retry import AdaptiveDelay, RetryPolicy
 from photomanager.domain.clock import Clock, SystemClock
+from photomanager.domain.images import DEVIANTART_IMAGE_ORIGINS, origin_of
 from photomanager.language import LanguageDetector
 from photomanager.logging_setup import register_secret
 from photomanager.sandbox import Sandbox
@@ -142,6 +144,8 @@ class Container:
     worker_thread: WorkerThread
     sandbox: Sandbox | None = None
     demo: bool = False  # the CLI on the demo's database (its sandbox runs in `serve`)
+    # Where deviation thumbnails may be loaded from (kept, served and allowed by the CSP).
+    image_origins: frozenset[str] = DEVIANTART_IMAGE_ORIGINS
     _closed: bool = field(default=False, repr=False)
 
     @property
@@ -161,6 +165,17 @@ class Container:
         self.http.close()
         self.worker_http.close()
         self.engine.dispose()
+
+
+def image_origins(settings: Settings, *, sandbox: bool) -> frozenset[str]:
+    """DeviantArt's image host, plus the sandbox's own origin in demo mode (it serves the
+    generated thumbnails of its feeds)."""
+    origins = set(DEVIANTART_IMAGE_ORIGINS)
+    own = origin_of(settings.da_base_url) if sandbox else None
+    # An in-process sandbox addressed as deviantart.com serves no images: nothing to allow.
+    if own is not None and not (urlsplit(own).hostname or "").endswith("deviantart.com"):
+        origins.add(own)
+    return frozenset(origins)
 
 
 def _uow_factory(engine: Engine) -> UnitOfWorkFactory:
@@ -259,8 +274,9 @@ def bootstrap(
         delay=delay,
         penalties=penalties,
     )
-    api: DeviantArtApi = DeviantArtApiClient(http)
-    worker_api: DeviantArtApi = DeviantArtApiClient(worker_http)
+    images = image_origins(settings, sandbox=sandbox is not None or demo)
+    api: DeviantArtApi = DeviantArtApiClient(http, image_origins=images)
+    worker_api: DeviantArtApi = DeviantArtApiClient(worker_http, image_origins=images)
     secret = settings.da_client_secret.get_secret_value() if settings.da_client_secret else None
     oauth: OAuthApi = DeviantArtOAuth(
         http, client_id=settings.da_client_id or "", client_secret=secret, clock=clock
@@ -325,6 +341,7 @@ def bootstrap(
         ),
         sandbox=sandbox,
         demo=demo,
+        image_origins=images,
     )
 
 

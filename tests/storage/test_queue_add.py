@@ -34,6 +34,17 @@ class TestAddDeviation:
         assert item.ts == NOW
         assert item.updated_at == NOW
 
+    def test_thumbnails_are_kept_per_row_in_a_batch(self, uow: SqlUnitOfWork) -> None:
+        """add_many stores each row's thumbnail URL (or none) alongside its other fields."""
+        url = "https://images-wixmp-ed30a86b8c4ca887773594c2.wixmp.com/f/a/150.jpg"
+        uow.queue.add_many([_item("A", thumbnail_url=url), _item("B")], NOW)
+
+        shown = {d: uow.queue.get(d) for d in ("A", "B")}
+        assert {d: i.thumbnail_url for d, i in shown.items() if i is not None} == {
+            "A": url,
+            "B": None,
+        }
+
     def test_known_row_is_not_new(self, uow: SqlUnitOfWork) -> None:
         """Adding an id twice reports it as new only the first time."""
         uow.queue.add_deviation(_item("A"), NOW)

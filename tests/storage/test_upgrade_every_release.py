@@ -294,6 +294,18 @@ def fill_0007(conn: Connection) -> None:
     _insert(conn, "pacing_penalties", scope="pace", reason="", spacing_s=1.75, streak=0)
 
 
+THUMBNAIL = "https://images-wixmp-ed30a86b8c4ca887773594c2.wixmp.com/f/red-dragon.jpg"
+
+
+def fill_0008(conn: Connection) -> None:
+    """0008 added a thumbnail per queued deviation (the tag-feed row has one)."""
+    fill_0007(conn)
+    conn.execute(
+        text("UPDATE deviation_comment_queue SET thumbnail_url = :url WHERE deviationid = :id"),
+        {"url": THUMBNAIL, "id": TAG_ROW},
+    )
+
+
 SETTINGS_0005 = {
     "review_sources": ["global_feed", "tags"],
     "tags": ["dragons"],
@@ -309,6 +321,7 @@ FILLS: dict[str, Callable[[Connection], None]] = {
     "0005": fill_0005,
     "0006": fill_0006,
     "0007": fill_0007,
+    "0008": fill_0008,
 }
 
 
@@ -438,6 +451,7 @@ class TestUpgradeFromEveryRelease:
                 assert tagged.enriched_at == NOW
                 assert uow.settings.get().tags == ("dragons",)
                 assert uow.feed_state.get(Source(TAG_SOURCE)).newest_deviationid == TAG_ROW
+                assert tagged.thumbnail_url == (THUMBNAIL if revision >= "0008" else None)
             else:
                 assert tagged is None
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from photomanager.domain.models import DeviantArtUser
-from web.webtest_support import PHONE, LiveApp, PageRecorder
+from web.webtest_support import PHONE, LiveApp, PageRecorder, go_to
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +41,7 @@ class TestFullFlow:
         page.screenshot(path=artifacts / "01-connected.png", full_page=True)
 
         # An invalid template: the error appears under the field, with its position.
+        go_to(page, "Templates")
         page.fill("#template-title", "Broken")
         page.fill("#template-body", "{Lovely|Great work")
         expect(page.locator("#template-body-error")).to_contain_text(re.compile(r"line 1:\d+"))
@@ -65,6 +66,7 @@ class TestFullFlow:
         expect(page.locator("#template-list .template-item")).to_have_count(2)
 
         # Both feeds, with the progress visible until each run is done.
+        go_to(page, "Collect")
         page.fill("#collect-pages", "1")
         page.click("#collect-watch")
         expect(page.locator("#collect-progress")).to_be_visible()
@@ -72,7 +74,10 @@ class TestFullFlow:
         expect(page.locator("#collect-numbers")).to_contain_text("found")
         page.click("#collect-global")
         expect(page.locator("#collect-label")).to_contain_text("Global Feed: done", timeout=WAIT_MS)
+        go_to(page, "Queue")
         expect(page.locator("#queue-rows tr").first).to_be_visible(timeout=WAIT_MS)
+        go_to(page, "Overview")
+        expect(page.locator('#status-counts [data-count="pending"] dd')).not_to_have_text("0")
         pending_before = count_of(page, "pending")
         assert pending_before > 0
         page.screenshot(path=artifacts / "03-collected.png", full_page=True)
@@ -99,6 +104,7 @@ class TestFullFlow:
         assert live_app.sandbox.ledger  # DeviantArt saw the comments
 
         # Remove two selected rows.
+        go_to(page, "Queue")
         page.select_option("#queue-filter", "pending")
         rows = page.locator("#queue-rows tr")
         expect(page.locator('#queue-rows tr:not([data-status="pending"])')).to_have_count(0)
@@ -114,6 +120,7 @@ class TestFullFlow:
             )
 
         # The log lists the attempts and exports them as CSV.
+        go_to(page, "Log")
         expect(page.locator("#log-rows tr").first).to_be_visible(timeout=WAIT_MS)
         with page.expect_download() as download_info:
             page.click("#log-export")
@@ -141,8 +148,10 @@ class TestUntrustedText:
         # The sandbox has no public title setter; its record is a plain mutable dataclass.
         live_app.sandbox._world.get(deviationid).title = XSS_TITLE  # type: ignore[union-attr]
         connect(page, live_app)
+        go_to(page, "Collect")
         page.click("#collect-global")
         expect(page.locator("#collect-label")).to_contain_text("Global Feed: done", timeout=WAIT_MS)
+        go_to(page, "Queue")
         row = page.locator(f'#queue-rows tr[data-deviationid="{deviationid}"]')
         expect(row).to_have_count(1, timeout=WAIT_MS)
         expect(row.locator("td.title .deviation-title")).to_have_text(XSS_TITLE)
@@ -162,11 +171,10 @@ class TestLayout:
         context = browser.new_context(viewport=PHONE)
         phone = context.new_page()
         try:
-            phone.goto(live_app.url + "/auto-comments")
-            expect(phone.locator("#worker-state")).not_to_have_text("loading…")
+            phone.goto(live_app.url + "/auto-comments#collect")
+            expect(phone.get_by_role("button", name="Collect from Watch Feed")).to_be_visible()
             width = phone.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"]
-            expect(phone.get_by_role("button", name="Collect from Watch Feed")).to_be_visible()
             phone.screenshot(path=artifacts / "07-phone.png")
         finally:
             context.close()

@@ -18,7 +18,7 @@ from photomanager.bootstrap import connect_sandbox_account
 from photomanager.domain.models import NewQueueItem, QueueStatus, Source
 from photomanager.sandbox import ActionThrottle, EdgeBlock, default_rate_limit
 from photomanager.services.account.identity import lookup_me
-from web.webtest_support import LiveApp
+from web.webtest_support import LiveApp, go_to
 
 pytestmark = pytest.mark.browser
 
@@ -86,12 +86,13 @@ class TestPausesOnThePage:
         """An HTML 403: the collect says the network refused this machine; the wait is listed."""
         prepare(live_app, 1)
         live_app.sandbox.faults.edge_block = EdgeBlock(duration_s=600)
-        page.goto(live_app.url + "/auto-comments")
+        page.goto(live_app.url + "/auto-comments#collect")
         page.fill("#collect-pages", "1")
         page.click("#collect-watch")
         expect(page.locator("#collect-label")).to_contain_text(
             "refused this machine", timeout=WAIT_MS
         )
+        go_to(page, "Overview")
         waits = page.locator('#deviantart-waits li[data-scope="edge"]')
         expect(waits).to_contain_text("refused this machine", timeout=WAIT_MS)
         expect(waits).to_contain_text("next try at")
@@ -117,11 +118,13 @@ class TestPausesOnThePage:
         tab.on("dialog", accept)
         try:
             tab.goto(live_app.url + "/auto-comments")
+            gone = tab.locator("#deviantart-waits li")
+            expect(gone).to_contain_text("cannot be verified", timeout=WAIT_MS)
+            # Overview lists the pause among what needs the artist, linking to the queue.
+            tab.locator('#needs-you-list li[data-need="wait"] a').click()
             row = tab.locator(f'#queue-rows tr[data-deviationid="{deviationid}"]')
             expect(row).to_contain_text("cannot verify", timeout=WAIT_MS)
             expect(row).to_contain_text("DeviantArt no longer offers comments/deviation")
-            gone = tab.locator("#deviantart-waits li")
-            expect(gone).to_contain_text("cannot be verified", timeout=WAIT_MS)
             row.get_by_role("button", name=re.compile(r"^Our comment is on ")).click()
             expect(tab.locator("#queue-flash")).to_have_text("Recorded as commented.")
         finally:

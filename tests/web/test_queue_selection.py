@@ -73,7 +73,7 @@ class TestSelectionSurvivesRefresh:
         enqueue(live_app, "dev-a", "dev-b")
         held = HeldQueueReads()
         page.route(QUEUE_URL, held)
-        page.goto(live_app.url + "/auto-comments")
+        page.goto(live_app.url + "/auto-comments#queue")
         box = page.locator('#queue-rows tr[data-deviationid="dev-a"] input[type=checkbox]')
         expect(box).to_be_visible()
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from fixtures.database import METADATA_READ
 from photomanager.domain.models import NewQueueItem, Source
-from web.webtest_support import LiveApp, PageRecorder
+from web.webtest_support import LiveApp, PageRecorder, go_to
 
 pytestmark = pytest.mark.browser
 
@@ -71,6 +71,7 @@ class TestReviewPanel:
         assert paced.status_code == 200, paced.text
 
         # A one-variant template: saving is allowed, the warning is shown apart from errors.
+        go_to(page, "Templates")
         page.fill("#template-title", "Plain")
         page.fill("#template-body", ONE_VARIANT)
         warning = page.locator("#template-body-warnings .field-warning").first
@@ -84,21 +85,30 @@ class TestReviewPanel:
         expect(item.locator(".template-uses")).to_have_text("Used 0 times")
 
         approved, skipped = queue_global(live_app, 2)
+        go_to(page, "Overview")
         page.click("#worker-start")  # every source reviewed: no confirmation asked
+        # The bar counts what awaits review; Review shows it.
+        expect(page.locator('#section-links a[data-section="review"] .nav-count')).to_contain_text(
+            "2", timeout=WAIT_MS
+        )
+        go_to(page, "Review")
         entries = page.locator("#review-list .review-item")
         expect(entries).to_have_count(2, timeout=WAIT_MS)
 
         first = page.locator(f'#review-list .review-item[data-deviationid="{approved}"]')
         expect(first.locator(".deviation-meta .meta-source")).to_have_text("Global Feed")
+        first.get_by_role("button", name="Edit").click()
         first.locator("textarea").fill(EDITED)
+        first.locator("textarea").press("Enter")
         first.get_by_role("button", name="Approve").click()
-        expect(page.locator("#review-message")).to_have_text("Approved.")
+        expect(page.locator("#review-message")).to_have_text(re.compile(r"^Approved: "))
         page.locator(f'#review-list .review-item[data-deviationid="{skipped}"]').get_by_role(
             "button", name="Skip"
         ).click()
-        expect(page.locator("#review-message")).to_have_text("Skipped.")
+        expect(page.locator("#review-message")).to_have_text(re.compile(r"^Skipped: "))
         expect(entries).to_have_count(0)
 
+        go_to(page, "Overview")
         expect(page.locator('#status-counts [data-count="commented"] dd')).to_have_text(
             "1", timeout=WAIT_MS
         )
@@ -114,6 +124,7 @@ class TestReviewPanel:
         expect(page.locator('#skipped-reasons [data-count="skipped_in_review"] dd')).to_have_text(
             "1", timeout=WAIT_MS
         )
+        go_to(page, "Log")
         page.select_option("#log-filter", "skipped")
         expect(page.locator("#log-rows tr")).to_have_count(1)
         expect(page.locator("#log-rows tr").first).to_have_attribute("data-status", "skipped")
@@ -122,6 +133,7 @@ class TestReviewPanel:
         expect(page.locator("#log-rows tr").first).to_contain_text(EDITED)
 
         # After a reload the template shows its use and the text it posted.
+        go_to(page, "Templates")
         page.reload()
         item = page.locator("#template-list .template-item")
         expect(item.locator(".template-uses")).to_have_text("Used 1 time")

@@ -45,7 +45,7 @@ class TestSettleUnknown:
         """'It is not there' asks first, then the row is pending again."""
         page, asked = accepting_page
         add_unknown_row(live_app.container.uow_factory, "UNK-WEB", datetime.now(UTC), title="Lake")
-        page.goto(live_app.url + "/auto-comments")
+        page.goto(live_app.url + "/auto-comments#queue")
         page.get_by_role("button", name="Our comment is not on Lake").click()
         expect(page.locator("#queue-flash")).to_have_text("Queued to be posted again.")
         assert status_of(live_app, "UNK-WEB") is QueueStatus.PENDING
@@ -58,7 +58,7 @@ class TestSettleUnknown:
         """'Our comment is there' makes the row commented; only unknown rows offer it."""
         page, _ = accepting_page
         add_unknown_row(live_app.container.uow_factory, "UNK-WEB2", datetime.now(UTC), title="Lake")
-        page.goto(live_app.url + "/auto-comments")
+        page.goto(live_app.url + "/auto-comments#queue")
         page.get_by_role("button", name="Our comment is on Lake").click()
         expect(page.locator("#queue-flash")).to_have_text("Recorded as commented.")
         assert status_of(live_app, "UNK-WEB2") is QueueStatus.COMMENTED

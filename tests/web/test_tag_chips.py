@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from fixtures.database import METADATA_READ
 from photomanager.domain.models import NewQueueItem, Source
-from web.webtest_support import PHONE, LiveApp, PageRecorder
+from web.webtest_support import PHONE, LiveApp, PageRecorder, go_to, open_section
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +25,9 @@ XSS_TITLE = "<script>alert(2)</script><b>bold</b>"
 XSS_QUEUED_TAG = "<img/src=x/onerror=alert(3)>"
 
 
-def open_page(page: Page, live: LiveApp) -> None:
-    """Open the page and wait until its first status answer is shown."""
-    page.goto(live.url + "/auto-comments")
-    expect(page.locator("#worker-state")).not_to_have_text("loading…")
+def open_page(page: Page, live: LiveApp, section: str = "collect") -> None:
+    """Open the page on a section (Collect unless told)."""
+    open_section(page, live, section)
 
 
 def connect(page: Page, live: LiveApp) -> None:
@@ -140,6 +139,7 @@ class TestCollectFromTags:
     ) -> None:
         """One progress line per tag, each ends "done"; queued rows show the tag as source."""
         connect(page, live_app)
+        go_to(page, "Collect")
         add_tag(page, "watercolor")
         expect(page.locator("#tag-chips .chip")).to_have_count(1)
         add_tag(page, "fantasy")
@@ -164,7 +164,7 @@ class TestCollectFromTags:
         sources = {item["source"] for item in queued}
         assert sources == {"tag:watercolor", "tag:fantasy"}
 
-        page.click("#queue-refresh")
+        go_to(page, "Queue")
         row = page.locator("#queue-rows tr").first
         expect(row).to_be_visible(timeout=WAIT_MS)
         source = row.locator("td.source").inner_text()
@@ -196,7 +196,7 @@ class TestTagsInTheQueue:
             )
             uow.queue.add_deviation(item, now)
             uow.commit()
-        open_page(page, live_app)
+        open_page(page, live_app, "queue")
         row = page.locator('#queue-rows tr[data-deviationid="HOSTILE-0001"]')
         expect(row).to_have_count(1, timeout=WAIT_MS)
         expect(row.locator(".deviation-title")).to_have_text(XSS_TITLE)
@@ -215,7 +215,7 @@ class TestTagSettings:
         self, page: Page, live_app: LiveApp, recorder: PageRecorder
     ) -> None:
         """The filters save as lists; a bad language or tag shows under its own field."""
-        open_page(page, live_app)
+        open_page(page, live_app, "settings")
         expect(page.locator("#set-unknown_language")).to_have_value("allow")
         expect(page.locator("#set-review-tags")).to_be_checked()
         page.fill("#set-include_tags", "watercolor, landscape")

@@ -48,7 +48,7 @@ def open_page(page: Page, live: LiveApp) -> HeldSaves:
     """Open the page with template saves held, once the templates list has loaded."""
     held = HeldSaves()
     page.route(SAVE_URL, held)
-    page.goto(live.url + "/auto-comments")
+    page.goto(live.url + "/auto-comments#templates")
     expect(page.locator("#template-list > li").first).to_be_visible()
     return held
 

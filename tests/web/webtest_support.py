@@ -27,6 +27,16 @@ SANDBOX_SEED = 20240501
 SANDBOX_DEVIATIONS = 400
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+# The page's sections (the registry in static/sections.js): hash and name in the bar.
+SECTIONS = (
+    ("overview", "Overview"),
+    ("review", "Review"),
+    ("queue", "Queue"),
+    ("collect", "Collect"),
+    ("templates", "Templates"),
+    ("log", "Log"),
+    ("settings", "Settings"),
+)
 
 
 class PageRecorder:
@@ -66,3 +76,16 @@ class LiveApp:
         """Call the JSON API the way the page does (same origin, JSON)."""
         headers = {"Origin": self.url, "Content-Type": "application/json"}
         return httpx.request(method, self.url + path, json=body, headers=headers, timeout=10)
+
+
+def open_section(page: Page, live: LiveApp, section: str) -> None:
+    """Open the Auto Comments page on one section (its hash), once its status poll answered."""
+    page.goto(f"{live.url}/auto-comments#{section}")
+    page.locator(f"#section-{section}").wait_for(state="visible")
+
+
+def go_to(page: Page, title: str) -> None:
+    """Show a section by clicking its name in the bar, as the artist does."""
+    name = dict((shown, hash_) for hash_, shown in SECTIONS)[title]
+    page.locator(f'#section-links a[data-section="{name}"]').click()
+    page.locator("main [data-section]:visible").wait_for(state="visible")

@@ -40,7 +40,7 @@ def security_policy(container: Container) -> SecurityPolicy:
     if settings.host not in ("0.0.0.0", "::", ""):  # noqa: S104 - a wildcard names no host
         extra.append(settings.host)
     token = settings.api_token.get_secret_value() if settings.api_token else None
-    return SecurityPolicy.local(extra, api_token=token)
+    return SecurityPolicy.local(extra, api_token=token, image_origins=container.image_origins)
 
 
 def create_app(container: Container, *, run_worker: bool = False) -> FastAPI:

@@ -74,3 +74,11 @@ WorkerControlDep = Annotated[WorkerControlService, Depends(get_worker_control)]
 StatusDep = Annotated[StatusService, Depends(get_status)]
 CollectRunsDep = Annotated[CollectRuns, Depends(get_collect_runs)]
 HousekeepingDep = Annotated[Housekeeping, Depends(get_housekeeping)]
+
+
+def get_image_origins(container: ContainerDep) -> frozenset[str]:
+    """Where deviation thumbnails may be loaded from."""
+    return container.image_origins
+
+
+ImageOriginsDep = Annotated[frozenset[str], Depends(get_image_origins)]

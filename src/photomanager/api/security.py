@@ -11,7 +11,9 @@ In order, for every HTTP request:
    no Origin) -> 403. JSON plus a same-origin check means a foreign page can send
    neither a simple form post nor a cross-site fetch.
 4. Request bodies larger than `MAX_BODY_BYTES` -> 413, before anything reads them.
-5. Security headers on every response (strict CSP, nosniff, no referrer).
+5. Security headers on every response (strict CSP, nosniff, no referrer). Images load from
+   this origin and the allowed image origins only (DeviantArt's image host for thumbnails;
+   the sandbox's own origin in demo mode).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from photomanager.api.errors import error_response
+from photomanager.domain.images import DEVIANTART_IMAGE_ORIGINS
 
 TOKEN_COOKIE = "photomanager_token"  # noqa: S105 - a cookie name, not a secret
 UNSAFE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
@@ -33,16 +36,27 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 # Far above any real request (a template is at most a few KiB), far below harm.
 MAX_BODY_BYTES = 1024 * 1024
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; object-src 'none'; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+
+def content_security_policy(image_origins: Iterable[str]) -> str:
+    """The page's policy: everything from this origin only, images also from `image_origins`."""
+    images = " ".join(["'self'", *sorted(image_origins)])
+    return (
+        f"default-src 'self'; script-src 'self'; img-src {images}; object-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy(DEVIANTART_IMAGE_ORIGINS)
+
+
+def security_headers(image_origins: Iterable[str] = DEVIANTART_IMAGE_ORIGINS) -> dict[str, str]:
+    """The headers every response carries (a route may set its own CSP, as /docs does)."""
+    return {
+        "Content-Security-Policy": content_security_policy(image_origins),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +65,23 @@ class SecurityPolicy:
 
     allowed_hosts: frozenset[str]
     api_token: str | None = None
+    image_origins: frozenset[str] = DEVIANTART_IMAGE_ORIGINS
 
     @classmethod
-    def local(cls, extra_hosts: Iterable[str] = (), api_token: str | None = None) -> SecurityPolicy:
+    def local(
+        cls,
+        extra_hosts: Iterable[str] = (),
+        api_token: str | None = None,
+        image_origins: frozenset[str] = DEVIANTART_IMAGE_ORIGINS,
+    ) -> SecurityPolicy:
         """Loopback names plus `extra_hosts` (each with or without a port)."""
         names = {name.lower() for name in LOOPBACK_NAMES}
         names.update(_normalise_host(host) for host in extra_hosts if host)
-        return cls(allowed_hosts=frozenset(names), api_token=api_token or None)
+        return cls(
+            allowed_hosts=frozenset(names),
+            api_token=api_token or None,
+            image_origins=image_origins,
+        )
 
     def host_allowed(self, host_header: str) -> bool:
         """True when the Host header (name[:port]) names us."""
@@ -166,6 +190,7 @@ class SecurityMiddleware:
     def __init__(self, app: ASGIApp, policy: SecurityPolicy) -> None:
         self.app = app
         self.policy = policy
+        self.headers = security_headers(policy.image_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -179,7 +204,7 @@ class SecurityMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     if name not in headers:
                         headers[name] = value
             await send(message)

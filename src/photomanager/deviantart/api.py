@@ -16,6 +16,7 @@ from photomanager.deviantart.parsing import (
     parse_user,
 )
 from photomanager.domain.errors import DeviantArtError, InvalidInput, OutcomeUnknown
+from photomanager.domain.images import DEVIANTART_IMAGE_ORIGINS
 from photomanager.domain.models import (
     Comment,
     CommentPage,
@@ -34,8 +35,15 @@ MAX_METADATA_IDS = 50  # per `deviation/metadata` call (10 with ext_* flags, nev
 class DeviantArtApiClient:
     """The endpoints the services need, returning domain objects."""
 
-    def __init__(self, http: DeviantArtHttpClient) -> None:
+    def __init__(
+        self,
+        http: DeviantArtHttpClient,
+        *,
+        image_origins: frozenset[str] = DEVIANTART_IMAGE_ORIGINS,
+    ) -> None:
         self._http = http
+        # Where a deviation's thumbnail may come from; any other URL is dropped at parsing.
+        self._image_origins = image_origins
 
     def __repr__(self) -> str:
         return f"DeviantArtApiClient({self._http!r})"
@@ -55,7 +63,8 @@ class DeviantArtApiClient:
             "limit": min(max(1, limit), MAX_BROWSE_LIMIT),
             "mature_content": mature_content,
         }
-        return parse_feed_page(self._http.get(path, params, token_kind=token_kind))
+        data = self._http.get(path, params, token_kind=token_kind)
+        return parse_feed_page(data, self._image_origins)
 
     def deviation_metadata(
         self, deviationids: Sequence[str], *, token_kind: TokenKind = TokenKind.USER

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from photomanager.deviantart.html_text import html_to_text
+from photomanager.domain.images import DEVIANTART_IMAGE_ORIGINS, allowed_image_url
 from photomanager.domain.models import (
     Author,
     Comment,
@@ -41,11 +42,14 @@ def normalize_deviationid(value: object) -> str | None:
     return value.upper() if _UUID.fullmatch(value) else None
 
 
-def parse_feed_page(data: dict[str, Any]) -> FeedPage:
+def parse_feed_page(
+    data: dict[str, Any], image_origins: frozenset[str] = DEVIANTART_IMAGE_ORIGINS
+) -> FeedPage:
     """An offset-paginated page of deviations; malformed items are skipped."""
     raw = data.get("results")
     items = raw if isinstance(raw, list) else []
-    results = tuple(d for d in (parse_deviation(item) for item in items) if d is not None)
+    parsed = (parse_deviation(item, image_origins) for item in items)
+    results = tuple(d for d in parsed if d is not None)
     if len(results) != len(items):
         logger.warning("skipped %d malformed deviation(s)", len(items) - len(results))
     return FeedPage(
@@ -55,7 +59,9 @@ def parse_feed_page(data: dict[str, Any]) -> FeedPage:
     )
 
 
-def parse_deviation(item: object) -> Deviation | None:
+def parse_deviation(
+    item: object, image_origins: frozenset[str] = DEVIANTART_IMAGE_ORIGINS
+) -> Deviation | None:
     """A deviation object, or None if it has no usable id."""
     if not isinstance(item, dict):
         return None
@@ -72,7 +78,39 @@ def parse_deviation(item: object) -> Deviation | None:
         is_mature=_flag(item.get("is_mature"), default=False),
         allows_comments=_flag(item.get("allows_comments"), default=True),
         is_deleted=_flag(item.get("is_deleted"), default=False),
+        thumbnail_url=parse_thumbnail(item, image_origins),
     )
+
+
+# The review list shows thumbnails 96 px wide: the smallest thumb at least this wide (twice
+# that on a dense screen) is enough, and the smallest there is beats none.
+_THUMB_MIN_PX = 150
+
+
+def parse_thumbnail(item: dict[str, Any], image_origins: frozenset[str]) -> str | None:
+    """A small image of the deviation from `thumbs` (else `preview`) on an allowed host.
+
+    DeviantArt's deviation object carries `thumbs: [{src, width, height, transparency}]`
+    (smallest first) and `preview: {src, width, height, transparency}`; a literature or a
+    journal has neither. A URL off the allowed image hosts is dropped, never kept.
+    """
+    candidates: list[tuple[int, str]] = []
+    thumbs = item.get("thumbs")
+    for thumb in thumbs[:_MAX_TAGS] if isinstance(thumbs, list) else []:
+        if isinstance(thumb, dict):
+            url = allowed_image_url(thumb.get("src"), image_origins)
+            width = _optional_int(thumb.get("width")) or 0
+            if url is not None:
+                candidates.append((width, url))
+    big_enough = sorted(c for c in candidates if c[0] >= _THUMB_MIN_PX)
+    if big_enough:
+        return big_enough[0][1]
+    preview = item.get("preview")
+    if isinstance(preview, dict):
+        url = allowed_image_url(preview.get("src"), image_origins)
+        if url is not None:
+            return url
+    return max(candidates)[1] if candidates else None
 
 
 def parse_metadata_list(data: dict[str, Any]) -> list[DeviationMetadata]:

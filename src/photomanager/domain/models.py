@@ -145,6 +145,7 @@ class Deviation:
     description: str = ""
     can_post_comment: bool | None = None  # None: not known (metadata not read)
     enriched: bool = False  # tags, description and can_post_comment come from metadata
+    thumbnail_url: str | None = None  # on an allowed image host only (domain/images.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,7 @@ class QueueItem:
     tags: tuple[str, ...] = ()
     language: str | None = None  # ISO 639-1 as detected; None: unknown or not read
     enriched_at: datetime | None = None  # metadata read and passed the filters
+    thumbnail_url: str | None = None  # on an allowed image host only (domain/images.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +239,7 @@ class NewQueueItem:
     tags: tuple[str, ...] = ()
     language: str | None = None
     enriched_at: datetime | None = None  # None: the worker reads the metadata first
+    thumbnail_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

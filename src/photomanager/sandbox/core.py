@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from photomanager.domain.clock import Clock, SystemClock
 from photomanager.domain.models import DeviantArtUser, OAuthToken, TokenKind
-from photomanager.sandbox.endpoints import comments, feeds
+from photomanager.sandbox.endpoints import comments, feeds, images
 from photomanager.sandbox.endpoints.metadata import deviation_metadata, metadata_entry
 from photomanager.sandbox.endpoints.oauth import (
     EXPIRED_DESCRIPTION,
@@ -290,6 +290,9 @@ class Sandbox:
         """
         method = method.upper()
         headers = {k.lower(): v for k, v in headers.items()}
+        image = images.answer(method, path)  # the image host: apart from the API and its faults
+        if image is not None:
+            return image
         refused = self._before_routing(path)
         if refused is not None:
             response, inside = refused
@@ -326,6 +329,8 @@ class Sandbox:
                 response = self._oauth_endpoint(route.endpoint, method, query, form, headers, now)
             else:
                 response, kind = self._api_endpoint(route, params, query, form, headers, now)
+                if route.endpoint in images.FEED_ENDPOINTS:
+                    response = images.with_thumbnails(response, headers.get("host"))
             inside, declared = self._penalty_note
             self.ledger.record_request(
                 RequestRecord(

@@ -82,6 +82,7 @@ queue = Table(
     Column("tags", Text, nullable=True),
     Column("language", String(16), nullable=True),
     Column("enriched_at", UtcDateTime, nullable=True),
+    Column("thumbnail_url", Text, nullable=True),  # checked against the image hosts (0008)
     # The claim (newest due pending first), status-filtered pages and the grouped count.
     Index(None, "status", "ts", "deviationid"),
     # Unfiltered keyset pages.

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
-from photomanager.api.deps import HousekeepingDep, QueueDep
+from photomanager.api.deps import HousekeepingDep, ImageOriginsDep, QueueDep
 from photomanager.api.routes import PREFIX, errors
 from photomanager.api.schemas.common import CountPublic, Cursor, PageLimit
 from photomanager.api.schemas.queue import (
@@ -19,6 +19,7 @@ from photomanager.api.schemas.queue import (
     QueueRemoveCreate,
     QueueResolveCreate,
 )
+from photomanager.api.thumbnails import shown
 from photomanager.domain.models import QueueStatus
 from photomanager.services.upkeep.housekeeping import TRIGGER_API
 
@@ -28,6 +29,7 @@ router = APIRouter(prefix=PREFIX, tags=["queue"])
 @router.get("/queue", responses=errors(422))
 def list_queue(
     queue: QueueDep,
+    origins: ImageOriginsDep,
     status: Annotated[QueueStatus | None, Query(description="Only rows in this state.")] = None,
     limit: Annotated[PageLimit, Query()] = 50,
     cursor: Annotated[Cursor | None, Query(description="`next_cursor` of the page before.")] = None,
@@ -35,7 +37,8 @@ def list_queue(
     """One page of queued deviations, newest first."""
     items, next_cursor = queue.list_queue(status=status, limit=limit, cursor=cursor)
     return QueuePagePublic(
-        items=[QueueItemPublic.model_validate(item) for item in items], next_cursor=next_cursor
+        items=[shown(QueueItemPublic.model_validate(item), origins) for item in items],
+        next_cursor=next_cursor,
     )
 
 
@@ -60,10 +63,12 @@ def reset_failed(queue: QueueDep) -> CountPublic:
 
 
 @router.post("/queue/resolve-unknown", responses=errors(403, 404, 409, 422))
-def resolve_unknown(body: QueueResolveCreate, queue: QueueDep) -> QueueItemPublic:
+def resolve_unknown(
+    body: QueueResolveCreate, queue: QueueDep, origins: ImageOriginsDep
+) -> QueueItemPublic:
     """Settle a row whose outcome reconciliation could not verify, after looking on DeviantArt."""
     item = queue.resolve_unknown(deviationid=body.deviationid, posted=body.posted)
-    return QueueItemPublic.model_validate(item)
+    return shown(QueueItemPublic.model_validate(item), origins)
 
 
 @router.post("/queue/prune", responses=errors(403, 422))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 
-from photomanager.api.deps import ContainerDep
+from photomanager.api.deps import ContainerDep, ImageOriginsDep
 from photomanager.api.routes import PREFIX, errors
 from photomanager.api.schemas.common import Cursor, DeviationId
 from photomanager.api.schemas.review import (
@@ -16,6 +16,7 @@ from photomanager.api.schemas.review import (
     ReviewItemPublic,
     ReviewPagePublic,
 )
+from photomanager.api.thumbnails import shown
 from photomanager.services.upkeep.review import MAX_PAGE, ReviewService
 
 router = APIRouter(prefix=PREFIX, tags=["review"])
@@ -33,13 +34,15 @@ ReviewLimit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 @router.get("/review", responses=errors(422))
 def list_review(
     review: ReviewDep,
+    origins: ImageOriginsDep,
     limit: ReviewLimit = 50,
     cursor: Annotated[Cursor | None, Query(description="`next_cursor` of the page before.")] = None,
 ) -> ReviewPagePublic:
     """One page of comments awaiting review, newest first."""
     items, next_cursor = review.list_awaiting(limit=limit, cursor=cursor)
     return ReviewPagePublic(
-        items=[ReviewItemPublic.model_validate(item) for item in items], next_cursor=next_cursor
+        items=[shown(ReviewItemPublic.model_validate(item), origins) for item in items],
+        next_cursor=next_cursor,
     )
 
 
@@ -56,14 +59,17 @@ def approve_all(
 def approve(
     review: ReviewDep,
     deviationid: Annotated[DeviationId, Path()],
+    origins: ImageOriginsDep,
     body: Annotated[ReviewApproveCreate | None, Body()] = None,
 ) -> ReviewItemPublic:
     """Approve one comment (with an edited text if given); the worker posts exactly it."""
     edited = body.body if body is not None else None
-    return ReviewItemPublic.model_validate(review.approve(deviationid, edited))
+    return shown(ReviewItemPublic.model_validate(review.approve(deviationid, edited)), origins)
 
 
 @router.post("/review/{deviationid}/skip", responses=errors(403, 404))
-def skip(review: ReviewDep, deviationid: Annotated[DeviationId, Path()]) -> ReviewItemPublic:
+def skip(
+    review: ReviewDep, deviationid: Annotated[DeviationId, Path()], origins: ImageOriginsDep
+) -> ReviewItemPublic:
     """Never post this comment."""
-    return ReviewItemPublic.model_validate(review.skip(deviationid))
+    return shown(ReviewItemPublic.model_validate(review.skip(deviationid)), origins)

@@ -29,6 +29,11 @@ class QueueItemPublic(PublicModel):
     tags: list[str] = Field(description="The deviation's tags (empty until its metadata is read).")
     language: str | None = Field(description="ISO 639-1 code as detected; null when unclear.")
     updated_at: datetime | None
+    thumbnail_url: str | None = Field(
+        default=None,
+        description="A small image of the deviation on DeviantArt's image host (or the "
+        "sandbox's, in demo mode); null when the feed gave none.",
+    )
 
 
 class QueuePagePublic(PublicModel):

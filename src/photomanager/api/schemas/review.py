@@ -28,6 +28,11 @@ class ReviewItemPublic(PublicModel):
     tags: list[str] = Field(description="The deviation's tags (empty until its metadata is read).")
     language: str | None = Field(description="ISO 639-1 code as detected; null when unclear.")
     body: str | None = Field(description="The text that will be posted once approved.")
+    thumbnail_url: str | None = Field(
+        default=None,
+        description="A small image of the deviation on DeviantArt's image host (or the "
+        "sandbox's, in demo mode); null when the feed gave none.",
+    )
     message_id: int | None = Field(description="The template it was rendered from.")
     last_error: str | None
     updated_at: datetime | None

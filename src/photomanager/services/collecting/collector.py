@@ -348,6 +348,7 @@ def _new_item(
         tags=deviation.tags,
         language=language,
         enriched_at=enriched_at,
+        thumbnail_url=deviation.thumbnail_url,
     )
 
 

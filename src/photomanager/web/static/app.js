@@ -1,65 +1,83 @@
-// Entry point of the Auto Comments page: builds the panels and polls the status.
+// Entry point of the Auto Comments page: the sections of the registry behind the router, and
+// one status poll that feeds the bar's counts and the visible section (hidden ones rest).
 
 import { api, API, describeError } from "./api.js";
 import { byId } from "./dom.js";
 import { refreshAccount, renderAccountIfChanged, setSandbox } from "./panel-account.js";
-import { initActivity } from "./panel-activity.js";
-import { initCollectors } from "./panel-collectors.js";
-import { initLog } from "./panel-log.js";
-import { initOverview } from "./panel-overview.js";
-import { initQueue } from "./panel-queue.js";
-import { initReview } from "./panel-review.js";
-import { initSettings } from "./panel-settings.js";
-import { initTemplates } from "./panel-templates.js";
 import { createPoller } from "./poller.js";
+import { createRouter } from "./router.js";
+import { DEFAULT_SECTION, SECTIONS } from "./sections.js";
 
 const POLL_MS = 2500;
 const ACCOUNT_EVERY = 12; // polls (about 30 s)
-const ACTIVITY_MAX_AGE_MS = 60000;
 
 function main() {
   const banner = byId("connection-banner");
+  const started = new Map();
   let lastCounts = "";
+  let lastStatus = null;
   let polls = 0;
-  let activityAt = 0;
   let poller = null;
 
-  const pokeSoon = () => poller && poller.poke();
-  const overview = initOverview({ onChanged: pokeSoon });
-  const activity = initActivity();
-  const collectors = initCollectors({ onProgress: pokeSoon });
-  const templates = initTemplates();
-  const queue = initQueue({ onChanged: pokeSoon });
-  const log = initLog();
-  const review = initReview({ onChanged: pokeSoon });
-  const settings = initSettings({ onSaved: pokeSoon });
+  const poke = () => poller && poller.poke();
+
+  function instance(section) {
+    if (!started.has(section.id)) {
+      const container = document.getElementById(`section-${section.id}`);
+      started.set(section.id, section.init({ container, poke, navigate }));
+    }
+    return started.get(section.id);
+  }
+
+  function navigate(id) {
+    window.location.hash = `#${id}`;
+  }
+
+  async function enter(section) {
+    try {
+      await instance(section).enter();
+    } catch (error) {
+      // The poller reports an unreachable server; a failed first load shows up there.
+      console.warn(`${section.id}: ${describeError(error)}`);
+    }
+    if (lastStatus) poke();
+  }
+
+  const router = createRouter({
+    sections: SECTIONS,
+    fallback: DEFAULT_SECTION,
+    bar: byId("section-links"),
+    main: byId("main"),
+    onEnter: (section) => {
+      enter(section);
+    },
+  });
+
+  async function updateCounts(raw) {
+    await Promise.all(
+      SECTIONS.filter((section) => section.count).map(async (section) => {
+        try {
+          router.setCount(section.id, await section.count(raw));
+        } catch {
+          router.setCount(section.id, null); // a count is a hint: never worth breaking the poll
+        }
+      }),
+    );
+  }
 
   async function poll() {
     const raw = await api.get(`${API}/status`);
-    const status = overview.render(raw);
-    setSandbox(status.sandbox);
-    if (status.account) renderAccountIfChanged(status.account);
-    for (const run of status.collectRuns) {
-      if (run.state === "running") collectors.follow(run.run_id);
-    }
-    // Newest first: a run that finished recently (maybe started from the CLI) shows its result.
-    const finished = status.collectRuns.find((run) => run.state !== "running");
-    if (finished && !status.collectRuns.some((run) => run.state === "running")) {
-      collectors.showResult(finished);
-    }
+    lastStatus = raw;
+    setSandbox(Boolean(raw && raw.sandbox));
+    if (raw && raw.account) renderAccountIfChanged(raw.account);
     polls += 1;
     if (polls % ACCOUNT_EVERY === 0) await refreshAccount();
-    // Tables and chart follow the counts, not the clock: no work while nothing changes.
-    const counts = JSON.stringify(status.counts);
-    const countsChanged = counts !== lastCounts;
-    if (countsChanged) {
-      lastCounts = counts;
-      await Promise.all([queue.refreshIfIdle(), log.load(), review.load()]);
-    }
-    if (countsChanged || Date.now() - activityAt > ACTIVITY_MAX_AGE_MS) {
-      activityAt = Date.now();
-      await activity.load();
-    }
+    // Lists follow the counts, not the clock: no work while nothing changes.
+    const counts = JSON.stringify((raw && raw.counts) || {});
+    const changed = counts !== lastCounts;
+    lastCounts = counts;
+    const section = router.current();
+    await Promise.all([updateCounts(raw), instance(section).poll(raw, { changed })]);
   }
 
   poller = createPoller({
@@ -76,26 +94,15 @@ function main() {
     onOnline: () => {
       banner.hidden = true;
       document.body.classList.remove("is-offline");
-      // The server may have restarted: everything may have changed.
-      Promise.all([
-        refreshAccount(),
-        templates.load(),
-        settings.load(),
-        collectors.load(),
-        queue.load(),
-      ]).catch(() => {});
+      // The server may have restarted: the account and what the section shows may have changed.
+      refreshAccount().catch(() => {});
+      enter(router.current());
     },
   });
 
-  Promise.allSettled([
-    refreshAccount(),
-    templates.load(),
-    settings.load(),
-    collectors.load(),
-    queue.load(),
-    log.load(),
-    review.load(),
-  ]).finally(() => poller.start());
+  refreshAccount()
+    .catch(() => {})
+    .finally(() => poller.start());
   window.addEventListener("focus", () => refreshAccount().catch(() => {}));
 }
 

@@ -52,7 +52,7 @@ function runLabel(run, name) {
 }
 
 /** Wire up the collectors panel; returns { load, follow, showResult }. */
-export function initCollectors({ onProgress }) {
+export function initCollectors({ onProgress, isShown = () => true }) {
   const form = byId("collect-form");
   const pages = byId("collect-pages");
   const pagesError = byId("collect-pages-error");
@@ -218,6 +218,8 @@ export function initCollectors({ onProgress }) {
     following.add(runId);
     try {
       for (;;) {
+        // Hidden, the section stops asking; shown again, the status poll resumes following.
+        if (!isShown()) return;
         let run;
         try {
           run = await api.get(`${API}/collect/${encodeURIComponent(runId)}`);

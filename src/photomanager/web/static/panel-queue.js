@@ -59,7 +59,7 @@ export function initQueue({ onChanged }) {
     });
     box.addEventListener("change", updateSelection);
     return el("tr", { dataset: { deviationid: item.deviationid, status: item.status } }, [
-      cell("Select", [box]),
+      cell("Select", [el("label", { class: "check-target" }, [box])]),
       cell("Deviation", [link, deviationMeta(item)], { class: "title" }),
       cell("Author", [item.author || ""], { class: "author" }),
       cell("Source", [sourceLabel(item.source)], { class: "source" }),

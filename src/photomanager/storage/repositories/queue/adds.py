@@ -21,7 +21,7 @@ ADD_BATCH = 5000
 
 _ADD_COLUMNS = (
     "deviationid, source, ts, status, attempts, author, title, url, tags, language, enriched_at, "
-    "updated_at"
+    "thumbnail_url, updated_at"
 )
 
 # Hand-written so a big batch goes straight to the driver; only constants are
@@ -31,7 +31,7 @@ _ADD_COLUMNS = (
 # per batch beforehand); the driver sums the rows really inserted.
 _SQLITE_ADD = (
     f"INSERT INTO {queue.name} ({_ADD_COLUMNS}) "  # noqa: S608
-    f"VALUES (?, ?, ?, '{PENDING}', 0, ?, ?, ?, ?, ?, ?, ?) "
+    f"VALUES (?, ?, ?, '{PENDING}', 0, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (deviationid) DO NOTHING"
 )
 # PostgreSQL: one statement per batch (arrays unnested server-side), so the
@@ -39,11 +39,11 @@ _SQLITE_ADD = (
 _POSTGRESQL_ADD = (
     f"INSERT INTO {queue.name} ({_ADD_COLUMNS}) "  # noqa: S608
     f"SELECT b.deviationid, b.source, b.ts, '{PENDING}', 0, b.author, b.title, b.url, b.tags, "
-    "b.language, b.enriched_at, %s "
+    "b.language, b.enriched_at, b.thumbnail_url, %s "
     "FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::text[], "
-    "%s::text[], %s::text[], %s::timestamptz[]) "
+    "%s::text[], %s::text[], %s::timestamptz[], %s::text[]) "
     "WITH ORDINALITY AS b(deviationid, source, ts, author, title, url, tags, language, "
-    "enriched_at, position) "
+    "enriched_at, thumbnail_url, position) "
     f"WHERE NOT EXISTS (SELECT 1 FROM {commented_deviations.name} l "
     "WHERE l.deviationid = b.deviationid) "
     "ORDER BY b.position "
@@ -87,6 +87,7 @@ class QueueAdds(QueuePart):
                 join_tags(i.tags),
                 i.language,
                 to_db(i.enriched_at) if i.enriched_at else None,
+                i.thumbnail_url,
                 stamp,
             )
             for i in batch
@@ -108,6 +109,7 @@ class QueueAdds(QueuePart):
             [join_tags(i.tags) for i in batch],
             [i.language for i in batch],
             [to_db(i.enriched_at) if i.enriched_at else None for i in batch],
+            [i.thumbnail_url for i in batch],
         )
         return int(self._conn.exec_driver_sql(_POSTGRESQL_ADD, columns).rowcount)
 

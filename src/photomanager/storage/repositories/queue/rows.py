@@ -45,6 +45,7 @@ def to_item(row: RowMapping) -> QueueItem:
         tags=split_tags(row["tags"]),
         language=row["language"],
         enriched_at=row["enriched_at"],
+        thumbnail_url=row["thumbnail_url"],
     )
 
 
