@@ -185,6 +185,8 @@ if TYPE_CHECKING:
         _runs: ports.CollectRunRepository = repositories.CollectRunRepository(conn)
         _housekeeping: ports.HousekeepingRepository = repositories.HousekeepingRepository(conn)
         _penalties: ports.PenaltyRepository = repositories.PenaltyRepository(conn)
+        _inbox: ports.InboxRepository = repositories.InboxRepository(conn)
+        _outcomes: ports.OutcomeCountsRepository = repositories.OutcomeCountsRepository(conn)
         _store: PenaltyStore = SqlPenaltyStore(conn.engine)
 
 

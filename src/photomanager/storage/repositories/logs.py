@@ -22,6 +22,7 @@ from sqlalchemy import (
 
 from photomanager.domain.models import HourlyActivity, LogEntry, LogStatus, Source
 from photomanager.storage.repositories.messages import template_reference
+from photomanager.storage.repositories.outcome_counts import count_comment
 from photomanager.storage.sql_helpers import decode_cursor, encode_cursor, is_postgresql
 from photomanager.storage.tables import logs, queue
 from photomanager.storage.types import UtcDateTime
@@ -62,13 +63,20 @@ class DeviationCommentLogRepository:
                     source=select(queue.c.source)
                     .where(queue.c.deviationid == deviationid)
                     .scalar_subquery(),
+                    # Whose deviation it is: outcomes are credited by the deviant (0008).
+                    author=select(queue.c.author)
+                    .where(queue.c.deviationid == deviationid)
+                    .scalar_subquery(),
                 )
                 .returning(*logs.c)
             )
             .mappings()
             .one()
         )
-        return _to_entry(row)
+        entry = _to_entry(row)
+        if status is LogStatus.SENT:
+            count_comment(self._conn, entry.sent_at, entry.message_id, row["source"])
+        return entry
 
     def list_page(
         self,
@@ -90,7 +98,12 @@ class DeviationCommentLogRepository:
         with_deviation = logs.outerjoin(queue, queue.c.deviationid == logs.c.deviationid)
         rows = (
             self._conn.execute(
-                select(logs, queue.c.title, queue.c.author, queue.c.url)
+                select(
+                    *[c for c in logs.c if c.name != "author"],
+                    queue.c.title,
+                    func.coalesce(logs.c.author, queue.c.author).label("author"),
+                    queue.c.url,
+                )
                 .select_from(with_deviation)
                 .where(*conditions)
                 .order_by(logs.c.sent_at.desc(), logs.c.log_id.desc())
