@@ -32,8 +32,8 @@ from photomanager.bootstrap import bootstrap
 from photomanager.config import load_settings
 from photomanager.domain.models import QueueStatus
 from photomanager.sandbox.adapters import SandboxServer
+from photomanager.services import crashpoints
 from photomanager.services.account.identity import Me
-from photomanager.services.posting import crashpoints
 from photomanager.services.posting.outcomes import StepOutcome
 
 AHEAD = timedelta(minutes=30)  # past the lease and grace, before the token needs a refresh

@@ -86,6 +86,7 @@ from photomanager.domain.models import (
 )
 from photomanager.domain.templates import DEFAULT_MAX_LENGTH
 from photomanager.domain.templates.sanitize import sanitize_variable
+from photomanager.services import crashpoints
 from photomanager.services.account.identity import Me, lookup_me
 from photomanager.services.ports import (
     DeviantArtApi,
@@ -93,7 +94,6 @@ from photomanager.services.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from photomanager.services.posting import crashpoints
 from photomanager.services.posting.author_limits import author_limit_reason, author_limits_apply
 from photomanager.services.posting.outcomes import StepOutcome, StepResult
 from photomanager.services.posting.reconcile import Reconciler
@@ -164,6 +164,7 @@ class CommentWorker:
         max_wait_chunk: float = MAX_WAIT_CHUNK_S,
         max_length: int = DEFAULT_MAX_LENGTH,
         language_detector: LanguageDetector | None = None,
+        idle_task: Callable[[threading.Event, datetime], bool] | None = None,
     ) -> None:
         """`sleep(stop, seconds)` replaces the loop's waits (tests advance a fake clock).
 
@@ -175,6 +176,7 @@ class CommentWorker:
         self._clock = clock
         self._rng = rng
         self._language_detector = language_detector
+        self._idle_task = idle_task  # run in the loop's long waits (the inbox poll)
         self.reconciler = reconciler or Reconciler(uow_factory=uow_factory, api=api, clock=clock)
         self._sleep = sleep
         self._poll_interval = poll_interval
@@ -846,6 +848,7 @@ class CommentWorker:
             sleep=self._sleep,
             poll_interval=self._poll_interval,
             max_wait_chunk=self._max_wait_chunk,
+            idle_task=self._idle_task,
         ).run(stop)
 
 

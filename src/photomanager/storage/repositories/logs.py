@@ -24,7 +24,7 @@ from photomanager.domain.models import HourlyActivity, LogEntry, LogStatus, Sour
 from photomanager.storage.repositories.messages import template_reference
 from photomanager.storage.repositories.outcome_counts import count_comment
 from photomanager.storage.sql_helpers import decode_cursor, encode_cursor, is_postgresql
-from photomanager.storage.tables import logs, queue
+from photomanager.storage.tables import logs, outcome_credits, queue
 from photomanager.storage.types import UtcDateTime
 
 STREAM_BATCH = 1000
@@ -119,9 +119,25 @@ class DeviationCommentLogRepository:
         return entries, encode_cursor(last.sent_at, last.log_id)
 
     def iter_all(self, *, status: LogStatus | None, since: datetime | None) -> Iterator[LogEntry]:
-        """Stream every matching entry, newest first, with a server-side cursor."""
+        """Stream every matching entry, newest first, with a server-side cursor, with the
+        outcomes each comment earned."""
+        earned = (
+            select(
+                outcome_credits.c.log_id,
+                *(
+                    func.sum(case((outcome_credits.c.kind == kind, 1), else_=0)).label(name)
+                    for kind, name in _OUTCOME_COLUMNS
+                ),
+            )
+            .group_by(outcome_credits.c.log_id)
+            .subquery()
+        )
         stmt = (
-            select(logs)
+            select(
+                logs,
+                *(func.coalesce(earned.c[name], 0).label(name) for _, name in _OUTCOME_COLUMNS),
+            )
+            .select_from(logs.outerjoin(earned, earned.c.log_id == logs.c.log_id))
             .where(*_filters(status, since))
             .order_by(logs.c.sent_at.desc(), logs.c.log_id.desc())
             .execution_options(yield_per=STREAM_BATCH)
@@ -282,6 +298,14 @@ class DeviationCommentLogRepository:
         return func.strftime("%Y-%m-%d %H:00:00", column)
 
 
+_OUTCOME_COLUMNS = (
+    ("reply", "replies"),
+    ("watch_back", "watch_backs"),
+    ("fave_back", "fave_backs"),
+    ("comment_back", "comment_backs"),
+)
+
+
 def _filters(status: LogStatus | None, since: datetime | None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if status is not None:
@@ -305,6 +329,10 @@ def _to_entry(row: RowMapping) -> LogEntry:
         title=row.get("title"),
         author=row.get("author"),
         url=row.get("url"),
+        replies=int(row.get("replies") or 0),
+        watch_backs=int(row.get("watch_backs") or 0),
+        fave_backs=int(row.get("fave_backs") or 0),
+        comment_backs=int(row.get("comment_backs") or 0),
     )
 
 
