@@ -78,14 +78,24 @@ class PollResult:
     credited: int = 0
     error: str | None = None
 
-    def plus(self, page: IngestResult) -> PollResult:
-        return replace(
-            self,
-            pages=self.pages + 1,
-            found=self.found + page.found,
-            new=self.new + page.new,
-            credited=self.credited + page.credited,
-        )
+
+@dataclass(slots=True)
+class _Tally:
+    """What the pages stored so far (kept when a later page fails)."""
+
+    pages: int = 0
+    found: int = 0
+    new: int = 0
+    credited: int = 0
+
+    def add(self, page: IngestResult) -> None:
+        self.pages += 1
+        self.found += page.found
+        self.new += page.new
+        self.credited += page.credited
+
+    def result(self, error: str | None) -> PollResult:
+        return PollResult(True, self.pages, self.found, self.new, self.credited, error)
 
 
 class InboxPoller:
@@ -180,11 +190,11 @@ class InboxPoller:
             state = uow.inbox.get_poll()
             uow.inbox.save_poll(replace(state, started_at=started, requested_at=None, error=None))
             uow.commit()
-        result = PollResult(polled=True)
+        tally = _Tally()
         error: str | None = None
         needs_scope = False
         try:
-            result = self._pages(state.cursor, stop, deadline, result)
+            self._pages(state.cursor, stop, deadline, tally)
         except InsufficientScope:
             needs_scope, error = True, RECONNECT
         except Cancelled:
@@ -192,8 +202,9 @@ class InboxPoller:
         except (DeviantArtError, NotConnected) as exc:
             error = f"{exc.code}: {exc.message}; tried again later"
         except Exception:
-            self._finish(result, "unexpected error, see the logs", needs_scope=False)
+            self._finish(tally.result(None), "unexpected error, see the logs", needs_scope=False)
             raise
+        result = tally.result(error)
         self._finish(result, error, needs_scope=needs_scope)
         logger.info(
             "inbox poll: %d page(s), %d message(s), %d new, %d credited%s",
@@ -203,15 +214,15 @@ class InboxPoller:
             result.credited,
             f" ({error})" if error else "",
         )
-        return replace(result, error=error)
+        return result
 
     def _pages(
         self,
         cursor: str | None,
         stop: threading.Event,
         deadline: datetime | None,
-        result: PollResult,
-    ) -> PollResult:
+        tally: _Tally,
+    ) -> None:
         catching_up = cursor is not None
         for page_no in range(self._max_pages):
             if page_no and not self._may_continue(stop, deadline):
@@ -228,7 +239,7 @@ class InboxPoller:
                 continue
             messages = [*page.messages, *self._expand(page, stop, deadline)]
             ingested, done = self._store(page, messages, first=page_no == 0 and not catching_up)
-            result = result.plus(ingested)
+            tally.add(ingested)
             if done and catching_up:
                 # The hole is filled: what arrived at the top meanwhile comes next.
                 cursor, catching_up = None, False
@@ -236,7 +247,6 @@ class InboxPoller:
             if done:
                 break
             cursor = page.cursor
-        return result
 
     def _may_continue(self, stop: threading.Event, deadline: datetime | None) -> bool:
         """Space requests as DeviantArt asks; False when stopped, waited on, or out of time."""
