@@ -39,7 +39,10 @@ def wilson(successes: int, trials: int, z: float = Z_95) -> Rate:
     denominator = 1 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denominator
     spread = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return Rate(p, max(0.0, centre - spread), min(1.0, centre + spread))
+    # At 0 or n successes the bound is exactly 0 or 1 (not 0.9999999999999999).
+    low = 0.0 if successes == 0 else max(0.0, centre - spread)
+    high = 1.0 if successes == trials else min(1.0, centre + spread)
+    return Rate(p, low, high)
 
 
 @dataclass(frozen=True, slots=True)
