@@ -297,6 +297,26 @@ class TestReactions:
         assert (sandbox.ledger.duplicates(), sandbox.ledger.duplicate_replies()) == ([], [])
         assert len(sandbox.ledger.reactions()) == 4  # our answer earns nothing more
 
+    def test_a_deleted_deviation_gets_no_reply_and_orphans_its_messages(
+        self,
+        sandbox: Sandbox,
+        sandbox_clock: ManualClock,
+        user_api: httpx.Client,
+        certain: Reactions,
+    ) -> None:
+        """No reply under a deviation deleted before it was due; later deletion orphans one."""
+        gone, kept = _authors_apart(sandbox, 2)
+        _post(user_api, gone)
+        _post(user_api, kept)
+        sandbox.delete_deviation(gone)
+        sandbox_clock.advance(DELAY)
+        replies = [m for m in _flat(user_api, stack="false") if m["type"] == "feedback.reply"]
+        assert [m["subject"]["deviation"]["deviationid"] for m in replies] == [kept]
+        assert replies[0]["orphaned"] is False
+        sandbox.delete_deviation(kept)
+        [reply] = [m for m in _flat(user_api, stack="false") if m["type"] == "feedback.reply"]
+        assert reply["orphaned"] is True
+
     def test_a_reply_to_an_unknown_comment_is_refused(
         self, sandbox: Sandbox, user_api: httpx.Client
     ) -> None:

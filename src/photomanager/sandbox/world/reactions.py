@@ -32,13 +32,19 @@ reactions, and the world's own rng never moves (seeds keep their worlds).
 Delays are uniform in [`delay_min_s`, `delay_max_s`] (minutes in the demo;
 tests set both, e.g. `Reactions.certain(delay_s=600)`).
 
-Strangers (deviants whose work the artist never commented on) watch, fave,
-collect and comment the artist's gallery at `noise_per_hour` (a Poisson-free
-even spread, as deviations arrive), from `random.Random(f"noise:{seed}")`.
+Strangers (deviants whose work the artist had not commented on by then)
+watch, fave, collect and comment the artist's gallery at `noise_per_hour`
+(times the scale), spread evenly over the time that passed, as deviations
+arrive; drawn from `random.Random(f"noise:{seed}")`.
 Among them, `noise_unknown_share` are messages of a type the product does not
 know (`feedback.badge_given`, which staff list, and `feedback.sticker`, made
 up for a future DeviantArt), and `noise_empty_subject_share` are comments
 whose `subject` arrives as `[]` (DeviantArt-API #114).
+
+What cannot happen does not: a deviant watches the artist once and faves a
+deviation once; a reply whose deviation was deleted meanwhile is never
+written. Only the artist's top-level comments earn reactions (its replies do
+not), and only under other people's work.
 """
 
 from __future__ import annotations
