@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from photomanager.cli.common import console, opened_container
@@ -46,33 +45,36 @@ def list_inbox(
     if not page.items:
         out.print("the inbox is empty" if not unread else "no unread items")
         return
-    table = Table()
-    for column in ("id", "status", "from", "deviation", "our comment", "reply", "received"):
-        table.add_column(column)
     for item in page.items:
-        table.add_row(*_row(item))
-    out.print(table)
+        out.print(_block(item))
     out.print(f"{page.unread} unread repl{'y' if page.unread == 1 else 'ies'}")
     if page.next_cursor:
         out.print(f"(showing the newest {limit})")
 
 
-def _row(item: InboxItem) -> list[Text]:
+def _block(item: InboxItem) -> Text:
+    """One item as a few lines; every text a deviant wrote stays plain text (no markup)."""
     message = item.message
     status = item.status.value
     if item.answer is not None and item.answer.state is not AnswerState.SENT:
-        status += f" (answer {item.answer.state.value})"
-    reply = message.body if message.body is not None else f"[{message.kind.value}]"
-    cells = (
-        str(item.id),
-        status,
-        message.originator_username or "",
-        message.deviation_title or message.deviationid or "",
-        item.our_comment_body or "",
-        reply,
-        f"{item.received_at:%Y-%m-%d %H:%M}",
-    )
-    return [Text(cell) for cell in cells]  # Text: a deviant's "[bold]" stays text
+        status += f", answer {item.answer.state.value}"
+    where = message.deviation_title or message.deviationid or "-"
+    block = Text()
+    block.append(f"#{item.id}", style="bold")
+    block.append(f"  {status}  {item.received_at:%Y-%m-%d %H:%M} UTC  {message.kind.value} from ")
+    block.append(message.originator_username or "?")
+    block.append(" on ")
+    block.append(where)
+    if item.our_comment_body:
+        block.append("\n  our comment: ")
+        block.append(item.our_comment_body)
+    if message.body is not None:
+        block.append("\n  " + ("reply" if message.kind.value == "reply" else "text") + ": ")
+        block.append(message.body)
+    if item.answer is not None:
+        block.append("\n  your answer: ")
+        block.append(item.answer.body)
+    return block
 
 
 @inbox_app.command("read")

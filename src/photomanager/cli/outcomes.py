@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -29,7 +30,10 @@ def outcomes(
         bool, typer.Option("--refresh", help="Read the message center first (when due).")
     ] = False,
 ) -> None:
-    """What the comments earned: replies, watch-backs, faves and comments back, with rates."""
+    """What the comments earned: replies, watch-backs, faves and comments back, with rates.
+
+    A rate is shown with its 95% interval: `67% [21-94]` is 2 of 3.
+    """
     out = console()
     with opened_container(ctx, needs_deviantart=refresh) as container:
         if refresh:
@@ -37,11 +41,10 @@ def outcomes(
             container.inbox_overview.join()
         report = container.outcomes.figures(by, since=since, until=until)
         overview = container.inbox_overview.overview()
-    table = Table(title=f"Outcomes by {report.group_by.value}")
-    for column in (report.group_by.value, "comments", "replies", "reply rate (95%)"):
-        table.add_column(column)
-    for column in ("watch-backs", "watch-back rate (95%)", "faves back", "comments back"):
-        table.add_column(column)
+    table = Table(title=f"Outcomes by {report.group_by.value}", box=box.SIMPLE)
+    table.add_column(report.group_by.value, no_wrap=True)
+    for column in ("sent", "replies", "reply rate", "watches", "watch rate", "faves", "comments"):
+        table.add_column(column, no_wrap=True, justify="right")
     for group in [*report.groups, report.totals]:
         marker = " (clearly lower)" if report.clearly_lower(group) else ""
         table.add_row(*_cells(group, marker))
@@ -71,4 +74,4 @@ def _cells(group: OutcomeGroup, marker: str) -> list[Text]:
 def _rate(rate: Rate) -> str:
     if rate.value is None or rate.low is None or rate.high is None:
         return "-"
-    return f"{rate.value:.0%} ({rate.low:.0%}-{rate.high:.0%})"
+    return f"{rate.value * 100:.0f}% [{rate.low * 100:.0f}-{rate.high * 100:.0f}]"
