@@ -14,6 +14,7 @@ import pytest
 from api.support import JSON, PREFIX, TestClient, post_one
 from photomanager.bootstrap import Container
 from photomanager.sandbox import ManualClock, Reactions, Sandbox
+from photomanager.services.posting.outcomes import StepOutcome
 
 ITEM_KEYS = {
     "id",
@@ -238,3 +239,57 @@ class TestStatus:
         inbox = client.get(f"{PREFIX}/status").json()["inbox"]
         assert inbox["reconnect_to_read_replies"] is True
         assert sandbox.ledger.requests("messages_feed") == []
+
+
+SHORT = "Nice!"
+LONG = (
+    "{{title}} is wonderful: I love how you built the light in {{title}}, your colours feel "
+    "alive and your composition pulls me right in. How long did you work on it?"
+)
+
+
+class TestTwoTemplates:
+    def test_outcomes_per_template_equal_the_ledger(
+        self,
+        client: TestClient,
+        collected: Container,
+        sandbox: Sandbox,
+        sandbox_clock: ManualClock,
+    ) -> None:
+        """Two templates, a few dozen comments, the sandbox's own model of deviants: per
+        template, the API's figures are exactly what the ledger says each comment earned."""
+        short = collected.templates.create_template(title="Short", body=SHORT)
+        long = collected.templates.create_template(title="Long", body=LONG)
+        sandbox.reactions = Reactions()  # the demo's model: noise and strangers included
+        sent: list[str] = []
+        for _ in range(200):
+            result = collected.worker.run_once()
+            if result.outcome is StepOutcome.IDLE or len(sent) >= 30:
+                break
+            if result.outcome is StepOutcome.SENT:
+                sent.append(str(result.commentid))
+            sandbox_clock.advance(30)
+        sandbox_clock.advance(600)  # every reaction is due (300 s at most)
+        sandbox.catch_up()
+        for _ in range(20):  # read everything (a few pages a poll)
+            sandbox_clock.advance(1)
+            refresh(client, collected)
+            if client.get(f"{PREFIX}/outcomes").json()["last_poll"]["new"] == 0:
+                break
+
+        body = client.get(f"{PREFIX}/outcomes", params={"group_by": "template"}).json()
+
+        entries, _ = collected.logs.list_logs(limit=500)
+        template_of = {e.commentid: e.message_id for e in entries if e.commentid}
+        truth: dict[int, Counter[str]] = {short.message_id: Counter(), long.message_id: Counter()}
+        for reaction in sandbox.ledger.reactions():
+            template = template_of.get(reaction.trigger_commentid)
+            if template is not None and reaction.type in OUTCOME_FIELD:
+                truth[template][OUTCOME_FIELD[reaction.type]] += 1
+        groups = {int(g["key"]): g for g in body["groups"]}
+        assert len(sent) >= 20
+        assert sum(g["comments"] for g in groups.values()) == len(sent)
+        assert sum(truth[long.message_id].values()) > 0  # the deviants really reacted
+        for template_id, counts in truth.items():
+            for field in ("replies", "watch_backs", "fave_backs", "comment_backs"):
+                assert groups[template_id][field] == counts[field], (template_id, field)
