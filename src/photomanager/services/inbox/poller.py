@@ -57,8 +57,10 @@ BACKOFF_MAX = 4  # an empty poll doubles the interval, up to this multiple
 CATCH_UP_AFTER = timedelta(minutes=1)
 CHECK_EVERY = timedelta(seconds=10)  # how often the worker's waits look whether a poll is due
 LEASE = timedelta(minutes=2)
-MIN_SLACK = timedelta(seconds=20)  # the worker's wait must leave at least this much
-REQUEST_MARGIN = timedelta(seconds=5)  # no request starts closer than this to the deadline
+# The worker's wait must leave at least this much: an idle worker looks at its queue again
+# every 10 s, a paced one waits 45-120 s by default; a page is one request.
+MIN_SLACK = timedelta(seconds=8)
+REQUEST_MARGIN = timedelta(seconds=3)  # no request starts closer than this to the deadline
 RECONNECT = "reconnect to read replies: the connection was made without the message scope"
 _WAITS = (PENALTY_USER, PENALTY_EDGE)
 
