@@ -51,7 +51,7 @@ class InboxItemPublic(PublicModel):
 class InboxPagePublic(PublicModel):
     items: list[InboxItemPublic]
     next_cursor: str | None
-    unread: int = Field(description="Unread replies in all (for a badge).")
+    unread: int = Field(description="Unread replies in all, counted up to 1000 (for a badge).")
 
 
 class InboxReplyCreate(RequestModel):

@@ -56,13 +56,14 @@ READ_BACK_PAGES = 3
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
 UNSETTLED = (AnswerState.SENDING, AnswerState.UNKNOWN)
+UNREAD_CAP = 1000  # unread replies are counted up to this (a badge shows "999+")
 
 
 @dataclass(frozen=True, slots=True)
 class InboxPage:
     items: list[InboxItem]
     next_cursor: str | None
-    unread: int  # unread replies
+    unread: int  # unread replies, at most UNREAD_CAP
 
 
 def parse_status(value: str | None) -> InboxStatus | None:
@@ -139,7 +140,7 @@ class InboxService:
             items, next_cursor = uow.inbox.list_page(
                 view=view, status=wanted, limit=limit, cursor=cursor
             )
-            unread = uow.inbox.count_unread(InboxView.REPLIES)
+            unread = uow.inbox.count_unread(InboxView.REPLIES, cap=UNREAD_CAP)
         return InboxPage(items=items, next_cursor=next_cursor, unread=unread)
 
     def get(self, inbox_id: int) -> InboxItem:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from photomanager.domain.clock import Clock
 from photomanager.domain.inbox import InboxPollState, InboxView
 from photomanager.domain.models import WorkerDesired
+from photomanager.services.inbox.answers import UNREAD_CAP
 from photomanager.services.inbox.poller import InboxPoller, has_message_scope
 from photomanager.services.ports import UnitOfWorkFactory
 
@@ -69,7 +70,7 @@ class InboxOverviewService:
             settings = uow.settings.get()
             poll = uow.inbox.get_poll()
             token = uow.tokens.get()
-            unread = uow.inbox.count_unread(InboxView.REPLIES)
+            unread = uow.inbox.count_unread(InboxView.REPLIES, cap=UNREAD_CAP)
         lacks = token is not None and has_message_scope(token.scope) is False
         return InboxOverview(
             reconnect_to_read_replies=lacks or poll.needs_scope,

@@ -5,8 +5,9 @@ We read the deviation's comments back and look for ours: ANY top-level comment
 by our account (userid, else username) counts, whatever its text or time - we
 never want two comments of ours under one deviation, and a comment the artist
 wrote by hand means "done" too. A reply of ours (a comment with a `parentid`:
-an answer typed in the inbox) is not our comment on the work. Whether its text matches the row's body is logged,
-nothing more (DeviantArt may return the text transformed).
+an answer typed in the inbox) is not our comment on the work. Whether its text
+matches the row's body is logged, nothing more (DeviantArt may return the text
+transformed).
 
 - found -> `commented` with that comment id (ledger; one `sent` log row);
 - the read-back is refused about the deviation (a 400: deleted, comments
