@@ -476,8 +476,10 @@ class OutcomeCountsRepository(Protocol):
     """Comments and outcomes per day, template and source (kept by the writes)."""
 
     def list_buckets(
-        self, since: datetime | None, until: datetime | None
-    ) -> list[OutcomeBucket]: ...
+        self, since: datetime | None, until: datetime | None, *, by: str = "day"
+    ) -> list[OutcomeBucket]:
+        """Buckets of the days from `since` to `until`, summed per day, template or source."""
+        ...
 
 
 class RefreshLock(Protocol):

@@ -26,6 +26,12 @@ from photomanager.domain.outcomes import (
 from photomanager.services.ports import UnitOfWorkFactory
 
 NO_TEMPLATE = "(no template)"
+# What the storage sums per: weeks are made of days here.
+_STORED_KEY = {
+    OutcomeGrouping.TEMPLATE: "template",
+    OutcomeGrouping.SOURCE: "source",
+    OutcomeGrouping.WEEK: "day",
+}
 NO_SOURCE = "(unknown source)"
 
 
@@ -81,7 +87,7 @@ class OutcomeService:
         if since is not None and until is not None and since > until:
             raise InvalidInput("since is after until", details={"since": "must be before until"})
         with self._uow_factory(read_only=True) as uow:
-            buckets = uow.outcomes.list_buckets(since, until)
+            buckets = uow.outcomes.list_buckets(since, until, by=_STORED_KEY[grouping])
             titles = {t.message_id: t.title for t in uow.messages.list_all()}
             days = uow.settings.get().attribution_days
             poll = uow.inbox.get_poll()

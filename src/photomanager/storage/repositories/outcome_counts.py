@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from photomanager.domain.outcomes import OutcomeBucket, OutcomeCounts
 from photomanager.storage.sql_helpers import dialect_insert
@@ -60,20 +60,30 @@ class OutcomeCountsRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def list_buckets(self, since: datetime | None, until: datetime | None) -> list[OutcomeBucket]:
-        """Every bucket of comments sent on the UTC days from `since` to `until` (inclusive)."""
-        counters = [table.c[name] for name in COUNTERS]
-        stmt = select(table.c.day, table.c.template_key, table.c.source, *counters)
+    def list_buckets(
+        self, since: datetime | None, until: datetime | None, *, by: str = "day"
+    ) -> list[OutcomeBucket]:
+        """The buckets of comments sent on the UTC days from `since` to `until` (inclusive),
+        summed per `by`: "day", "template" or "source" (the other keys left empty)."""
+        keys = {"day": table.c.day, "template": table.c.template_key, "source": table.c.source}
+        if by not in keys:
+            raise ValueError(f"cannot group by {by}")
+        key = keys[by]
+        sums = [func.sum(table.c[name]) for name in COUNTERS]
+        stmt = select(key, *sums).group_by(key).order_by(key)
         if since is not None:
             stmt = stmt.where(table.c.day >= day_of(since))
         if until is not None:
             stmt = stmt.where(table.c.day <= day_of(until))
-        return [
-            OutcomeBucket(
-                day=day,
-                message_id=template_key or None,
-                source=source or None,
-                counts=OutcomeCounts(*(int(v or 0) for v in values)),
+        buckets = []
+        for value, *counts in self._conn.execute(stmt):
+            numbers = OutcomeCounts(*(int(v or 0) for v in counts))
+            buckets.append(
+                OutcomeBucket(
+                    day=value if by == "day" else "",
+                    message_id=(value or None) if by == "template" else None,
+                    source=(value or None) if by == "source" else None,
+                    counts=numbers,
+                )
             )
-            for day, template_key, source, *values in self._conn.execute(stmt.order_by(table.c.day))
-        ]
+        return buckets
