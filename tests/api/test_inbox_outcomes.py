@@ -293,3 +293,33 @@ class TestTwoTemplates:
         for template_id, counts in truth.items():
             for field in ("replies", "watch_backs", "fave_backs", "comment_backs"):
                 assert groups[template_id][field] == counts[field], (template_id, field)
+
+
+class TestSettings:
+    @pytest.mark.parametrize(
+        ("change", "field"),
+        [
+            ({"inbox_poll_minutes": 2}, "inbox_poll_minutes"),
+            ({"inbox_poll_minutes": -1}, "inbox_poll_minutes"),
+            ({"attribution_days": 0}, "attribution_days"),
+            ({"attribution_days": 400}, "attribution_days"),
+        ],
+    )
+    def test_out_of_range_is_422_naming_the_field(
+        self, client: TestClient, change: dict[str, int], field: str
+    ) -> None:
+        """Polling more often than every 5 minutes, or a window of 0 or 400 days: refused."""
+        response = client.put(f"{PREFIX}/settings", json=change)
+
+        assert response.status_code == 422
+        assert field in str(response.json()["details"])
+
+    def test_the_settings_are_saved_and_shown(self, client: TestClient) -> None:
+        """0 (never) and 30 days are taken; GET shows them."""
+        response = client.put(
+            f"{PREFIX}/settings", json={"inbox_poll_minutes": 0, "attribution_days": 30}
+        )
+
+        assert response.status_code == 200, response.text
+        shown = client.get(f"{PREFIX}/settings").json()
+        assert (shown["inbox_poll_minutes"], shown["attribution_days"]) == (0, 30)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,6 +26,7 @@ from photomanager.sandbox import ManualClock
 from photomanager.services.inbox.overview import InboxOverviewService
 from photomanager.services.inbox.poller import MIN_SLACK, RECONNECT, InboxPoller
 from photomanager.services.ports import UnitOfWorkFactory
+from photomanager.services.reporting.log_export import csv_chunks
 
 Factory = Callable[..., UnitOfWorkFactory]
 
@@ -353,3 +356,28 @@ class TestWhenItPolls:
         assert poller.poll_if_due(threading.Event(), soon) is False
         assert center.calls == []
         assert poller.poll_if_due(threading.Event(), clock.now() + timedelta(minutes=2)) is True
+
+
+class TestCsvExport:
+    def test_the_log_export_has_the_outcomes_of_each_comment(
+        self, uow_factory: UnitOfWorkFactory, center: FakeMessageCenter, poller: InboxPoller
+    ) -> None:
+        """replies, watch_backs, fave_backs, comment_backs per comment in the CSV."""
+        sent_comment(uow_factory, deviation=1, author="fan", commentid="C1", at=START)
+        sent_comment(uow_factory, deviation=2, author="other", commentid="C2", at=START)
+        at = START + timedelta(minutes=5)
+        center.arrive(
+            reply_message("M1", to="C1", reply="R1", deviation=1, by="fan", at=at, body="ty"),
+            back_message("M2", "watch", by="fan", at=at),
+            back_message("M3", "favourite", by="fan", at=at),
+            back_message("M4", "comment", by="other", at=at),
+        )
+        poller.poll(threading.Event())
+
+        with uow_factory(read_only=True) as uow:
+            text = "".join(csv_chunks(uow.logs.iter_all(status=None, since=None)))
+        rows = {row["commentid"]: row for row in csv.DictReader(io.StringIO(text))}
+
+        earned = ("replies", "watch_backs", "fave_backs", "comment_backs")
+        assert [rows["C1"][c] for c in earned] == ["1", "1", "1", "0"]
+        assert [rows["C2"][c] for c in earned] == ["0", "0", "0", "1"]
