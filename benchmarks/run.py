@@ -24,7 +24,16 @@ for extra in (ROOT, ROOT / "tests"):  # `benchmarks`, then `fixtures` and `concu
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from benchmarks import claims, enqueue, memory, pacing, reads, retention, throughput  # noqa: E402
+from benchmarks import (  # noqa: E402
+    claims,
+    enqueue,
+    inbox,
+    memory,
+    pacing,
+    reads,
+    retention,
+    throughput,
+)
 from benchmarks.databases import KINDS, Databases  # noqa: E402
 from benchmarks.report import Row, markdown_table  # noqa: E402
 from benchmarks.workload import enqueue as fill  # noqa: E402
@@ -137,6 +146,24 @@ def bench_kind(dbs: Databases, kind: str, sizes: Sizes) -> list[Row]:
     return out
 
 
+def bench_inbox(dbs: Databases, kind: str, sizes: Sizes) -> list[Row]:
+    """`GET /outcomes` and `GET /inbox` at N comments and messages vs 10,000 (or N/10)."""
+    small_n = min(inbox.SMALL, max(10, sizes.rows // 10))
+    measured = {}
+    for count in (sizes.rows, small_n):
+        url = dbs.fresh(kind)
+        step(
+            f"{kind}: fill the inbox with {count:,}",
+            lambda url=url, count=count: inbox.fill(url, count),
+        )  # type: ignore[misc]
+        measured[count] = step(
+            f"{kind}: inbox reads at {count:,}",
+            lambda url=url: inbox.latencies(url, sizes.read_repeats),  # type: ignore[misc]
+        )
+        dbs.drop(url)
+    return inbox.rows(kind, sizes.rows, measured[sizes.rows], small_n, measured[small_n])
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--rows", type=int, default=None, help="big size (default 1,000,000)")
@@ -147,9 +174,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=("retention", "scale"),
+        choices=("retention", "scale", "inbox"),
         default=None,
-        help="retention: only the 90 simulated days; scale: everything else",
+        help="retention: only the 90 simulated days; inbox: only the inbox and outcomes "
+        "reads; scale: everything else",
     )
     return parser.parse_args(argv)
 
@@ -167,9 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     with Databases(kinds) as dbs:
         for kind in kinds:
             measured: list[Row] = []
-            if args.only != "retention":
+            if args.only in (None, "scale"):
                 measured += bench_kind(dbs, kind, sizes)
-            if args.only != "scale":
+            if args.only in (None, "scale", "inbox"):
+                measured += bench_inbox(dbs, kind, sizes)
+            if args.only in (None, "retention"):
                 days = retention.CHECK_DAY + 5 if args.quick else retention.DAYS
                 measured += step(
                     f"{kind}: {days} simulated days",

@@ -40,11 +40,22 @@ from photomanager.logging_setup import register_secret
 from photomanager.sandbox import Sandbox
 from photomanager.sandbox.adapters import SandboxTransport
 from photomanager.services import ports
+from photomanager.services.account.identity import Me, lookup_me
 from photomanager.services.account.session import AuthSession
 from photomanager.services.collecting.collect_runs import CollectRuns
 from photomanager.services.collecting.collector import FeedCollector
 from photomanager.services.collecting.sources import default_sources
-from photomanager.services.ports import DeviantArtApi, OAuthApi, UnitOfWork, UnitOfWorkFactory
+from photomanager.services.inbox.answers import InboxService
+from photomanager.services.inbox.overview import InboxOverviewService
+from photomanager.services.inbox.poller import InboxPoller
+from photomanager.services.outcomes.figures import OutcomeService
+from photomanager.services.ports import (
+    DeviantArtApi,
+    InboxApi,
+    OAuthApi,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from photomanager.services.posting.supervisor import WorkerSupervisor
 from photomanager.services.posting.worker import CommentWorker
 from photomanager.services.reporting.logs import LogService
@@ -142,6 +153,9 @@ class Container:
     housekeeping: Housekeeping
     worker: CommentWorker
     worker_thread: WorkerThread
+    inbox: InboxService
+    inbox_overview: InboxOverviewService
+    outcomes: OutcomeService
     sandbox: Sandbox | None = None
     demo: bool = False  # the CLI on the demo's database (its sandbox runs in `serve`)
     # Where deviation thumbnails may be loaded from (kept, served and allowed by the CSP).
@@ -162,6 +176,7 @@ class Container:
         # Ends a collect waiting out a Retry-After now, not after up to ten minutes.
         self.http.stop_event.set()
         self.collect_runs.stop_all(timeout=SHUTDOWN_TIMEOUT_S)
+        self.inbox_overview.join(timeout=SHUTDOWN_TIMEOUT_S)
         self.http.close()
         self.worker_http.close()
         self.engine.dispose()
@@ -200,6 +215,8 @@ if TYPE_CHECKING:
         _runs: ports.CollectRunRepository = repositories.CollectRunRepository(conn)
         _housekeeping: ports.HousekeepingRepository = repositories.HousekeepingRepository(conn)
         _penalties: ports.PenaltyRepository = repositories.PenaltyRepository(conn)
+        _inbox: ports.InboxRepository = repositories.InboxRepository(conn)
+        _outcomes: ports.OutcomeCountsRepository = repositories.OutcomeCountsRepository(conn)
         _store: PenaltyStore = SqlPenaltyStore(conn.engine)
 
 
@@ -275,8 +292,12 @@ def bootstrap(
         penalties=penalties,
     )
     images = image_origins(settings, sandbox=sandbox is not None or demo)
-    api: DeviantArtApi = DeviantArtApiClient(http, image_origins=images)
-    worker_api: DeviantArtApi = DeviantArtApiClient(worker_http, image_origins=images)
+    api_client = DeviantArtApiClient(http, image_origins=images)
+    worker_api_client = DeviantArtApiClient(worker_http, image_origins=images)
+    api: DeviantArtApi = api_client
+    worker_api: DeviantArtApi = worker_api_client
+    inbox_api: InboxApi = api_client
+    worker_inbox_api: InboxApi = worker_api_client
     secret = settings.da_client_secret.get_secret_value() if settings.da_client_secret else None
     oauth: OAuthApi = DeviantArtOAuth(
         http, client_id=settings.da_client_id or "", client_secret=secret, clock=clock
@@ -303,6 +324,8 @@ def bootstrap(
         clock=clock,
         uow_factory=uow_factory,
     )
+    # The worker polls the inbox in its own waits, through its own client (see poller.py).
+    worker_poller = InboxPoller(uow_factory=uow_factory, api=worker_inbox_api, clock=clock)
     worker = CommentWorker(
         uow_factory=uow_factory,
         api=worker_api,
@@ -310,7 +333,12 @@ def bootstrap(
         rng=rng,
         language_detector=detect,
         max_length=settings.comment_max_length,
+        idle_task=worker_poller.poll_if_due,
     )
+
+    def me() -> Me:
+        return lookup_me(uow_factory, api, required=True)
+
     return Container(
         settings=settings,
         engine=engine,
@@ -339,6 +367,20 @@ def bootstrap(
         worker_thread=WorkerThread(
             worker=worker, uow_factory=uow_factory, stop=worker_http.stop_event
         ),
+        inbox=InboxService(
+            uow_factory=uow_factory,
+            api=inbox_api,
+            clock=clock,
+            me=me,
+            max_length=settings.comment_max_length,
+        ),
+        inbox_overview=InboxOverviewService(
+            uow_factory=uow_factory,
+            clock=clock,
+            poller=InboxPoller(uow_factory=uow_factory, api=inbox_api, clock=clock),
+            stop=http.stop_event,
+        ),
+        outcomes=OutcomeService(uow_factory=uow_factory, clock=clock),
         sandbox=sandbox,
         demo=demo,
         image_origins=images,

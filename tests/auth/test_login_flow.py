@@ -83,7 +83,7 @@ class TestLoginRoundTrip:
         assert url.path == "/oauth2/authorize"
         assert query["code_challenge_method"] == "S256"
         assert len(query["code_challenge"]) == 43
-        assert query["scope"] == "browse comment.post user"
+        assert query["scope"] == "browse comment.post message user"
         assert query["redirect_uri"] == "http://127.0.0.1:8000/auth/callback"
         assert query["client_id"] == sandbox.client_id
 

@@ -93,7 +93,7 @@ class TestBeginLogin:
         start = session.begin_login(REDIRECT)
         query = _query(start)
         assert query["state"] == start.state
-        assert query["scope"] == SCOPES == "browse comment.post user"
+        assert query["scope"] == SCOPES == "browse comment.post message user"
         assert query["redirect_uri"] == "http://127.0.0.1:8000/auth/callback"
         _complete(session, start, code="abcdefgh1")
         _code, verifier, _redirect = oauth.exchanged[0]

@@ -2,7 +2,7 @@
 over and posted, changes nothing and posts nothing when it wakes up.
 
 The frozen worker is a real process that SIGSTOPs itself right after its claim
-is committed (`PHOTOMANAGER_PAUSEPOINT=after_claim`, see services/posting/crashpoints.py).
+is committed (`PHOTOMANAGER_PAUSEPOINT=after_claim`, see services/crashpoints.py).
 The other worker runs in this process with its clock half an hour ahead, so
 the first one's lease (and the reconciliation grace) is over for it.
 """
@@ -32,8 +32,8 @@ from photomanager.bootstrap import bootstrap
 from photomanager.config import load_settings
 from photomanager.domain.models import QueueStatus
 from photomanager.sandbox.adapters import SandboxServer
+from photomanager.services import crashpoints
 from photomanager.services.account.identity import Me
-from photomanager.services.posting import crashpoints
 from photomanager.services.posting.outcomes import StepOutcome
 
 AHEAD = timedelta(minutes=30)  # past the lease and grace, before the token needs a refresh

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from photomanager.domain.models import QueueStatus
-from photomanager.services.posting import crashpoints
+from photomanager.services import crashpoints
 from photomanager.services.posting.outcomes import StepOutcome
 from protect.protect_support import enqueue, posts, publish, row
 from services.service_harness import Harness

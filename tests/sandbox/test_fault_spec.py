@@ -57,6 +57,14 @@ class TestSpec:
         assert isinstance(faults.action_throttle, ActionThrottle)
         assert faults.action_throttle.after_posts == 7
 
+    def test_reactions_scale_the_deviants(self) -> None:
+        """`reactions=F` sets the reaction scale (0 silences the inbox)."""
+        faults = Faults()
+        apply_fault_spec(faults, "reactions=3")
+        assert faults.reaction_scale == 3
+        apply_fault_spec(faults, "reactions=0")
+        assert faults.reaction_scale == 0
+
     def test_the_demo_is_rate_limited_unless_told_otherwise(self) -> None:
         """The demo starts with the velocity filter; `nolimit` removes it."""
         assert isinstance(demo_faults().rate_limit, VelocityFilter)
@@ -79,6 +87,8 @@ class TestSpec:
             ("slow=99", "0 to 30"),
             ("drops=lots", "a number"),
             ("rate=nan", "finite"),
+            ("reactions=101", "0 to 100"),
+            ("reactions=-1", "0 to 100"),
             ("explode", "unknown switch"),
             ("chaos=1", "unknown fault"),
         ],

@@ -35,7 +35,7 @@ from photomanager.domain.models import (
 )
 from photomanager.sandbox import Sandbox, VelocityFilter
 from photomanager.sandbox.adapters import SandboxServer
-from photomanager.services.posting import crashpoints
+from photomanager.services import crashpoints
 from photomanager.storage.engine import create_engine_for
 from photomanager.storage.migrate import upgrade_database
 from photomanager.storage.unit_of_work import sql_unit_of_work_factory

@@ -29,7 +29,7 @@ from photomanager.domain.models import (
     Source,
 )
 from photomanager.domain.templates.sanitize import sanitize_variable
-from photomanager.services.posting import crashpoints
+from photomanager.services import crashpoints
 from photomanager.services.posting.outcomes import StepOutcome
 from photomanager.services.posting.reconcile import GRACE, RECHECK, Reconciler
 from photomanager.services.posting.worker import CommentWorker

@@ -294,12 +294,68 @@ def fill_0007(conn: Connection) -> None:
     _insert(conn, "pacing_penalties", scope="pace", reason="", spacing_s=1.75, streak=0)
 
 
+def fill_0008(conn: Connection) -> None:
+    """0008 added the inbox, its credits and answers, the poll row and the daily figures."""
+    fill_0007(conn)
+    sent_at = NOW - timedelta(minutes=1)  # the sent log entry of fill_0001
+    conn.execute(text("UPDATE deviation_comment_logs SET author = 'author3' WHERE log_id = 1"))
+    _insert(
+        conn,
+        "inbox_messages",
+        inbox_id=1,
+        messageid="m-1",
+        type="feedback.reply",
+        kind="reply",
+        view="replies",
+        status="answered",
+        received_at=_at(conn, NOW),
+        originator_username="fan",
+        deviationid=COMMENTED_ID,
+        commentid="r-1",
+        parentid="c-1",
+        body="<b>thanks</b>",
+        our_commentid="c-1",
+        stored_at=_at(conn, NOW),
+    )
+    _insert(
+        conn,
+        "outcome_credits",
+        messageid="m-1",
+        kind="reply",
+        log_id=1,
+        commentid="c-1",
+        message_id=1,
+        comment_sent_at=_at(conn, sent_at),
+        credited_at=_at(conn, NOW),
+    )
+    _insert(
+        conn,
+        "outcome_counts",
+        day=sent_at.date().isoformat(),
+        template_key=1,
+        source="",
+        comments=1,
+        replies=1,
+    )
+    _insert(
+        conn,
+        "inbox_answers",
+        inbox_id=1,
+        state="sent",
+        body="thank you!",
+        commentid="a-1",
+        claimed_at=_at(conn, NOW),
+        updated_at=_at(conn, NOW),
+    )
+    _insert(conn, "inbox_poll", id=1, newest_messageid="m-1", found=1, new=1, credited=1)
+
+
 THUMBNAIL = "https://images-wixmp-ed30a86b8c4ca887773594c2.wixmp.com/f/red-dragon.jpg"
 
 
-def fill_0008(conn: Connection) -> None:
-    """0008 added a thumbnail per queued deviation (the tag-feed row has one)."""
-    fill_0007(conn)
+def fill_0009(conn: Connection) -> None:
+    """0009 added a thumbnail per queued deviation (the tag-feed row has one)."""
+    fill_0008(conn)
     conn.execute(
         text("UPDATE deviation_comment_queue SET thumbnail_url = :url WHERE deviationid = :id"),
         {"url": THUMBNAIL, "id": TAG_ROW},
@@ -322,6 +378,7 @@ FILLS: dict[str, Callable[[Connection], None]] = {
     "0006": fill_0006,
     "0007": fill_0007,
     "0008": fill_0008,
+    "0009": fill_0009,
 }
 
 
@@ -472,6 +529,37 @@ class TestUpgradeFromEveryRelease:
             assert waits["pace"].spacing_s == 1.75
         else:
             assert waits == {}
+
+    def test_comments_keep_their_author_and_figures(
+        self, blank_engine: Engine, revision: str
+    ) -> None:
+        """0008: the sent entry learns its deviation's author; its comment is in the figures;
+        an inbox item, its credit and its answer survive."""
+        _build_at(blank_engine, revision)
+
+        upgrade_database(blank_engine)
+
+        factory = sql_unit_of_work_factory(blank_engine)
+        with factory() as uow:
+            buckets = uow.outcomes.list_buckets(None, None)
+            queued_author = uow.queue.get(COMMENTED_ID).author  # type: ignore[union-attr]
+            candidates = uow.inbox.sent_comments(
+                commentids=["c-1"], authors=[], since=NOW, until=NOW
+            )
+            item = uow.inbox.get_item(1)
+        assert sum(b.counts.comments for b in buckets) == 1
+        assert [c.log_id for c in candidates] == [1]
+        if revision >= "0008":
+            assert candidates[0].author == "author3"
+            assert sum(b.counts.replies for b in buckets) == 1
+            assert item is not None
+            assert item.our_commentid == "c-1"
+            assert item.our_comment_body == "Nice work, author!"
+            assert item.answer is not None
+            assert item.answer.commentid == "a-1"
+        else:
+            assert candidates[0].author == queued_author
+            assert item is None
 
 
 class TestNewerDatabase:

@@ -12,8 +12,10 @@ from photomanager.cli.auth import auth_app
 from photomanager.cli.collect import collect_app
 from photomanager.cli.common import ReportingGroup, root
 from photomanager.cli.db import db_app
+from photomanager.cli.inbox import inbox_app
 from photomanager.cli.logs import logs_app
 from photomanager.cli.messages import messages_app
+from photomanager.cli.outcomes import outcomes
 from photomanager.cli.queue import queue_app
 from photomanager.cli.review import review_app
 from photomanager.cli.serve import serve
@@ -34,6 +36,7 @@ app.callback()(root)
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("status")(status)
+app.command("outcomes")(outcomes)
 app.add_typer(collect_app, name="collect")
 app.add_typer(messages_app, name="messages")
 app.add_typer(queue_app, name="queue")
@@ -42,6 +45,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(auth_app, name="auth")
 app.add_typer(review_app, name="review")
 app.add_typer(settings_app, name="settings")
+app.add_typer(inbox_app, name="inbox")
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from photomanager.domain.models import (
     WorkerControl,
     WorkerDesired,
 )
+from photomanager.services.inbox.overview import InboxOverview
 
 
 def status(ctx: typer.Context) -> None:
@@ -57,6 +58,7 @@ def status(ctx: typer.Context) -> None:
             ("interval", f"{caps.min_interval_s}-{caps.max_interval_s} s"),
             ("active hours", f"{caps.active_hours or 'any time'} ({caps.timezone})"),
             ("housekeeping", housekeeping_words(report.housekeeping)),
+            ("inbox", inbox_words(container.inbox_overview.overview())),
         ]
         rows += [("DeviantArt wait", wait.reason) for wait in report.waits]
         for name, value in rows:
@@ -108,6 +110,27 @@ def _worker_words(worker: WorkerControl, now: datetime) -> str:
     active = worker.state in ("running", "waiting", "paused")
     if worker.desired is WorkerDesired.RUNNING and active and silent:
         words += ": NO WORKER RESPONDS"
+    return words
+
+
+def inbox_words(inbox: InboxOverview) -> str:
+    """Unread replies and the last poll; "reconnect to read replies" when the scope lacks."""
+    poll = inbox.last_poll
+    if poll.started_at is None:
+        last = "never read"
+    elif poll.finished_at is None or poll.finished_at < poll.started_at:
+        last = f"reading since {poll.started_at:%Y-%m-%d %H:%M:%S} UTC"
+    else:
+        last = (
+            f"last read {poll.finished_at:%Y-%m-%d %H:%M:%S} UTC: {poll.found} message(s), "
+            f"{poll.new} new, {poll.credited} credited"
+        )
+        if poll.error:
+            last += f" ({poll.error})"
+    every = f"every {inbox.poll_minutes} min" if inbox.poll_minutes else "polling off"
+    words = f"{inbox.unread} unread repl{'y' if inbox.unread == 1 else 'ies'}; {last}; {every}"
+    if inbox.reconnect_to_read_replies:
+        words = "RECONNECT TO READ REPLIES (`photomanager auth login`: the message scope); " + words
     return words
 
 

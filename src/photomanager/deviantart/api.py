@@ -7,6 +7,7 @@ from datetime import datetime
 from urllib.parse import parse_qsl
 
 from photomanager.deviantart.client import DeviantArtHttpClient
+from photomanager.deviantart.messages_parsing import parse_message_page
 from photomanager.deviantart.parsing import (
     normalize_deviationid,
     parse_comment,
@@ -17,6 +18,7 @@ from photomanager.deviantart.parsing import (
 )
 from photomanager.domain.errors import DeviantArtError, InvalidInput, OutcomeUnknown
 from photomanager.domain.images import DEVIANTART_IMAGE_ORIGINS
+from photomanager.domain.inbox import MessagePage
 from photomanager.domain.models import (
     Comment,
     CommentPage,
@@ -30,6 +32,7 @@ from photomanager.domain.models import (
 MAX_BROWSE_LIMIT = 50
 MAX_COMMENTS_LIMIT = 50
 MAX_METADATA_IDS = 50  # per `deviation/metadata` call (10 with ext_* flags, never sent)
+MAX_STACK_LIMIT = 50  # `messages/feedback/{stackid}`
 
 
 class DeviantArtApiClient:
@@ -115,6 +118,49 @@ class DeviantArtApiClient:
         params = {"offset": max(0, offset), "limit": min(max(1, limit), MAX_COMMENTS_LIMIT)}
         data = self._http.get(f"comments/deviation/{normalized}", params, token_kind=token_kind)
         return parse_comment_page(data)
+
+    def messages_feed(self, cursor: str | None = None, *, stack: bool = False) -> MessagePage:
+        """One page of the artist's inbox, newest first (`messages/feed`, scope `message`).
+
+        No retry after a 429: a poll stops and comes back later rather than spend
+        the user's request budget that posting needs.
+        """
+        params: dict[str, object] = {"stack": stack}
+        if cursor:
+            params["cursor"] = cursor
+        return parse_message_page(self._http.get("messages/feed", params, max_retries=0))
+
+    def messages_feedback_stack(self, stackid: str, *, offset: int, limit: int) -> MessagePage:
+        """The messages of one stack (`messages/feedback/{stackid}`)."""
+        if not stackid or "/" in stackid or stackid in (".", ".."):
+            raise InvalidInput("not a stack id", details={"stackid": stackid[:64]})
+        params = {"offset": max(0, offset), "limit": min(max(1, limit), MAX_STACK_LIMIT)}
+        data = self._http.get(f"messages/feedback/{stackid}", params, max_retries=0)
+        return parse_message_page(data)
+
+    def post_reply(self, deviationid: str, commentid: str, body: str) -> Comment:
+        """Post `body` as a reply under the comment `commentid` of the deviation. Never call
+        twice for one answer: a lost answer is read back (`list_replies`) instead."""
+        normalized = _deviationid(deviationid)
+        data = self._http.post(
+            f"comments/post/deviation/{normalized}", {"body": body, "commentid": commentid}
+        )
+        comment = parse_comment(data)
+        if comment is None:
+            raise OutcomeUnknown("DeviantArt accepted the reply but its answer is unreadable")
+        return comment
+
+    def list_replies(
+        self, deviationid: str, commentid: str, *, offset: int, limit: int
+    ) -> CommentPage:
+        """One page of the replies under one comment (`comments/deviation/{id}?commentid=C`)."""
+        normalized = _deviationid(deviationid)
+        params = {
+            "commentid": commentid,
+            "offset": max(0, offset),
+            "limit": min(max(1, limit), MAX_COMMENTS_LIMIT),
+        }
+        return parse_comment_page(self._http.get(f"comments/deviation/{normalized}", params))
 
     def whoami(self) -> DeviantArtUser:
         """The connected account (`user/whoami`, user token)."""

@@ -222,13 +222,22 @@ class DeviantArtHttpClient:
         params: Mapping[str, object] | None = None,
         *,
         token_kind: TokenKind = TokenKind.USER,
+        max_retries: int | None = None,
     ) -> dict[str, Any]:
-        """GET an API endpoint with a bearer token of `token_kind`; the JSON object."""
+        """GET an API endpoint with a bearer token of `token_kind`; the JSON object.
+
+        `max_retries` lowers the policy's retries for a caller that would rather
+        stop and come back later (the inbox poll gives up at the first 429).
+        """
         if params and _FORBIDDEN_PARAMS.intersection(params):
             # DeviantArt rejects query-string tokens, and URLs end up in logs.
             raise InvalidInput("credentials never go in a query string")
         return self._request(
-            "GET", self.api_url(path), params=_encode_params(params), token_kind=token_kind
+            "GET",
+            self.api_url(path),
+            params=_encode_params(params),
+            token_kind=token_kind,
+            max_retries=max_retries,
         )
 
     def post(
@@ -295,8 +304,10 @@ class DeviantArtHttpClient:
         params: dict[str, str | list[str]] | None = None,
         data: dict[str, str | list[str]] | None = None,
         deadline: datetime | None = None,
+        max_retries: int | None = None,
     ) -> dict[str, Any]:
         token = self._token(token_kind) if token_kind is not None else None
+        allowed = self.policy.max_retries if max_retries is None else max_retries
         replayed = False
         retries = 0
         waited = 0.0
@@ -317,7 +328,7 @@ class DeviantArtHttpClient:
                 elapsed = time.monotonic() - started
                 logger.debug("%s %s -> %s after %.3fs", method, path, type(exc).__name__, elapsed)
                 error = self._transport_error(method, exc)
-                if retries >= self.policy.max_retries or isinstance(error, OutcomeUnknown):
+                if retries >= allowed or isinstance(error, OutcomeUnknown):
                     raise error from None
                 wait = self.policy.backoff(retries, self._rng)
                 if self._over_post_budget(method, waited, wait):
@@ -345,7 +356,7 @@ class DeviantArtHttpClient:
                     token = self._refresh(token_kind, token)
                     continue
                 wait_or_error = self._on_error_status(
-                    method, response, body, retries, waited, rate_scope
+                    method, response, body, retries, waited, rate_scope, allowed
                 )
                 if isinstance(wait_or_error, DeviantArtError):
                     raise wait_or_error
@@ -357,7 +368,7 @@ class DeviantArtHttpClient:
                 path,
                 wait,
                 retries,
-                self.policy.max_retries,
+                allowed,
             )
             covered = self._clock.now() + timedelta(seconds=wait)
             self._wait(wait)
@@ -474,6 +485,7 @@ class DeviantArtHttpClient:
         retries: int,
         waited: float,
         rate_scope: str | None,
+        allowed: int,
     ) -> DeviantArtError | float:
         """The error to raise, or the seconds to wait before retrying."""
         status = response.status_code
@@ -498,7 +510,7 @@ class DeviantArtHttpClient:
         if not isinstance(error, (RateLimited, ServiceUnavailable, ServerError)):
             return error
         retryable = _RETRYABLE_GET_STATUSES if method == "GET" else _RETRYABLE_POST_STATUSES
-        if status not in retryable or retries >= self.policy.max_retries:
+        if status not in retryable or retries >= allowed:
             return error
         if retry_after is not None:
             if retry_after > self.policy.retry_after_cap_s:

@@ -5,7 +5,10 @@ PhotomanagerError
  ├── NotFound                 unknown id (404)
  ├── Conflict                 the request clashes with the current state (409)
  │    ├── ClientNotConfigured no DeviantArt app configured: register one (409)
- │    └── WorkerRunning       a worker is alive: a restore would pull the database from under it
+ │    ├── WorkerRunning       a worker is alive: a restore would pull the database from under it
+ │    ├── AlreadyAnswered     this inbox item has its one answer already
+ │    ├── AnswerPending       an answer may be on its way: checked again before anything else
+ │    └── NotAReply           only a reply (under one of our comments) can be answered
  ├── DatabaseTooNew           the database was migrated by a newer photomanager: upgrade the app
  ├── NotConnected             no DeviantArt account connected (409)
  ├── Cancelled                a wait was interrupted by a stop request
@@ -190,3 +193,22 @@ class DatabaseTooNew(PhotomanagerError):
     """
 
     code = "database_too_new"
+
+
+class AlreadyAnswered(Conflict):
+    """The inbox item has its one answer already: a second one is never posted."""
+
+    code = "already_answered"
+
+
+class AnswerPending(Conflict):
+    """An earlier answer may be on DeviantArt (in flight, or its reply was lost) and
+    cannot be confirmed yet: nothing is posted until it is."""
+
+    code = "answer_pending"
+
+
+class NotAReply(Conflict):
+    """Only a reply can be answered (a watch, a fave or an unreadable message cannot)."""
+
+    code = "not_a_reply"

@@ -277,6 +277,11 @@ class LogEntry:
     title: str | None = None
     author: str | None = None
     url: str | None = None
+    # What the comment earned (issue 20): filled by the CSV export's stream only.
+    replies: int = 0
+    watch_backs: int = 0
+    fave_backs: int = 0
+    comment_backs: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +342,9 @@ class CommentSettings:
     finished_ttl_days: int = 30  # commented/failed/skipped rows leave this long after settling
     max_pending: int = 5000  # a collect queues no more once this many rows are pending
     log_retention_days: int = 365  # 0 keeps the log forever
+    # The inbox and outcomes (issue 20).
+    inbox_poll_minutes: int = 15  # how often the message center is read; 0: never
+    attribution_days: int = 14  # how long after our comment a watch or fave still counts
 
 
 class WorkerDesired(enum.StrEnum):

@@ -7,6 +7,8 @@ sandbox.faults.rate_limit = VelocityFilter(user_limit=6, user_window_s=10)  # De
 sandbox.faults.rate_limit = RateLimit(capacity=2, refill_per_s=0.5)  # a bucket with Retry-After
 sandbox.ledger.duplicates()
 sandbox.metadata(deviationid)["tags"]; sandbox.language(deviationid)   # the world's truth
+sandbox.reactions = Reactions.certain(delay_s=600)   # deviants answer every comment, 10 min later
+sandbox.ledger.reactions()                           # what they did (the truth behind the inbox)
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from photomanager.sandbox.faults.switches import (
     default_rate_limit,
 )
 from photomanager.sandbox.world.clock import ManualClock
-from photomanager.sandbox.world.ledger import Ledger, RequestRecord
+from photomanager.sandbox.world.ledger import Ledger, ReactionRecord, RequestRecord
+from photomanager.sandbox.world.reactions import Chance, Reactions
 from photomanager.sandbox.world.seed import WorldShape
 from photomanager.sandbox.world.state import CommentRecord
 
@@ -33,6 +36,7 @@ __all__ = [
     "API_ENDPOINTS",
     "DEFAULT_USER_SCOPE",
     "ActionThrottle",
+    "Chance",
     "CommentRecord",
     "EdgeBlock",
     "Faults",
@@ -40,6 +44,8 @@ __all__ = [
     "ManualClock",
     "QueryParams",
     "RateLimit",
+    "ReactionRecord",
+    "Reactions",
     "RequestRecord",
     "Sandbox",
     "SandboxConfig",

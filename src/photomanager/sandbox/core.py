@@ -7,6 +7,11 @@ endpoints ("Api endpoint not found."), routing, delay, maintenance, bearer
 token, token revocation fault, user/scope checks, rate limit, random 5xx,
 the per-action throttle (comment POSTs), the endpoint, the dropped-response
 fault; then the ledger records it, with whether it came inside a penalty.
+
+Time moves the world on each request (and each accessor): deviations arrive,
+and the deviants' reactions to the artist's comments and the strangers'
+messages happen when due (`world/deviants.py`, the model in
+`world/reactions.py`, tuned by `sandbox.reactions` and `faults.reaction_scale`).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import Any, Literal
 
 from photomanager.domain.clock import Clock, SystemClock
 from photomanager.domain.models import DeviantArtUser, OAuthToken, TokenKind
-from photomanager.sandbox.endpoints import comments, feeds, images
+from photomanager.sandbox.endpoints import comments, feeds, images, messages
 from photomanager.sandbox.endpoints.metadata import deviation_metadata, metadata_entry
 from photomanager.sandbox.endpoints.oauth import (
     EXPIRED_DESCRIPTION,
@@ -49,11 +54,13 @@ from photomanager.sandbox.endpoints.routes import (
     match_route,
 )
 from photomanager.sandbox.faults.switches import Faults, applies
+from photomanager.sandbox.world.deviants import Deviants
 from photomanager.sandbox.world.ledger import Ledger, RequestRecord
+from photomanager.sandbox.world.reactions import Reactions
 from photomanager.sandbox.world.seed import DeviationFactory, WorldShape, build_world
 from photomanager.sandbox.world.state import DeviationRecord, World, user_json
 
-DEFAULT_USER_SCOPE = "basic browse comment.post user"
+DEFAULT_USER_SCOPE = "basic browse comment.post message user"
 API_PATH_PREFIX = "/api/v1/oauth2/"
 _MAX_ARRIVALS_PER_TICK = 5000
 
@@ -79,6 +86,10 @@ class SandboxConfig:
     arrivals_per_hour: float = 0.0
     post_status: int = 200
     comments_newest_first: bool = True
+    # `messages/feed` takes no limit: its page size is DeviantArt's (unpublished) choice.
+    messages_page_size: int = 10
+    # `messages/feedback` limits: unconfirmed (clients cap at 5 or 50).
+    feedback_limit_cap: int = 50
 
 
 class Sandbox:
@@ -99,6 +110,7 @@ class Sandbox:
         self.faults = Faults()
         self.faults.reseed(seed)
         self.ledger = Ledger(world.artist.userid)
+        self._deviants = Deviants(world, self.ledger, seed)
         self._world = world
         self._factory = factory
         self._rng = rng
@@ -175,6 +187,38 @@ class Sandbox:
         """Expire every access token now; refreshing still works."""
         with self._lock:
             self._oauth.expire_all(self._now())
+
+    # --- the deviants and the message center ----------------------------------------
+
+    @property
+    def reactions(self) -> Reactions:
+        """How deviants answer the artist's comments (see `world/reactions.py`)."""
+        return self._deviants.reactions
+
+    @reactions.setter
+    def reactions(self, model: Reactions) -> None:
+        with self._lock:
+            self._deviants.reactions = model
+
+    def gallery_ids(self) -> list[str]:
+        """The artist's own deviations (what deviants fave and comment on), newest first."""
+        with self._lock:
+            return [d.deviationid for d in self._world.gallery]
+
+    def catch_up(self) -> None:
+        """Let everything due by the sandbox clock happen now (arrivals, reactions, noise).
+
+        Requests do this on their own; call it before reading the ledger after
+        moving a ManualClock without a request.
+        """
+        with self._lock:
+            self._now()
+
+    def message_count(self) -> int:
+        """Messages in the artist's inbox so far (one each, stacks unfolded)."""
+        with self._lock:
+            self._now()
+            return len(self._deviants.center.messages)
 
     # --- the world -----------------------------------------------------------------
 
@@ -454,6 +498,26 @@ class Sandbox:
             )
         if endpoint == "metadata":
             return deviation_metadata(world, query, now, cap=config.metadata_ids_cap)
+        center = self._deviants.center
+        if endpoint == "messages_feed":
+            return messages.feed(center, query, now, page_size=config.messages_page_size)
+        if endpoint == "messages_stack":
+            return messages.feedback_stack(
+                center,
+                params["stackid"],
+                query,
+                now,
+                cap=config.feedback_limit_cap,
+                default_limit=config.default_limit,
+            )
+        if endpoint == "messages_feedback":
+            return messages.feedback(
+                center,
+                query,
+                now,
+                cap=config.feedback_limit_cap,
+                default_limit=config.default_limit,
+            )
         return comments.list_comments(
             world,
             params["deviationid"],
@@ -491,6 +555,7 @@ class Sandbox:
         if isinstance(stored, SandboxResponse):
             return stored
         self.ledger.record_comment(stored)
+        self._deviants.comment_posted(stored, now, scale=faults.reaction_scale)
         if throttle is not None:
             throttle.stored(now)
         if failure is not None:
@@ -545,8 +610,12 @@ class Sandbox:
         return now
 
     def _tick(self, now: float) -> None:
-        """Let deviations arrive with the passing of sandbox time."""
+        """Let deviations arrive, and deviants react, with the passing of sandbox time."""
         last, self._last_tick = self._last_tick, now
+        self._arrive(last, now)
+        self._deviants.catch_up(last, now, scale=self.faults.reaction_scale)
+
+    def _arrive(self, last: float | None, now: float) -> None:
         rate = self.config.arrivals_per_hour
         if last is None or now <= last or rate <= 0:
             return

@@ -13,6 +13,19 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from photomanager.domain.inbox import (
+    AnswerState,
+    Credit,
+    InboxAnswer,
+    InboxItem,
+    InboxMessage,
+    InboxPollState,
+    InboxStatus,
+    InboxView,
+    MessagePage,
+    OutcomeKind,
+    SentComment,
+)
 from photomanager.domain.models import (
     Claim,
     CollectProgress,
@@ -38,6 +51,7 @@ from photomanager.domain.models import (
     TokenKind,
     WorkerControl,
 )
+from photomanager.domain.outcomes import OutcomeBucket
 
 
 class MessageRepository(Protocol):
@@ -383,6 +397,91 @@ class PenaltyRepository(Protocol):
     def clear(self, scope: str, now: datetime) -> None: ...
 
 
+class InboxRepository(Protocol):
+    """DeviantArt's messages once each, their credits, the artist's answers, the poll row."""
+
+    def add_message(
+        self, message: InboxMessage, now: datetime, *, our_commentid: str | None = None
+    ) -> int | None:
+        """Store a message unless known; its inbox id when it was new, else None."""
+        ...
+
+    def known_messageids(self, messageids: Collection[str]) -> set[str]: ...
+    def sent_comments(
+        self,
+        *,
+        commentids: Collection[str],
+        authors: Collection[str],
+        since: datetime,
+        until: datetime,
+    ) -> list[SentComment]:
+        """The candidates of attribution: our sent comments by id, or by author in a window."""
+        ...
+
+    def has_credit(self, log_id: int, kind: OutcomeKind) -> bool: ...
+    def add_credit(self, credit: Credit, now: datetime) -> bool:
+        """Record and count a credit; False (nothing counted) when the message has one."""
+        ...
+
+    def count_credits(self) -> int: ...
+    def count_messages(self) -> int: ...
+    def get_item(self, inbox_id: int) -> InboxItem | None: ...
+    def list_page(
+        self,
+        *,
+        view: InboxView | None,
+        status: InboxStatus | None,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[InboxItem], str | None]:
+        """Newest first, keyset-paginated."""
+        ...
+
+    def count_unread(self, view: InboxView, *, cap: int) -> int:
+        """Unread items of `view`, counted up to `cap`."""
+        ...
+
+    def set_status(
+        self, inbox_id: int, status: InboxStatus, *, only_from: Sequence[InboxStatus] = ()
+    ) -> bool: ...
+    def add_answer(self, inbox_id: int, body: str, now: datetime) -> bool:
+        """Claim the item's one answer; False when it has one already."""
+        ...
+
+    def lock_answer(self, inbox_id: int) -> InboxAnswer | None: ...
+    def update_answer(
+        self,
+        inbox_id: int,
+        *,
+        state: AnswerState,
+        now: datetime,
+        from_states: Sequence[AnswerState],
+        commentid: str | None = None,
+        error: str | None = None,
+        body: str | None = None,
+        reclaim: bool = False,
+    ) -> bool: ...
+    def get_poll(self) -> InboxPollState: ...
+    def take_lease(self, owner: str, until: datetime, now: datetime) -> bool:
+        """Take the poll's lease unless another owner holds a live one."""
+        ...
+
+    def release_lease(self, owner: str) -> None: ...
+    def save_poll(self, state: InboxPollState) -> None:
+        """Write every field of the poll row but the lease."""
+        ...
+
+
+class OutcomeCountsRepository(Protocol):
+    """Comments and outcomes per day, template and source (kept by the writes)."""
+
+    def list_buckets(
+        self, since: datetime | None, until: datetime | None, *, by: str = "day"
+    ) -> list[OutcomeBucket]:
+        """Buckets of the days from `since` to `until`, summed per day, template or source."""
+        ...
+
+
 class RefreshLock(Protocol):
     """Serialises token refreshes across processes, without holding a transaction."""
 
@@ -416,6 +515,10 @@ class UnitOfWork(Protocol):
     def housekeeping(self) -> HousekeepingRepository: ...
     @property
     def penalties(self) -> PenaltyRepository: ...
+    @property
+    def inbox(self) -> InboxRepository: ...
+    @property
+    def outcomes(self) -> OutcomeCountsRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -458,6 +561,25 @@ class DeviantArtApi(Protocol):
     def waited_in_last_request(self) -> float:
         """Seconds the latest request waited before its last attempt (retries, shared waits)."""
         ...
+
+
+class InboxApi(Protocol):
+    """The message center and replies (implemented by `DeviantArtApiClient`)."""
+
+    def messages_feed(self, cursor: str | None = None, *, stack: bool = False) -> MessagePage:
+        """One page of the inbox, newest first; no retry after a 429."""
+        ...
+
+    def messages_feedback_stack(self, stackid: str, *, offset: int, limit: int) -> MessagePage: ...
+    def post_reply(self, deviationid: str, commentid: str, body: str) -> Comment:
+        """Post a reply under `commentid`; never repeated (read back instead)."""
+        ...
+
+    def list_replies(
+        self, deviationid: str, commentid: str, *, offset: int, limit: int
+    ) -> CommentPage: ...
+    def whoami(self) -> DeviantArtUser: ...
+    def get_recommended_delay(self) -> float: ...
 
 
 # (title, plain-text description, tags) -> ISO 639-1 code, or None when unclear.

@@ -31,6 +31,10 @@ MAX_LOG_RETENTION_DAYS = 36_500
 # The log is the memory of the caps (24 h) and of the repeated-text guard (30 days,
 # `posting/repeat_guard.py`): a shorter retention would let a text come back early.
 MIN_LOG_RETENTION_DAYS = 31
+# Every read of the message center spends the requests posting needs: not more often.
+MIN_INBOX_POLL_MINUTES = 5
+MAX_INBOX_POLL_MINUTES = 1440
+MAX_ATTRIBUTION_DAYS = 90
 
 
 class SettingsService:
@@ -114,6 +118,15 @@ def _retention_days(value: Any) -> int:
         raise ValueError(
             f"must be {words}: the repeated-text guard remembers the last 30 days of comments"
         )
+    return value
+
+
+def _poll_minutes(value: Any) -> int:
+    words = f"0 (never) or from {MIN_INBOX_POLL_MINUTES} to {MAX_INBOX_POLL_MINUTES}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"must be a whole number: {words}")
+    if value != 0 and not MIN_INBOX_POLL_MINUTES <= value <= MAX_INBOX_POLL_MINUTES:
+        raise ValueError(f"must be {words}: reading the inbox spends the requests posting needs")
     return value
 
 
@@ -238,4 +251,6 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "finished_ttl_days": _int(1, MAX_TTL_DAYS),
     "max_pending": _int(1, MAX_PENDING),
     "log_retention_days": _retention_days,
+    "inbox_poll_minutes": _poll_minutes,
+    "attribution_days": _int(1, MAX_ATTRIBUTION_DAYS),
 }

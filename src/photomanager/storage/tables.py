@@ -82,7 +82,7 @@ queue = Table(
     Column("tags", Text, nullable=True),
     Column("language", String(16), nullable=True),
     Column("enriched_at", UtcDateTime, nullable=True),
-    Column("thumbnail_url", Text, nullable=True),  # checked against the image hosts (0008)
+    Column("thumbnail_url", Text, nullable=True),  # checked against the image hosts (0009)
     # The claim (newest due pending first), status-filtered pages and the grouped count.
     Index(None, "status", "ts", "deviationid"),
     # Unfiltered keyset pages.
@@ -120,9 +120,14 @@ logs = Table(
     Column("error_message", Text, nullable=True),
     Column("sent_at", UtcDateTime, nullable=False),
     Column("source", String(64), nullable=True),  # where the deviation was found (0005)
+    # The deviation's author (0008): a watch-back must come from the deviant we commented on.
+    Column("author", Text, nullable=True),
     Index(None, "sent_at", "log_id"),
     Index(None, "status", "sent_at", "log_id"),
     Index(None, "deviationid"),
+    # Attribution at ingest (0008): a reply's parent, a deviant's latest comment from us.
+    Index(None, "commentid"),
+    Index(None, "author", "sent_at"),
 )
 
 feed_state = Table(
@@ -243,6 +248,109 @@ pacing_penalties = Table(
     Column("spacing_s", Float, nullable=True),
     Column("streak", Integer, nullable=False, server_default=text("0")),
     Column("updated_at", UtcDateTime, nullable=True),
+)
+
+# The inbox (migration 0008): DeviantArt's messages to the artist, once each by `messageid`.
+inbox_messages = Table(
+    "inbox_messages",
+    metadata,
+    Column("inbox_id", Integer, primary_key=True, autoincrement=True),
+    Column("messageid", String(64), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("view", String(16), nullable=False),  # replies | other
+    Column("status", String(16), nullable=False, server_default=text("'unread'")),
+    Column("received_at", UtcDateTime, nullable=False),  # DeviantArt's ts, else when stored
+    Column("stackid", String(64), nullable=True),
+    Column("originator_userid", String(64), nullable=True),
+    Column("originator_username", Text, nullable=True),
+    Column("deviationid", ID, nullable=True),
+    Column("deviation_title", Text, nullable=True),
+    Column("deviation_url", Text, nullable=True),
+    Column("commentid", String(64), nullable=True),
+    Column("parentid", String(64), nullable=True),
+    Column("subject_commentid", String(64), nullable=True),
+    Column("body", Text, nullable=True),
+    Column("raw", Text, nullable=True),  # the JSON of what we did not understand
+    Column("our_commentid", String(64), nullable=True),  # the comment of ours it answers
+    Column("stored_at", UtcDateTime, nullable=False),
+    # Inbox pages, newest first: per view and status, per view, per status, all.
+    Index(None, "view", "status", "received_at", "inbox_id"),
+    Index(None, "view", "received_at", "inbox_id"),
+    Index(None, "status", "received_at", "inbox_id"),
+    Index(None, "received_at", "inbox_id"),
+)
+
+# One credit per outcome message: which comment of ours earned it (0008).
+outcome_credits = Table(
+    "outcome_credits",
+    metadata,
+    Column("messageid", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("log_id", Integer, nullable=False),
+    Column("commentid", String(64), nullable=True),
+    Column("message_id", Integer, nullable=True),  # the template (kept if it is deleted)
+    Column("source", String(64), nullable=True),
+    Column("comment_sent_at", UtcDateTime, nullable=False),
+    Column("credited_at", UtcDateTime, nullable=False),
+    Index(None, "log_id", "kind"),
+)
+
+# Comments and outcomes per day, template and source (0008), kept by the writes
+# themselves (a sent log entry, a credit): the outcome figures read a few rows per
+# day whatever the size of the log and the inbox. `template_key` 0: no template;
+# `source` '': unknown.
+outcome_counts = Table(
+    "outcome_counts",
+    metadata,
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD, UTC, when our comments went
+    Column("template_key", Integer, primary_key=True),
+    Column("source", String(64), primary_key=True),
+    Column("comments", Integer, nullable=False, server_default=text("0")),
+    Column("replies", Integer, nullable=False, server_default=text("0")),
+    Column("watch_backs", Integer, nullable=False, server_default=text("0")),
+    Column("fave_backs", Integer, nullable=False, server_default=text("0")),
+    Column("comment_backs", Integer, nullable=False, server_default=text("0")),
+)
+
+# The artist's answers to replies, one per inbox item, claimed before the POST (0008).
+inbox_answers = Table(
+    "inbox_answers",
+    metadata,
+    Column(
+        "inbox_id",
+        Integer,
+        ForeignKey(inbox_messages.c.inbox_id, ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("state", String(16), nullable=False),  # sending | sent | unknown | failed
+    Column("body", Text, nullable=False),
+    Column("commentid", String(64), nullable=True),
+    Column("error", Text, nullable=True),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# The poll of the message center (0008): one row, the resume point, the lease that
+# lets one process poll at a time, and what the last poll did.
+inbox_poll = Table(
+    "inbox_poll",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("newest_messageid", String(64), nullable=True),
+    Column("cursor", Text, nullable=True),  # where an unfinished catch-up goes on
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("requested_at", UtcDateTime, nullable=True),  # a refresh asked for
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("found", Integer, nullable=False, server_default=text("0")),
+    Column("new", Integer, nullable=False, server_default=text("0")),
+    Column("credited", Integer, nullable=False, server_default=text("0")),
+    Column("empty_polls", Integer, nullable=False, server_default=text("0")),
+    Column("error", Text, nullable=True),
+    Column("needs_scope", Boolean, nullable=False, server_default=text("false")),
+    CheckConstraint("id = 1", name="single_row"),
 )
 
 SINGLE_ROW_ID = 1

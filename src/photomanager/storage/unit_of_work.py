@@ -17,6 +17,8 @@ from photomanager.storage.repositories import (
     DeviationCommentQueueRepository,
     FeedStateRepository,
     HousekeepingRepository,
+    InboxRepository,
+    OutcomeCountsRepository,
     PenaltyRepository,
     SettingsRepository,
     TokenRepository,
@@ -44,6 +46,8 @@ class SqlUnitOfWork:
     collect_runs: CollectRunRepository
     housekeeping: HousekeepingRepository
     penalties: PenaltyRepository
+    inbox: InboxRepository
+    outcomes: OutcomeCountsRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -73,6 +77,8 @@ class SqlUnitOfWork:
         self.collect_runs = CollectRunRepository(conn)
         self.housekeeping = HousekeepingRepository(conn)
         self.penalties = PenaltyRepository(conn)
+        self.inbox = InboxRepository(conn)
+        self.outcomes = OutcomeCountsRepository(conn)
         return self
 
     def __exit__(

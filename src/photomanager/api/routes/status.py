@@ -7,15 +7,18 @@ from fastapi import APIRouter
 from photomanager.api.deps import ContainerDep
 from photomanager.api.routes import PREFIX, errors
 from photomanager.api.schemas.collect import CollectRunPublic
+from photomanager.api.schemas.outcomes import last_poll_public
 from photomanager.api.schemas.status import (
     AccountPublic,
     CapsPublic,
     HousekeepingPublic,
+    InboxStatusPublic,
     ProcessedPublic,
     StatusPublic,
     WaitPublic,
     WorkerStatusPublic,
 )
+from photomanager.bootstrap import Container
 from photomanager.domain.models import HousekeepingRun, QueueStatus
 
 router = APIRouter(prefix=PREFIX, tags=["status"])
@@ -52,8 +55,19 @@ def get_status(container: ContainerDep) -> StatusPublic:
         skipped_by_reason=report.skipped_by_reason,
         housekeeping=housekeeping_public(report.housekeeping),
         waits=[WaitPublic(scope=w.scope, until=w.until, reason=w.reason) for w in report.waits],
+        inbox=inbox_status(container),
         sandbox=container.sandbox_mode,
         now=container.clock.now(),
+    )
+
+
+def inbox_status(container: Container) -> InboxStatusPublic:
+    """The inbox part of the status."""
+    overview = container.inbox_overview.overview()
+    return InboxStatusPublic(
+        reconnect_to_read_replies=overview.reconnect_to_read_replies,
+        unread=overview.unread,
+        last_poll=last_poll_public(overview.last_poll, overview),
     )
 
 

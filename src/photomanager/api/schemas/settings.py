@@ -11,9 +11,11 @@ from photomanager.domain import pacing
 from photomanager.domain.models import SourceKind
 from photomanager.services.settings import (
     MAX_ATTEMPTS,
+    MAX_ATTRIBUTION_DAYS,
     MAX_CONSECUTIVE_FAILURES,
     MAX_COOLDOWN_DAYS,
     MAX_FEED_TAGS,
+    MAX_INBOX_POLL_MINUTES,
     MAX_LIST,
     MAX_LOG_RETENTION_DAYS,
     MAX_PENDING,
@@ -84,6 +86,12 @@ class SettingsPublic(PublicModel):
     )
     max_pending: int = Field(description="A collect queues nothing more past this many pending.")
     log_retention_days: int = Field(description="Log entries older leave; 0 keeps them forever.")
+    inbox_poll_minutes: int = Field(
+        description="Minutes between two reads of the message center; 0 never reads it."
+    )
+    attribution_days: int = Field(
+        description="Days after our comment in which a watch, fave or comment back counts."
+    )
 
 
 class SettingsUpdate(RequestModel):
@@ -131,6 +139,12 @@ class SettingsUpdate(RequestModel):
     log_retention_days: (
         Annotated[int, Field(strict=True, ge=0, le=MAX_LOG_RETENTION_DAYS)] | None
     ) = None
+    inbox_poll_minutes: (
+        Annotated[int, Field(strict=True, ge=0, le=MAX_INBOX_POLL_MINUTES)] | None
+    ) = None
+    attribution_days: Annotated[int, Field(strict=True, ge=1, le=MAX_ATTRIBUTION_DAYS)] | None = (
+        None
+    )
 
     def changes(self) -> dict[str, object]:
         """The fields the client sent, ready for `dataclasses.replace` on CommentSettings."""

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from photomanager.api.schemas.collect import CollectRunPublic
 from photomanager.api.schemas.common import PublicModel
+from photomanager.api.schemas.outcomes import LastPollPublic
 from photomanager.api.schemas.worker import WorkerPublic
 
 
@@ -68,6 +69,17 @@ class WaitPublic(PublicModel):
     reason: str = Field(description="In plain words, with when it ends.")
 
 
+class InboxStatusPublic(PublicModel):
+    """The inbox at a glance: whether it can be read, unread replies, the last poll."""
+
+    reconnect_to_read_replies: bool = Field(
+        description="True while the connection lacks DeviantArt's message scope: the page "
+        "and the CLI say 'reconnect to read replies'; posting goes on meanwhile."
+    )
+    unread: int
+    last_poll: LastPollPublic
+
+
 class StatusPublic(PublicModel):
     """Everything the overview shows, in one cheap call."""
 
@@ -89,5 +101,6 @@ class StatusPublic(PublicModel):
         default_factory=list,
         description="Waits in force for every worker and collector (empty when none).",
     )
+    inbox: InboxStatusPublic | None = Field(default=None, description="The inbox and its poll.")
     sandbox: bool = Field(description="True in demo mode: DeviantArt is the sandbox.")
     now: datetime = Field(description="The server's clock, for countdowns.")

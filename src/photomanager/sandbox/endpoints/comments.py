@@ -20,6 +20,7 @@ NOT_FOUND = 1
 DELETED = 2
 COMMENTS_DISABLED = 3
 BLOCKED = 4
+MAX_DEPTH = 5
 
 
 def find_deviation(world: World, raw_id: str, now: float) -> DeviationRecord | SandboxResponse:
@@ -92,7 +93,13 @@ def list_comments(
     cap: int,
     newest_first: bool,
 ) -> SandboxResponse:
-    """`{has_more, next_offset, has_less, prev_offset, thread}` for one deviation."""
+    """`{has_more, next_offset, has_less, prev_offset, total, thread}` for one deviation.
+
+    Top-level comments only, unless `commentid=C` (the replies under C, each
+    with `parentid` C) or `maxdepth=N` (0-5: each comment of the page is
+    followed by its replies down to N levels, oldest first). Paging counts the
+    comments of the first level only.
+    """
     found = find_deviation(world, raw_id, now)
     if isinstance(found, SandboxResponse):
         return found
@@ -100,17 +107,52 @@ def list_comments(
     if isinstance(parsed, SandboxResponse):
         return parsed
     offset, limit = parsed
-    ordered = sorted(found.comments, key=lambda c: c.posted_at)  # stable: ties keep post order
+    depth = _maxdepth(query)
+    if depth is None:
+        return validation_error("maxdepth", f"maxdepth must be an integer from 0 to {MAX_DEPTH}")
+    children: dict[str | None, list[CommentRecord]] = {}
+    # Sorted oldest first (stable: ties keep post order), then grouped by parent.
+    for comment in sorted(found.comments, key=lambda c: c.posted_at):
+        children.setdefault(comment.parentid, []).append(comment)
+    parentid = (query.get("commentid") or "").strip().upper() or None
+    if parentid is not None and not any(c.commentid == parentid for c in found.comments):
+        return validation_error("commentid", "unknown comment")
+    level = list(children.get(parentid, []))
     if newest_first:
-        ordered.reverse()
-    window = ordered[offset : offset + limit]
-    following = next_offset(len(ordered), offset, len(window))
+        level.reverse()
+    window = level[offset : offset + limit]
+    thread: list[CommentRecord] = []
+    for comment in window:
+        thread.append(comment)
+        thread += _descendants(children, comment.commentid, depth)
+    following = next_offset(len(level), offset, len(window))
     return json_response(
         {
             "has_more": following is not None,
             "next_offset": following,
             "has_less": offset > 0,
             "prev_offset": max(0, offset - limit) if offset > 0 else None,
-            "thread": [c.to_json() for c in window],
+            "total": len(level),
+            "thread": [c.to_json() for c in thread],
         }
     )
+
+
+def _maxdepth(query: Mapping[str, str]) -> int | None:
+    raw = (query.get("maxdepth") or "0").strip()
+    if not raw.isdigit() or int(raw) > MAX_DEPTH:
+        return None
+    return int(raw)
+
+
+def _descendants(
+    children: Mapping[str | None, list[CommentRecord]], commentid: str, depth: int
+) -> list[CommentRecord]:
+    """The replies under `commentid`, depth first, oldest first, `depth` levels down."""
+    if depth <= 0:
+        return []
+    found: list[CommentRecord] = []
+    for reply in children.get(commentid, []):
+        found.append(reply)
+        found += _descendants(children, reply.commentid, depth - 1)
+    return found

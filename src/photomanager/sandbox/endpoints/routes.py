@@ -57,6 +57,18 @@ ROUTES = (
         scope="comment.post",
     ),
     _route("list_comments", f"{_API}/comments/deviation/{_ID}", "GET", scope="browse"),
+    # The message center: the artist's own inbox, user token and scope `message` only.
+    _route("messages_feed", f"{_API}/messages/feed", "GET", user_only=True, scope="message"),
+    _route(
+        "messages_stack",
+        f"{_API}/messages/feedback/(?P<stackid>[^/]+)",
+        "GET",
+        user_only=True,
+        scope="message",
+    ),
+    _route(
+        "messages_feedback", f"{_API}/messages/feedback", "GET", user_only=True, scope="message"
+    ),
 )
 OAUTH_ENDPOINTS = frozenset({"authorize", "token", "revoke"})
 

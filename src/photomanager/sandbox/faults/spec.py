@@ -26,6 +26,10 @@ replace that. Keys:
  throttle400[=N] after every N stored comments (default 20), comment POSTs answer
                 400 with error_code 2 "too many ... in a short period of time"
                 for ten minutes
+ reactions=F    how lively deviants are in the message center: every reaction
+                probability and the strangers' rate times F (0 = a silent inbox,
+                1 = the model as it is, 5 = most good comments earn a reply);
+                at most 100
 """
 
 from __future__ import annotations
@@ -49,8 +53,11 @@ RATE_WINDOW_S = 10.0
 EDGE_FIRST_AFTER_S = 60.0
 EDGE_EVERY_S = 900.0
 EDGE_DURATION_S = 120.0
+MAX_REACTION_SCALE = 100.0
 _FLAGS = frozenset({"maintenance", "restricted", "retryafter", "nolimit", "edge403", "throttle400"})
-_VALUED = frozenset({"rate", "bucket", "errors", "drops", "slow", "edge403", "gone", "throttle400"})
+_VALUED = frozenset(
+    {"rate", "bucket", "errors", "drops", "slow", "edge403", "gone", "throttle400", "reactions"}
+)
 _PATH = re.compile(r"[a-z0-9_]+(?:/[a-z0-9_]+)*")
 
 
@@ -128,6 +135,10 @@ def _valued(faults: Faults, part: str, key: str, value: float) -> None:
         if value < 1 or value != int(value):
             raise _bad(part, "expected a whole number of comments, at least 1")
         faults.action_throttle = ActionThrottle(after_posts=int(value))
+    elif key == "reactions":
+        if not 0 <= value <= MAX_REACTION_SCALE:
+            raise _bad(part, f"the scale is 0 to {MAX_REACTION_SCALE:g}")
+        faults.reaction_scale = value
     else:
         if not 0 <= value <= 1:
             raise _bad(part, "a probability is between 0 and 1")

@@ -3,7 +3,8 @@
 Every field can be changed at runtime (`sandbox.faults.delay_s = 0.01`); the
 sandbox reads them under its lock on each request. Endpoint names used by the
 `*_endpoints` filters: "placebo", "whoami", "deviantsyouwatch", "home", "tags",
-"metadata", "post_comment", "list_comments", and for the OAuth side
+"metadata", "post_comment", "list_comments", "messages_feed", "messages_stack",
+"messages_feedback", and for the OAuth side
 "authorize", "token", "revoke". `None` means every API endpoint (never the
 OAuth ones).
 
@@ -32,6 +33,9 @@ API_ENDPOINTS = frozenset(
         "metadata",
         "post_comment",
         "list_comments",
+        "messages_feed",
+        "messages_stack",
+        "messages_feedback",
     }
 )
 
@@ -293,6 +297,9 @@ class Faults:
     account_restricted: bool = False
     # The (simulated) artist clicks "deny" on the authorize page.
     deny_authorization: bool = False
+    # How lively the deviants are: every reaction probability and the strangers'
+    # rate times this (0: a silent inbox; see `sandbox.reactions` for the model).
+    reaction_scale: float = 1.0
     rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
 
     def reseed(self, seed: int) -> None:

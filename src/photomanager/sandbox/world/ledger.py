@@ -1,4 +1,4 @@
-"""What the fake DeviantArt saw: every request, every stored comment, every token call.
+"""What the fake DeviantArt saw and did: every request, stored comment, token call, reaction.
 
 Tests read it from any thread while the server writes it, so every method
 takes the ledger's own lock and returns copies.
@@ -32,8 +32,29 @@ class RequestRecord:
     declared: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ReactionRecord:
+    """One thing a deviant did to the artist, and the message it made (the truth for tests).
+
+    `type` is the message type (`feedback.reply`, `feedback.watch`, ...);
+    `trigger_commentid` the artist's comment that earned it, None for a
+    stranger's; `deviationid` the deviation our comment is under (a reply) or
+    the artist's deviation faved, collected or commented; `commentid` the
+    reply or the new comment.
+    """
+
+    at: datetime
+    type: str
+    originator: str
+    originator_userid: str
+    trigger_commentid: str | None
+    messageid: str
+    deviationid: str | None = None
+    commentid: str | None = None
+
+
 class Ledger:
-    """Thread-safe record of requests, posted comments and token-endpoint calls."""
+    """Thread-safe record of requests, posted comments, token-endpoint calls and reactions."""
 
     def __init__(self, artist_userid: str) -> None:
         self._artist_userid = artist_userid
@@ -41,6 +62,7 @@ class Ledger:
         self._requests: list[RequestRecord] = []
         self._comments: dict[str, list[CommentRecord]] = {}
         self._grants: Counter[str] = Counter()
+        self._reactions: list[ReactionRecord] = []
 
     # --- writing (the sandbox) -------------------------------------------------
 
@@ -55,6 +77,10 @@ class Ledger:
     def record_token_call(self, grant_type: str) -> None:
         with self._lock:
             self._grants[grant_type] += 1
+
+    def record_reaction(self, reaction: ReactionRecord) -> None:
+        with self._lock:
+            self._reactions.append(reaction)
 
     # --- reading (tests) -------------------------------------------------------
 
@@ -80,22 +106,53 @@ class Ledger:
         return sorted(merged, key=lambda c: c.posted_at)
 
     def commented_deviations(self) -> set[str]:
-        """Ids of deviations that got at least one comment from the artist."""
+        """Ids of deviations that got at least one top-level comment from the artist."""
         with self._lock:
             return {
                 deviationid
                 for deviationid, comments in self._comments.items()
-                if any(c.user.userid == self._artist_userid for c in comments)
+                if any(self._top_level_ours(c) for c in comments)
             }
 
     def duplicates(self) -> list[str]:
-        """Deviation ids that got more than one comment from the artist."""
+        """Deviation ids that got more than one top-level comment from the artist.
+
+        Replies (a comment with a `parentid`) are not comments under the
+        deviation in this sense: see `duplicate_replies()`.
+        """
         with self._lock:
             return sorted(
                 deviationid
                 for deviationid, comments in self._comments.items()
-                if sum(c.user.userid == self._artist_userid for c in comments) > 1
+                if sum(self._top_level_ours(c) for c in comments) > 1
             )
+
+    def replies(self) -> list[CommentRecord]:
+        """The artist's replies (comments posted with a parent `commentid`), oldest first."""
+        with self._lock:
+            merged = [
+                c
+                for comments in self._comments.values()
+                for c in comments
+                if c.parentid is not None and c.user.userid == self._artist_userid
+            ]
+        return sorted(merged, key=lambda c: c.posted_at)
+
+    def duplicate_replies(self) -> list[str]:
+        """Comment ids that got more than one reply from the artist."""
+        parents = Counter(c.parentid for c in self.replies())
+        return sorted(str(parent) for parent, n in parents.items() if n > 1)
+
+    def reactions(self, *, trigger_commentid: str | None = None) -> list[ReactionRecord]:
+        """Every reaction that has happened, in order; or those one comment of ours earned."""
+        with self._lock:
+            if trigger_commentid is None:
+                return list(self._reactions)
+            wanted = trigger_commentid.upper()
+            return [r for r in self._reactions if r.trigger_commentid == wanted]
+
+    def _top_level_ours(self, comment: CommentRecord) -> bool:
+        return comment.parentid is None and comment.user.userid == self._artist_userid
 
     def token_calls(self, grant_type: str | None = None) -> int:
         """Token-endpoint calls, all or for one grant type ("refresh_token", ...)."""

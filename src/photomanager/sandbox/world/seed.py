@@ -127,6 +127,9 @@ class WorldShape:
     deletion_window_s: float = 6 * 3600.0
     with_comments: float = 0.2
     exotic_title: float = 0.25
+    # The artist's own gallery (what deviants fave and comment on), from its own rng.
+    gallery: int = 12
+    gallery_days: float = 90.0
 
 
 class DeviationFactory:
@@ -245,6 +248,56 @@ def build_world(
         deviation.comments.sort(key=lambda c: c.posted_at)
         deviations.append(deviation)
     world = World(
-        artist=artist, users=users, watched=watched, blockers=blockers, deviations=deviations
+        artist=artist,
+        users=users,
+        watched=watched,
+        blockers=blockers,
+        deviations=deviations,
+        gallery=build_gallery(seed, artist, shape, now),
     )
     return world, factory, rng
+
+
+_GALLERY_TITLES = (
+    "Harbor at Dusk",
+    "Fox in the Autumn Forest",
+    "Lighthouse Study",
+    "Witch of the Quiet Garden",
+    "Зимний вечер над рекой",
+    "夜の港",
+    "🌙 Moon Garden 🌙",
+    '<i>Untitled</i> & "friends"',
+    "Portrait of a Robot",
+    "Golden Mountain",
+    "Ocean Sketch No. 7",
+    "Dragon over the City",
+)
+
+
+def build_gallery(
+    seed: int, artist: DeviantArtUser, shape: WorldShape, now: float
+) -> list[DeviationRecord]:
+    """The artist's own deviations: plain, commentable, from an rng of their own."""
+    rng = random.Random(f"gallery:{seed}")
+    gallery = []
+    serial = 800_000_000
+    for i in range(shape.gallery):
+        title = _GALLERY_TITLES[i % len(_GALLERY_TITLES)]
+        category, category_path = rng.choice(_CATEGORIES)
+        serial += rng.randint(1, 5000)
+        deviation = DeviationRecord(
+            deviationid=random_id(rng),
+            title=title,
+            url=f"https://www.deviantart.com/{artist.username}/art/{_slug(title)}-{serial}",
+            author=artist,
+            published_at=now - rng.uniform(3600.0, shape.gallery_days * _DAY),
+            category=category,
+            category_path=category_path,
+            favourites=rng.randint(0, 60),
+        )
+        texts = texts_for(deviation.deviationid, category)
+        deviation.language = texts.language
+        deviation.description = texts.description
+        deviation.tags = texts.tags
+        gallery.append(deviation)
+    return gallery

@@ -119,7 +119,12 @@ class DeviationRecord:
 
 @dataclass(slots=True)
 class World:
-    """Everything the fake site knows. `deviations` is kept newest first."""
+    """Everything the fake site knows. `deviations` is kept newest first.
+
+    `gallery` holds the artist's own deviations, the ones deviants fave and
+    comment on; they are reachable by id (comments, metadata) but not part of
+    the browse feeds, which show other people's work.
+    """
 
     artist: DeviantArtUser
     users: list[DeviantArtUser]
@@ -127,10 +132,13 @@ class World:
     blockers: set[str]
     deviations: list[DeviationRecord]
     by_id: dict[str, DeviationRecord] = field(default_factory=dict)
+    gallery: list[DeviationRecord] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.deviations.sort(key=lambda d: d.published_at, reverse=True)
-        self.by_id = {d.deviationid: d for d in self.deviations}
+        self.gallery.sort(key=lambda d: d.published_at, reverse=True)
+        self.by_id = {d.deviationid: d for d in self.gallery}
+        self.by_id.update({d.deviationid: d for d in self.deviations})
 
     def add(self, deviation: DeviationRecord) -> None:
         """Insert a deviation, keeping newest-first order."""

@@ -41,7 +41,7 @@ from photomanager.services.ports import OAuthApi, RefreshLock, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
-SCOPES = "browse comment.post user"
+SCOPES = "browse comment.post message user"
 CALLBACK_PATH = "/auth/callback"
 LOOPBACK_IP = "127.0.0.1"
 DEVELOPERS_URL = "https://www.deviantart.com/developers/"

@@ -1,11 +1,13 @@
 """Reconciliation: did a POST whose outcome is unknown land on DeviantArt?
 
 There is no idempotency key, so an `unknown` row is never re-posted blindly.
-We read the deviation's comments back and look for ours: ANY comment by our
-account (userid, else username) counts, whatever its text or time - we never
-want two comments of ours under one deviation, and a comment the artist wrote
-by hand means "done" too. Whether its text matches the row's body is logged,
-nothing more (DeviantArt may return the text transformed).
+We read the deviation's comments back and look for ours: ANY top-level comment
+by our account (userid, else username) counts, whatever its text or time - we
+never want two comments of ours under one deviation, and a comment the artist
+wrote by hand means "done" too. A reply of ours (a comment with a `parentid`:
+an answer typed in the inbox) is not our comment on the work. Whether its text
+matches the row's body is logged, nothing more (DeviantArt may return the text
+transformed).
 
 - found -> `commented` with that comment id (ledger; one `sent` log row);
 - the read-back is refused about the deviation (a 400: deleted, comments
@@ -285,7 +287,8 @@ class Reconciler:
                 raise Cancelled("reconciliation stopped")
             page = self._api.list_comments(item.deviationid, offset=offset, limit=PAGE_SIZE)
             for comment in page.thread:
-                if is_ours(me, comment.author):
+                # A reply of ours (an answer from the inbox) is not our comment on the work.
+                if comment.parentid is None and is_ours(me, comment.author):
                     return comment
             if not page.has_more or page.next_offset is None:
                 return None

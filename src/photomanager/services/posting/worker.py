@@ -74,6 +74,7 @@ from photomanager.domain.models import (
     SourceKind,
 )
 from photomanager.domain.templates import DEFAULT_MAX_LENGTH
+from photomanager.services import crashpoints
 from photomanager.services.account.identity import Me, lookup_me
 from photomanager.services.ports import (
     DeviantArtApi,
@@ -81,7 +82,6 @@ from photomanager.services.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from photomanager.services.posting import crashpoints
 from photomanager.services.posting.author_limits import author_limit_reason, author_limits_apply
 from photomanager.services.posting.error_outcomes import ACCOUNT_ERRORS, ErrorOutcomes
 from photomanager.services.posting.metadata_step import MetadataStep
@@ -113,6 +113,7 @@ class CommentWorker:
         max_wait_chunk: float = MAX_WAIT_CHUNK_S,
         max_length: int = DEFAULT_MAX_LENGTH,
         language_detector: LanguageDetector | None = None,
+        idle_task: Callable[[threading.Event, datetime], bool] | None = None,
     ) -> None:
         """`sleep(stop, seconds)` replaces the loop's waits (tests advance a fake clock).
 
@@ -123,6 +124,7 @@ class CommentWorker:
         self._api = api
         self._clock = clock
         self._rng = rng
+        self._idle_task = idle_task  # run in the loop's long waits (the inbox poll)
         self.reconciler = reconciler or Reconciler(uow_factory=uow_factory, api=api, clock=clock)
         self._sleep = sleep
         self._poll_interval = poll_interval
@@ -293,4 +295,5 @@ class CommentWorker:
             sleep=self._sleep,
             poll_interval=self._poll_interval,
             max_wait_chunk=self._max_wait_chunk,
+            idle_task=self._idle_task,
         ).run(stop)

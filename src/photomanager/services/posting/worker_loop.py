@@ -170,8 +170,12 @@ class WorkerLoop:
         sleep: Callable[[threading.Event, float], bool] | None = None,
         poll_interval: float = WATCH_INTERVAL_S,
         max_wait_chunk: float = MAX_WAIT_CHUNK_S,
+        idle_task: Callable[[threading.Event, datetime], bool] | None = None,
     ) -> None:
+        """`idle_task(stop, until)`: work that may use a wait and ends before `until` (the
+        inbox poll); True when it did some (the wait is then planned afresh)."""
         self._worker = worker
+        self._idle_task = idle_task
         self._uow_factory = uow_factory
         self._api = api
         self._clock = clock
@@ -277,6 +281,8 @@ class WorkerLoop:
             reason=f"waiting {describe_wait(seconds)} ({reason})",
             waiting_until=target,
         )
+        if self._idle_task is not None and self._idle_task(stop, target):
+            return True
         self._sleep(stop, min(seconds, self._max_wait_chunk))
         return True
 

@@ -17,7 +17,12 @@ CSV_COLUMNS = (
     "commentid",
     "body",
     "error_message",
-    "source",  # last, so the columns of earlier exports keep their places
+    "source",  # after the first columns, so those of earlier exports keep their places
+    # What each comment earned (issue 20), credited at ingest.
+    "replies",
+    "watch_backs",
+    "fave_backs",
+    "comment_backs",
 )
 CSV_CHUNK_ROWS = 200
 # A cell starting with one of these is a formula to a spreadsheet; the log holds
@@ -47,6 +52,10 @@ def csv_chunks(entries: Iterable[LogEntry]) -> Iterator[str]:
                 _cell(entry.body),
                 _cell(entry.error_message),
                 entry.source or "",
+                entry.replies,
+                entry.watch_backs,
+                entry.fave_backs,
+                entry.comment_backs,
             ]
         )
         if rows % CSV_CHUNK_ROWS == 0:

@@ -22,8 +22,9 @@ from sqlalchemy import (
 
 from photomanager.domain.models import HourlyActivity, LogEntry, LogStatus, Source
 from photomanager.storage.repositories.messages import template_reference
+from photomanager.storage.repositories.outcome_counts import count_comment
 from photomanager.storage.sql_helpers import decode_cursor, encode_cursor, is_postgresql
-from photomanager.storage.tables import logs, queue
+from photomanager.storage.tables import logs, outcome_credits, queue
 from photomanager.storage.types import UtcDateTime
 
 STREAM_BATCH = 1000
@@ -62,13 +63,20 @@ class DeviationCommentLogRepository:
                     source=select(queue.c.source)
                     .where(queue.c.deviationid == deviationid)
                     .scalar_subquery(),
+                    # Whose deviation it is: outcomes are credited by the deviant (0008).
+                    author=select(queue.c.author)
+                    .where(queue.c.deviationid == deviationid)
+                    .scalar_subquery(),
                 )
                 .returning(*logs.c)
             )
             .mappings()
             .one()
         )
-        return _to_entry(row)
+        entry = _to_entry(row)
+        if status is LogStatus.SENT:
+            count_comment(self._conn, entry.sent_at, entry.message_id, row["source"])
+        return entry
 
     def list_page(
         self,
@@ -90,7 +98,12 @@ class DeviationCommentLogRepository:
         with_deviation = logs.outerjoin(queue, queue.c.deviationid == logs.c.deviationid)
         rows = (
             self._conn.execute(
-                select(logs, queue.c.title, queue.c.author, queue.c.url)
+                select(
+                    *[c for c in logs.c if c.name != "author"],
+                    queue.c.title,
+                    func.coalesce(logs.c.author, queue.c.author).label("author"),
+                    queue.c.url,
+                )
                 .select_from(with_deviation)
                 .where(*conditions)
                 .order_by(logs.c.sent_at.desc(), logs.c.log_id.desc())
@@ -106,9 +119,25 @@ class DeviationCommentLogRepository:
         return entries, encode_cursor(last.sent_at, last.log_id)
 
     def iter_all(self, *, status: LogStatus | None, since: datetime | None) -> Iterator[LogEntry]:
-        """Stream every matching entry, newest first, with a server-side cursor."""
+        """Stream every matching entry, newest first, with a server-side cursor, with the
+        outcomes each comment earned."""
+        earned = (
+            select(
+                outcome_credits.c.log_id,
+                *(
+                    func.sum(case((outcome_credits.c.kind == kind, 1), else_=0)).label(name)
+                    for kind, name in _OUTCOME_COLUMNS
+                ),
+            )
+            .group_by(outcome_credits.c.log_id)
+            .subquery()
+        )
         stmt = (
-            select(logs)
+            select(
+                logs,
+                *(func.coalesce(earned.c[name], 0).label(name) for _, name in _OUTCOME_COLUMNS),
+            )
+            .select_from(logs.outerjoin(earned, earned.c.log_id == logs.c.log_id))
             .where(*_filters(status, since))
             .order_by(logs.c.sent_at.desc(), logs.c.log_id.desc())
             .execution_options(yield_per=STREAM_BATCH)
@@ -269,6 +298,14 @@ class DeviationCommentLogRepository:
         return func.strftime("%Y-%m-%d %H:00:00", column)
 
 
+_OUTCOME_COLUMNS = (
+    ("reply", "replies"),
+    ("watch_back", "watch_backs"),
+    ("fave_back", "fave_backs"),
+    ("comment_back", "comment_backs"),
+)
+
+
 def _filters(status: LogStatus | None, since: datetime | None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if status is not None:
@@ -292,6 +329,10 @@ def _to_entry(row: RowMapping) -> LogEntry:
         title=row.get("title"),
         author=row.get("author"),
         url=row.get("url"),
+        replies=int(row.get("replies") or 0),
+        watch_backs=int(row.get("watch_backs") or 0),
+        fave_backs=int(row.get("fave_backs") or 0),
+        comment_backs=int(row.get("comment_backs") or 0),
     )
 
 

@@ -26,6 +26,14 @@ AFTER_RECORD = "after_record"  # the outcome is committed
 
 LABELS = (AFTER_CLAIM, BEFORE_POST, AFTER_POST, AFTER_RECORD)
 
+# The inbox poll (`services/inbox/poller.py`) and the artist's answers.
+INBOX_PAGE_WRITTEN = "inbox_page_written"  # messages, credits, resume point written, not committed
+INBOX_PAGE_COMMITTED = "inbox_page_committed"  # the page is durable, the next not read
+ANSWER_CLAIMED = "answer_claimed"  # the answer row is committed, the POST not sent
+ANSWER_POSTED = "answer_posted"  # DeviantArt stored the reply, the DB does not know yet
+
+INBOX_LABELS = (INBOX_PAGE_WRITTEN, INBOX_PAGE_COMMITTED)
+
 _paused: set[str] = set()
 
 

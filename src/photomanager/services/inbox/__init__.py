@@ -1,0 +1,1 @@
+"""The inbox: reading DeviantArt's message center, crediting outcomes, answering replies."""

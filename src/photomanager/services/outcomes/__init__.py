@@ -1,0 +1,1 @@
+"""What the comments earned: figures per template, source and week (read only)."""
