@@ -508,7 +508,7 @@ class TestUpgradeFromEveryRelease:
                 assert tagged.enriched_at == NOW
                 assert uow.settings.get().tags == ("dragons",)
                 assert uow.feed_state.get(Source(TAG_SOURCE)).newest_deviationid == TAG_ROW
-                assert tagged.thumbnail_url == (THUMBNAIL if revision >= "0008" else None)
+                assert tagged.thumbnail_url == (THUMBNAIL if revision >= "0009" else None)
             else:
                 assert tagged is None
 
