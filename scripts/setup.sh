@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Create .venv and install photomanager into it (with the dev tools when given --dev).
-# Idempotent: reinstalls only when pyproject.toml changed.
+# Create .venv and install photomanager into it from uv.lock (with the dev tools when given
+# --dev): exactly the versions and files (hashes) the lock names, photomanager itself editable.
+# Idempotent: syncs again only when uv.lock or pyproject.toml changed. Refresh the lock
+# with scripts/lock.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-extras=""
-[ "${1:-}" = "--dev" ] && extras="[dev]"
 
 python=""
 for candidate in python3.13 python3.12 python3.11 python3; do
@@ -16,12 +15,21 @@ for candidate in python3.13 python3.12 python3.11 python3; do
 done
 [ -n "$python" ] || { echo "photomanager needs Python 3.11 or newer" >&2; exit 1; }
 
-[ -x .venv/bin/python ] || "$python" -m venv .venv
+mode="runtime"; extras=()
+if [ "${1:-}" = "--dev" ]; then mode="dev"; extras=(--extra dev); fi
 
-stamp=".venv/.photomanager-installed$extras"
-want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
-  echo "Installing photomanager$extras into .venv ..."
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extras"
-  echo "$want" > "$stamp"
+stamp=".venv/.photomanager-lock"
+sums="$(cat uv.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
+have="$(cat "$stamp" 2>/dev/null || true)"
+# The dev install holds the runtime one: start.sh after test.sh changes nothing.
+if [ "$have" = "$mode $sums" ] || [ "$have" = "dev $sums" ]; then
+  exit 0
 fi
+
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+echo "Installing photomanager ($mode) into .venv from uv.lock ..."
+# --frozen: install the lock as it is (tests/test_lock.py fails when it lags pyproject.toml).
+# Exact: a package the lock no longer names leaves .venv.
+UV_PROJECT_ENVIRONMENT=.venv scripts/uv.sh sync --frozen --quiet --python .venv/bin/python \
+  "${extras[@]}"
+echo "$mode $sums" > "$stamp"

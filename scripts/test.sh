@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set everything up (venv, PostgreSQL binaries, Chromium) and run the whole suite:
-# ruff (lint + format), mypy, import-linter, then pytest on SQLite and PostgreSQL.
-# Extra arguments go to pytest.
+# Set everything up (venv from uv.lock, PostgreSQL binaries, Chromium) and run the whole suite:
+# ruff (lint + format), mypy, import-linter, then pytest on SQLite and PostgreSQL, on every core
+# (pytest-xdist; each worker has its own PostgreSQL server, databases and ports; the
+# multi-process trials share one worker). Extra arguments go to pytest (`-n 0`: one process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,4 +15,4 @@ step "ruff check";       .venv/bin/ruff check src tests benchmarks
 step "ruff format";      .venv/bin/ruff format --check src tests benchmarks
 step "mypy";             .venv/bin/mypy
 step "import-linter";    .venv/bin/lint-imports
-step "pytest";           .venv/bin/pytest "$@"
+step "pytest";           .venv/bin/pytest --numprocesses auto --dist loadgroup "$@"

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+# Under xdist (`scripts/test.sh` runs `-n auto --dist loadgroup`) the multi-process trials run
+# on one worker, one after another: each starts its own processes (up to 8 workers and a
+# PostgreSQL) and sizes its timeouts for the machine's cores, so two of them side by side would
+# starve each other, while the other worker goes through the rest of the suite.
+RELIABILITY_GROUP = "reliability"
+
 pytest_plugins = [
     "fixtures.database",
     "fixtures.sandbox",
@@ -18,3 +24,10 @@ def private_data_dir(
 ) -> None:
     """Every test gets its own data dir: nothing is written to (or chmod-ed in) the checkout."""
     monkeypatch.setenv("PHOTOMANAGER_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put every `slow` test in the one xdist group (a no-op without `--dist loadgroup`)."""
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(pytest.mark.xdist_group(RELIABILITY_GROUP))

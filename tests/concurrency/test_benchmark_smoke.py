@@ -36,8 +36,12 @@ BENCHMARKS_PER_DB = (
 )
 
 
+RUN_TIMEOUT_S = 420
+
+
 @pytest.mark.slow
 @pytest.mark.postgres
+@pytest.mark.timeout(RUN_TIMEOUT_S + 60)  # the run's own timeout speaks first
 class TestBenchmarkSmoke:
     def test_quick_run_prints_every_row_for_both_databases(self) -> None:
         """`--quick` prints one PASS/MISS row per benchmark and database."""
@@ -46,7 +50,7 @@ class TestBenchmarkSmoke:
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=420,
+            timeout=RUN_TIMEOUT_S,
             check=False,
         )
 

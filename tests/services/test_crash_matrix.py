@@ -1,9 +1,10 @@
 """The crash matrix: workers SIGKILLed at labelled points never duplicate or lose a row.
 
 Each trial runs a worker process against the sandbox over real HTTP and a
-SQLite file, with `PHOTOMANAGER_CRASHPOINT` set to a random label (killed with
-some probability each time it passes there). Afterwards clean workers settle
-everything; then the sandbox must hold exactly one comment per commented row.
+SQLite file, with `PHOTOMANAGER_CRASHPOINT` set to a label (the labels in turn,
+so each gets the same share of the trials; killed with some probability each
+time it passes there). Afterwards clean workers settle everything; then the
+sandbox must hold exactly one comment per commented row.
 
 The sandbox limits the rate as DeviantArt does (its velocity filter, the
 default model, scaled to a test's seconds). A second run has it announce its
@@ -14,7 +15,6 @@ request inside one (the waits live in the database, see `penalties.py`).
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -41,8 +41,11 @@ from photomanager.storage.migrate import upgrade_database
 from photomanager.storage.unit_of_work import sql_unit_of_work_factory
 from services.service_harness import TEMPLATE
 
-# 50 in CI (25 more with Retry-After); a reliability run sets more, e.g. CRASH_TRIALS=300.
-TRIALS = int(os.environ.get("CRASH_TRIALS", "50"))
+# 16 in CI (8 more with Retry-After), four (two) kills at each label: the smallest size at
+# which the matrix still fails, run after run, when the read-back is skipped (an `unknown` row
+# posted again unread: a duplicate) or when a killed worker's claim is never expired (a row
+# stranded in `sending`). A reliability run sets more, e.g. CRASH_TRIALS=300.
+TRIALS = int(os.environ.get("CRASH_TRIALS", "16"))
 TRIALS_WITH_RETRY_AFTER = max(1, TRIALS // 2)
 ROWS = 120
 SETTLE_TIMEOUT_S = 90.0
@@ -147,7 +150,7 @@ class TestCrashMatrix:
     def test_killed_workers_never_duplicate_lose_or_strand_a_row(
         self, served: tuple[Sandbox, str, int], tmp_path: Path
     ) -> None:
-        """50+ SIGKILLed trials: zero duplicates, every row settled, no request inside a
+        """16+ SIGKILLed trials: zero duplicates, every row settled, no request inside a
         penalty the sandbox announced, ids match the sandbox."""
         sandbox, base_url, trials = served
         db_url = f"sqlite:///{tmp_path / 'crash.db'}"
@@ -158,10 +161,9 @@ class TestCrashMatrix:
             "CRASH_USER_TOKEN": sandbox.issue_user_token().access_token,
             "CRASH_CLIENT_TOKEN": sandbox.issue_client_token().access_token,
         }
-        rng = random.Random(2024)
         killed: dict[str, int] = dict.fromkeys(crashpoints.LABELS, 0)
         for trial in range(trials):
-            label = rng.choice(crashpoints.LABELS)
+            label = crashpoints.LABELS[trial % len(crashpoints.LABELS)]
             env = {
                 **base_env,
                 crashpoints.ENV_LABEL: label,
