@@ -2,7 +2,7 @@
 
 DeviantArt throttles with a velocity filter (at most N requests in any W
 seconds per user) and answers 429 without Retry-After; requests while
-throttled lengthen the penalty (deviantart-api.md, "Rate limits"). For each
+throttled lengthen the penalty (docs/deviantart.md, "Rate limits"). For each
 limit in `LIMITS`, one `CommentWorker` runs its real loop on a real database
 (SQLite or PostgreSQL) against the sandbox's `VelocityFilter` with no
 Retry-After, zero pacing and no floor under the client's learned delay. The

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     da_client_secret: SecretStr | None = None
     da_global_feed_path: str = Field(
         default=HOME_FEED,
-        description="The global feed endpoint: DeviantArt's home feed (deviantart-api.md).",
+        description="The global feed endpoint: DeviantArt's home feed (docs/deviantart.md).",
     )
     da_min_delay_s: float = Field(
         default=1.0,

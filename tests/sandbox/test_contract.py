@@ -1,4 +1,4 @@
-"""Contract: every endpoint answers with the field names and types of deviantart-api.md."""
+"""Contract: every endpoint answers with the field names and types of docs/deviantart.md."""
 
 from __future__ import annotations
 

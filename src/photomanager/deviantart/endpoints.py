@@ -3,7 +3,7 @@
 DeviantArt removed `browse/newest`, `browse/popular` and `browse/recommended` on
 1 July 2024 (`hot`, `undiscovered` and the paged `morelikethis` went in 2020);
 they answer 404 "Api endpoint not found." Staff point to `browse/home` instead
-(wix-incubator/DeviantArt-API#248; deviantart-api.md, "Feeds, as they are now").
+(wix-incubator/DeviantArt-API#248; docs/deviantart.md, "Feeds").
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ FIXED_SOURCES = (Source.WATCH_FEED, Source.GLOBAL_FEED)
 
 
 class QueueStatus(enum.StrEnum):
-    """States of a queued deviation (see DESIGN.md, "Queue state machine")."""
+    """States of a queued deviation (see docs/architecture.md, "The queue's state machine")."""
 
     PENDING = "pending"
     SENDING = "sending"

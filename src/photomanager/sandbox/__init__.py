@@ -1,4 +1,4 @@
-"""A faithful fake DeviantArt for tests and demo mode (see deviantart-api.md).
+"""A faithful fake DeviantArt for tests and demo mode (see docs/deviantart.md).
 
 sandbox = Sandbox.seeded(seed=1, deviations=400, clock=ManualClock())
 client = httpx.Client(transport=SandboxTransport(sandbox), base_url="https://www.deviantart.com")

@@ -67,7 +67,7 @@ _MAX_ARRIVALS_PER_TICK = 5000
 
 @dataclass(frozen=True, slots=True)
 class SandboxConfig:
-    """Knobs of the fake site. Defaults follow deviantart-api.md."""
+    """Knobs of the fake site. Defaults follow docs/deviantart.md."""
 
     client_id: str = "sandbox-client"
     # A well-known demo secret: the fake site guards nothing real.

@@ -1,4 +1,4 @@
-"""The schema, as SQLAlchemy Core tables (see DESIGN.md, "Tables").
+"""The schema, as SQLAlchemy Core tables (see docs/architecture.md, "Packages").
 
 The Alembic migrations under `storage/migrations/versions/` are written by
 hand to match this module; a test compares the two.

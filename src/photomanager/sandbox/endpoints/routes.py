@@ -3,7 +3,7 @@
 Endpoints DeviantArt removed (`browse/newest`, `browse/popular`,
 `browse/recommended` in 2024; `browse/hot`, `browse/undiscovered`, the paged
 `browse/morelikethis` in 2020) have no route here: like any unknown path they
-answer 404 "Api endpoint not found." (deviantart-api.md, "Feeds, as they are now").
+answer 404 "Api endpoint not found." (docs/deviantart.md, "Feeds").
 """
 
 from __future__ import annotations

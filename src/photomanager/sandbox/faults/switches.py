@@ -8,7 +8,7 @@ sandbox reads them under its lock on each request. Endpoint names used by the
 "authorize", "token", "revoke". `None` means every API endpoint (never the
 OAuth ones).
 
-Rate limiting comes in two models (deviantart-api.md, "Rate limits"):
+Rate limiting comes in two models (docs/deviantart.md, "Rate limits"):
 `VelocityFilter`, what DeviantArt does (sliding windows per user and per
 client, 429 without Retry-After, requests while throttled lengthen the
 penalty) - the default model, see `default_rate_limit()`; and `RateLimit`, a

@@ -1,7 +1,7 @@
 """Which deviations must not be commented on, each with a reason that is counted.
 
 Two passes, because DeviantArt's browse results carry no tags and no
-description (deviantart-api.md, "Deviation metadata"):
+description (docs/deviantart.md, "Deviation metadata"):
 
 1. `rejection_reason`: what the feed itself tells (deleted, comments off,
    ours, commented, too old, mature, excluded author, an excluded keyword in

@@ -2,7 +2,7 @@
 
 Browse results carry no tags and no description, so the tag, keyword and
 language filters need one more request: at most 50 ids per call
-(deviantart-api.md, "Deviation metadata"), each call paced like every other
+(docs/deviantart.md, "Deviation metadata"), each call paced like every other
 (the client's recommended delay between calls, interruptible by a stop).
 
 A throttled or failing DeviantArt (429 after the client's retries, 5xx, no
