@@ -7,7 +7,7 @@ subject: every watch of the artist; the faves (collects, comments) of one
 deviation; the replies under one comment of ours; every message of one unknown
 type. A message whose `subject` arrived as `[]` stacks alone.
 
-The JSON follows deviantart-api.md, "Message center": `{messageid, type,
+The JSON follows docs/deviantart.md, "Message center": `{messageid, type,
 orphaned, ts, stackid, stack_count, is_new, originator, subject, ...}`, with
 `ts` written as DeviantArt writes comment times (ISO 8601, seconds, a numeric
 offset). Only the fields a type uses are present.
