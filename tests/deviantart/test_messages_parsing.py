@@ -12,7 +12,7 @@ DEVIATION = "0E6D1A2B-3C4D-5E6F-7A8B-9C0D1E2F3A4B"
 
 
 def reply(messageid: str = "M1", **extra: Any) -> dict[str, Any]:
-    """A `feedback.reply` as docs/deviantart.md describes it."""
+    """A `feedback.reply` as DeviantArt sends it (a reply under our comment)."""
     return {
         "messageid": messageid,
         "type": "feedback.reply",

@@ -1,8 +1,9 @@
 """A hand-written message center (the `InboxApi` port) and helpers to build the world.
 
-Messages are DeviantArt-shaped dicts (see docs/deviantart.md, "Message center"),
-parsed by the real parser, newest first, paged by an opaque cursor. Faults are
-queued per call: an exception raised instead of answering.
+Messages are DeviantArt-shaped dicts (`messages/feed` items: messageid, type,
+ts, originator, subject, comment), parsed by the real parser, newest first,
+paged by an opaque cursor. Faults are queued per call: an exception raised
+instead of answering.
 """
 
 from __future__ import annotations
