@@ -21,11 +21,13 @@ export default {
     const check = byId("inbox-check");
     const message = byId("inbox-flash");
     let seen = null;
+    let checking = false; // "Check now" asked: say what the read found once it ends
 
     check.addEventListener("click", async () => {
       check.disabled = true;
       try {
         flash(message, await checkNow(), "info");
+        checking = true;
         poke();
       } catch (error) {
         flash(message, `Could not ask for a check: ${describeError(error)}`, "error");
@@ -46,7 +48,14 @@ export default {
         if (lastPoll.textContent !== words) lastPoll.textContent = words;
         // The list follows the reads of the message center (and the unread count), not the clock.
         const key = pollKey(part);
-        if (seen !== null && key !== seen) inbox.refreshIfIdle();
+        if (seen !== null && key !== seen) {
+          inbox.refreshIfIdle();
+          if (checking) {
+            const found = (part && part.last_poll && part.last_poll.new) || 0;
+            flash(message, `Checked: ${found} new ${found === 1 ? "message" : "messages"}.`, "ok");
+            checking = false;
+          }
+        }
         seen = key;
       },
     };
