@@ -8,12 +8,13 @@ show what the API says, and an answer typed on the page must land once, under th
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from photomanager.bootstrap import connect_sandbox_account
+from photomanager.domain.inbox import InboxMessage, MessageKind
 from photomanager.domain.models import NewQueueItem, Source
 from photomanager.sandbox import Reactions
 from photomanager.services.posting.outcomes import StepOutcome
@@ -166,6 +167,43 @@ class TestInbox:
         expect(error).to_contain_text("Not posted: this reply has an answer already")
         expect(error).not_to_contain_text("Traceback")
         assert [r.body for r in live_app.sandbox.ledger.replies()] == ["From the CLI"]
+
+    def test_load_more_pages_by_cursor_and_the_filter_asks_the_server(
+        self, page: Page, live_app: LiveApp
+    ) -> None:
+        """25 replies: 20, then the next 5 by cursor, newest first; 'read' shows the one read."""
+        now = datetime.now(UTC)
+        with live_app.container.uow_factory() as uow:
+            for n in range(25):
+                message = InboxMessage(
+                    messageid=f"M{n:03}",
+                    type="feedback.reply",
+                    kind=MessageKind.REPLY,
+                    ts=now - timedelta(minutes=n),
+                    originator_username=f"deviant{n}",
+                    deviationid=f"D{n}",
+                    commentid=f"R{n}",
+                    parentid=f"OURS{n}",
+                    body=f"reply number {n}",
+                )
+                uow.inbox.add_message(message, now - timedelta(minutes=n))
+            uow.commit()
+        every = live_app.api("GET", f"{PREFIX}/inbox?limit=100").json()["items"]
+
+        open_section(page, live_app, "inbox")
+        items = page.locator("#inbox-list .inbox-item")
+        expect(items).to_have_count(20, timeout=WAIT_MS)
+        page.locator("#inbox-more").click()
+        expect(items).to_have_count(25)
+        expect(page.locator("#inbox-more")).to_be_hidden()
+        shown = [items.nth(i).get_attribute("data-id") for i in range(25)]
+        assert shown == [str(item["id"]) for item in every]
+
+        items.nth(3).get_by_role("button", name="Mark read").click()
+        expect(items.nth(3).locator(".status-pill")).to_have_text("read")
+        page.select_option("#inbox-filter", "read")
+        expect(items).to_have_count(1)
+        expect(items.first).to_have_attribute("data-id", str(every[3]["id"]))
 
     def test_a_connection_without_the_message_scope_asks_to_reconnect(
         self, page: Page, live_app: LiveApp

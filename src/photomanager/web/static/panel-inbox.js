@@ -73,10 +73,10 @@ export function initInbox({ onChanged = () => {} } = {}) {
     flash(message, text, kindOfFlash);
   }
 
-  /** An answer being typed (or posted): a refresh must not wipe it. */
+  /** An answer box open (being typed, or posting): a background refresh must not wipe it. */
   function busy() {
-    return Array.from(list.querySelectorAll(".inbox-answer textarea")).some(
-      (box) => box.value.trim() !== "" || box.closest("form").getAttribute("aria-busy") === "true",
+    return Array.from(list.querySelectorAll(".inbox-answer")).some(
+      (form) => !form.hidden || form.getAttribute("aria-busy") === "true",
     );
   }
 
@@ -255,12 +255,14 @@ export function initInbox({ onChanged = () => {} } = {}) {
     return query({ status: filter.value, kind: kind.value, limit: LIMIT, cursor: next });
   }
 
-  async function load() {
+  /** Show the first page; `background`: skip it if an answer box opened meanwhile. */
+  async function load({ background = false } = {}) {
     const request = api.get(`${INBOX}${params(null)}`);
     loading = request;
     const page = await request;
     if (loading !== request) return; // a newer load (another filter) won
     loading = null;
+    if (background && busy()) return;
     const items = (page && page.items) || [];
     cursor = (page && page.next_cursor) || null;
     replace(list, items.map(render));
@@ -287,16 +289,18 @@ export function initInbox({ onChanged = () => {} } = {}) {
     }
   }
 
-  const reload = () =>
-    load().catch((failure) => say(`Could not load the inbox: ${describeError(failure)}`, "error"));
-  filter.addEventListener("change", reload);
-  kind.addEventListener("change", reload);
-  byId("inbox-refresh").addEventListener("click", reload);
+  const reload = (options) =>
+    load(options).catch((failure) =>
+      say(`Could not load the inbox: ${describeError(failure)}`, "error"),
+    );
+  filter.addEventListener("change", () => reload());
+  kind.addEventListener("change", () => reload());
+  byId("inbox-refresh").addEventListener("click", () => reload());
   more.addEventListener("click", loadMore);
 
   return {
     load,
-    /** Reload unless the artist is typing an answer (it would be wiped). */
-    refreshIfIdle: () => (busy() ? undefined : reload()),
+    /** Reload unless the artist is writing an answer (it would be wiped). */
+    refreshIfIdle: () => (busy() ? undefined : reload({ background: true })),
   };
 }
