@@ -81,6 +81,17 @@ def filled(live_app: LiveApp) -> LiveApp:
             body=XSS_BODY,
         )
         uow.inbox.add_message(hostile_reply(now), now, our_commentid=HOSTILE_OURS)
+        stranger = InboxMessage(
+            messageid="HOSTILE-FAVE",
+            type="feedback.favourite",
+            kind=MessageKind.FAVOURITE,
+            ts=now,
+            originator_username=XSS_USERNAME,
+            deviationid="HOSTILE-OWN",
+            deviation_title=XSS_TITLE,
+            deviation_url="javascript:alert(7)",
+        )
+        uow.inbox.add_message(stranger, now)
         uow.commit()
     return live_app
 
@@ -217,6 +228,12 @@ class TestHostileText:
         expect(reply.locator(".inbox-ours-text")).to_have_text(XSS_BODY)
         # Not a link: only https on deviantart.com (or a subdomain) is one.
         assert reply.locator("a.inbox-deviation").count() == 0
+        page.select_option("#inbox-kind", "other")
+        fave = page.locator('#inbox-list .inbox-item[data-kind="favourite"]')
+        expect(fave.locator(".inbox-from")).to_have_text(XSS_USERNAME)
+        expect(fave.locator(".inbox-deviation")).to_have_text(XSS_TITLE)
+        assert fave.locator("a").count() == 0
+        assert page.locator(INJECTED).count() == 0
         show(page, filled, "log")
         entry = page.locator("#log-rows tr").first
         expect(entry).to_contain_text(XSS_BODY)
