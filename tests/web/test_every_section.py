@@ -11,6 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from fixtures.database import METADATA_READ, add_review_row, add_unknown_row
+from photomanager.domain.inbox import InboxMessage, MessageKind
 from photomanager.domain.models import LogStatus, NewQueueItem, Source
 from web.webtest_support import PHONE, SECTIONS, WIDE, LiveApp, PageRecorder
 
@@ -25,20 +26,24 @@ SERIOUS = ("serious", "critical")
 LOADED = {
     "overview": "#status-counts [data-count='pending']",
     "review": "#review-list .review-item",
+    "inbox": "#inbox-list .inbox-item",
     "queue": "#queue-rows tr",
     "collect": "#tag-chips .chip",
     "templates": "#template-list .template-item",
+    "outcomes": "#outcomes-rows tr",
     "log": "#log-rows tr",
     "settings": "#set-max_per_day[value], #set-max_per_day",
 }
-INJECTED = "img[src='x'], #main script, b[onmouseover], [onerror]"
+INJECTED = "img[src='x'], #main script, #main b, [onerror]"
 
 
 @pytest.fixture
 def filled(live_app: LiveApp) -> LiveApp:
     """Data in every section, third-party text hostile everywhere it can be."""
     container = live_app.container
-    container.templates.create_template(title="Thanks", body="{Lovely|Great} work, {{author}}!")
+    template = container.templates.create_template(
+        title="Thanks", body="{Lovely|Great} work, {{author}}!"
+    )
     assert live_app.api(
         "PUT", "/api/deviation-comments/settings", {"tags": ["watercolor"]}
     ).is_success
@@ -66,8 +71,51 @@ def filled(live_app: LiveApp) -> LiveApp:
             body=XSS_BODY,
             error_message=XSS_TITLE,
         )
+        # A comment of ours that went out, and a deviant's hostile reply under it.
+        uow.logs.append(
+            deviationid="HOSTILE-SENT",
+            status=LogStatus.SENT,
+            now=now - timedelta(minutes=5),
+            message_id=template.message_id,
+            commentid=HOSTILE_OURS,
+            body=XSS_BODY,
+        )
+        uow.inbox.add_message(hostile_reply(now), now, our_commentid=HOSTILE_OURS)
+        stranger = InboxMessage(
+            messageid="HOSTILE-FAVE",
+            type="feedback.favourite",
+            kind=MessageKind.FAVOURITE,
+            ts=now,
+            originator_username=XSS_USERNAME,
+            deviationid="HOSTILE-OWN",
+            deviation_title=XSS_TITLE,
+            deviation_url="javascript:alert(7)",
+        )
+        uow.inbox.add_message(stranger, now)
         uow.commit()
     return live_app
+
+
+HOSTILE_OURS = "C0FFEE00-0000-0000-0000-000000000001"
+XSS_REPLY = '<script>alert(5)</script><img src=x onerror=alert(6)> "thanks" & <b>hugs</b>'
+
+
+def hostile_reply(now: datetime) -> InboxMessage:
+    """A reply under our comment: hostile username, title and text, a link to another host."""
+    return InboxMessage(
+        messageid="HOSTILE-MESSAGE",
+        type="feedback.reply",
+        kind=MessageKind.REPLY,
+        ts=now,
+        originator_userid="HOSTILE-USER",
+        originator_username=XSS_USERNAME,
+        deviationid="HOSTILE-SENT",
+        deviation_title=XSS_TITLE,
+        deviation_url="https://deviantart.com.evil.example/art/1",
+        commentid="C0FFEE00-0000-0000-0000-000000000002",
+        parentid=HOSTILE_OURS,
+        body=XSS_REPLY,
+    )
 
 
 def show(page: Page, live: LiveApp, section: str) -> None:
@@ -172,6 +220,20 @@ class TestHostileText:
         row = page.locator('#queue-rows tr[data-deviationid="HOSTILE-PENDING"]')
         expect(row.locator(".deviation-title")).to_have_text(XSS_TITLE)
         expect(row.locator("td.author")).to_have_text(XSS_USERNAME)
+        show(page, filled, "inbox")
+        reply = page.locator("#inbox-list .inbox-item").first
+        expect(reply.locator(".inbox-reply")).to_have_text(XSS_REPLY)
+        expect(reply.locator(".inbox-from")).to_have_text(XSS_USERNAME)
+        expect(reply.locator(".inbox-deviation")).to_have_text(XSS_TITLE)
+        expect(reply.locator(".inbox-ours-text")).to_have_text(XSS_BODY)
+        # Not a link: only https on deviantart.com (or a subdomain) is one.
+        assert reply.locator("a.inbox-deviation").count() == 0
+        page.select_option("#inbox-kind", "other")
+        fave = page.locator('#inbox-list .inbox-item[data-kind="favourite"]')
+        expect(fave.locator(".inbox-from")).to_have_text(XSS_USERNAME)
+        expect(fave.locator(".inbox-deviation")).to_have_text(XSS_TITLE)
+        assert fave.locator("a").count() == 0
+        assert page.locator(INJECTED).count() == 0
         show(page, filled, "log")
         entry = page.locator("#log-rows tr").first
         expect(entry).to_contain_text(XSS_BODY)

@@ -31,9 +31,11 @@ PHONE = {"width": 390, "height": 844}
 SECTIONS = (
     ("overview", "Overview"),
     ("review", "Review"),
+    ("inbox", "Inbox"),
     ("queue", "Queue"),
     ("collect", "Collect"),
     ("templates", "Templates"),
+    ("outcomes", "Outcomes"),
     ("log", "Log"),
     ("settings", "Settings"),
 )

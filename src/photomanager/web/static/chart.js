@@ -163,3 +163,144 @@ export function legend() {
     el("li", {}, [el("span", { class: "swatch swatch-failed", "aria-hidden": "true" }), "failed"]),
   ]);
 }
+
+// Outcomes per ISO week: one stacked bar per week (replies, watch-backs, fave-backs,
+// comment-backs), the week's comments in each bar's title and in the summary.
+export const OUTCOME_SERIES = [
+  { field: "replies", label: "replies", css: "bar-replies" },
+  { field: "watch_backs", label: "watch-backs", css: "bar-watch" },
+  { field: "fave_backs", label: "fave-backs", css: "bar-fave" },
+  { field: "comment_backs", label: "comment-backs", css: "bar-comment-back" },
+];
+
+/** The weeks in order, each { label, comments, replies, ... } (numbers, 0 for missing). */
+export function weeklySeries(groups) {
+  return (groups || [])
+    .filter((group) => group && group.key)
+    .map((group) => {
+      const row = { key: String(group.key), label: String(group.label || group.key) };
+      row.comments = Number(group.comments) || 0;
+      for (const { field } of OUTCOME_SERIES) row[field] = Number(group[field]) || 0;
+      row.total = OUTCOME_SERIES.reduce((sum, { field }) => sum + row[field], 0);
+      return row;
+    })
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function weekWords(row) {
+  const parts = OUTCOME_SERIES.map(({ field, label }) => `${row[field]} ${label}`);
+  return `${row.label}: ${row.comments} comments; ${parts.join(", ")}`;
+}
+
+/** One paragraph for screen readers and anyone who prefers numbers. */
+export function summarizeWeeks(series) {
+  if (!series.length) return "No comment sent yet: no week to show.";
+  const comments = series.reduce((sum, row) => sum + row.comments, 0);
+  const outcomes = series.reduce((sum, row) => sum + row.total, 0);
+  const last = series[series.length - 1];
+  return (
+    `${series.length} ${series.length === 1 ? "week" : "weeks"}: ${comments} comments earned ` +
+    `${outcomes} outcomes. Latest, ${weekWords(last)}.`
+  );
+}
+
+/** Draw the weekly outcomes into `container` and the summary into `summaryNode`. */
+export function renderWeeklyOutcomes(container, summaryNode, groups) {
+  const series = weeklySeries(groups);
+  const summary = summarizeWeeks(series);
+  const top = niceMax(Math.max(1, ...series.map((row) => row.total)));
+  const plotW = WIDTH - PAD.left - PAD.right;
+  const plotH = HEIGHT - PAD.top - PAD.bottom;
+  const slot = plotW / Math.max(series.length, 1);
+  const barW = Math.max(4, Math.min(48, slot * 0.6));
+  const y = (value) => PAD.top + plotH - (value / top) * plotH;
+  const every = Math.max(1, Math.ceil(series.length / 8)); // at most 8 week labels
+
+  const parts = [
+    svg("title", { id: "outcomes-chart-title", text: "Outcomes per week" }),
+    svg("desc", { id: "outcomes-chart-desc", text: summary }),
+  ];
+  for (let i = 0; i <= 4; i += 1) {
+    const value = (top / 4) * i;
+    const yy = y(value);
+    parts.push(
+      svg("line", { class: "grid", x1: PAD.left, x2: WIDTH - PAD.right, y1: yy, y2: yy }),
+      svg("text", {
+        class: "axis-label",
+        x: PAD.left - 6,
+        y: yy + 4,
+        "text-anchor": "end",
+        text: Number.isInteger(value) ? value : value.toFixed(1),
+      }),
+    );
+  }
+  series.forEach((row, index) => {
+    const x = PAD.left + index * slot + (slot - barW) / 2;
+    const data = { week: row.key, comments: String(row.comments) };
+    for (const { field } of OUTCOME_SERIES) data[field] = String(row[field]);
+    const group = svg("g", { class: "week", dataset: data }, [
+      svg("title", { text: weekWords(row) }),
+    ]);
+    let base = 0;
+    for (const { field, css } of OUTCOME_SERIES) {
+      if (row[field] <= 0) continue;
+      group.append(
+        svg("rect", {
+          class: css,
+          x,
+          y: y(base + row[field]),
+          width: barW,
+          height: y(base) - y(base + row[field]),
+        }),
+      );
+      base += row[field];
+    }
+    parts.push(group);
+    if (index % every === 0 || index === series.length - 1) {
+      parts.push(
+        svg("text", {
+          class: "axis-label",
+          x: PAD.left + index * slot + slot / 2,
+          y: HEIGHT - PAD.bottom + 16,
+          "text-anchor": "middle",
+          text: row.label,
+        }),
+      );
+    }
+  });
+  parts.push(
+    svg("line", { class: "axis", x1: PAD.left, x2: WIDTH - PAD.right, y1: y(0), y2: y(0) }),
+    svg("text", {
+      class: "axis-title",
+      x: PAD.left + plotW / 2,
+      y: HEIGHT - 4,
+      "text-anchor": "middle",
+      text: "ISO week of the comments",
+    }),
+  );
+  const chart = svg(
+    "svg",
+    {
+      class: "chart",
+      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+      role: "img",
+      "aria-labelledby": "outcomes-chart-title outcomes-chart-desc",
+      preserveAspectRatio: "xMidYMid meet",
+    },
+    parts,
+  );
+  replace(container, [chart]);
+  replace(summaryNode, [summary]);
+  return series;
+}
+
+/** The legend of the weekly outcomes chart. */
+export function outcomesLegend() {
+  return el(
+    "ul",
+    { class: "legend" },
+    OUTCOME_SERIES.map(({ label, css }) =>
+      el("li", {}, [el("span", { class: `swatch swatch-${css}`, "aria-hidden": "true" }), label]),
+    ),
+  );
+}

@@ -69,3 +69,21 @@ export function languageName(code) {
     return code;
   }
 }
+
+/** 0.6667 -> "67%"; "" for nothing. */
+export function percent(value) {
+  if (value === null || value === undefined || Number.isNaN(Number(value))) return "";
+  return `${Math.round(Number(value) * 100)}%`;
+}
+
+/**
+ * A rate with its 95% interval, as one honest phrase: "67% (21-94%)"; "no comment yet" when
+ * there is no rate (no comment in the group).
+ */
+export function rateWithInterval(value, low, high) {
+  if (value === null || value === undefined) return "no comment yet";
+  if (low === null || low === undefined || high === null || high === undefined) {
+    return percent(value);
+  }
+  return `${percent(value)} (${percent(low).slice(0, -1)}-${percent(high)})`;
+}

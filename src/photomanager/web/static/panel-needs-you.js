@@ -1,6 +1,6 @@
-// What needs the artist (review waiting, a reconnect, DeviantArt's pauses, rows to settle),
-// each a link to where it is done; and, while nothing was ever posted, the first steps in
-// order with the state of each.
+// What needs the artist (review waiting, unread replies, a reconnect, DeviantArt's pauses,
+// rows to settle), each a link to where it is done; and, while nothing was ever posted, the
+// first steps in order with the state of each.
 
 import { api, API } from "./api.js";
 import { byId, el, replace } from "./dom.js";
@@ -26,6 +26,10 @@ export function needsOf(status) {
   } else if (!account.connected) {
     needs.push({ kind: "connect", text: "Connect your DeviantArt account", href: "/auth/login" });
   }
+  const inbox = status.inbox || {};
+  if (account.connected && !account.reauth_required && inbox.reconnect_to_read_replies) {
+    needs.push({ kind: "reconnect-inbox", text: "Reconnect to read replies", href: "/auth/login" });
+  }
   for (const wait of status.waits || []) {
     needs.push({ kind: "wait", text: `DeviantArt pause: ${wait.reason}`, href: waitTarget(wait) });
   }
@@ -37,6 +41,13 @@ export function needsOf(status) {
       kind: "review",
       text: `${plural(counts.awaiting_review, "comment awaits", "comments await")} your review`,
       href: "#review",
+    });
+  }
+  if (inbox.unread > 0) {
+    needs.push({
+      kind: "inbox",
+      text: `${plural(inbox.unread, "reply", "replies")} to your comments unread`,
+      href: "#inbox",
     });
   }
   if (counts.unknown > 0) {

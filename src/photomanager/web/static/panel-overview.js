@@ -52,6 +52,7 @@ export function normalizeStatus(raw) {
     skippedByReason: status.skipped_by_reason || {},
     housekeeping: status.housekeeping || null,
     waits: status.waits || [],
+    inbox: status.inbox || null,
   };
 }
 

@@ -18,14 +18,26 @@
 //          moved since the previous poll). Hidden sections are never polled.
 
 import collect from "./section-collect.js";
+import inbox from "./section-inbox.js";
 import log from "./section-log.js";
+import outcomes from "./section-outcomes.js";
 import overview from "./section-overview.js";
 import queue from "./section-queue.js";
 import review from "./section-review.js";
 import settings from "./section-settings.js";
 import templates from "./section-templates.js";
 
-export const SECTIONS = [overview, review, queue, collect, templates, log, settings];
+export const SECTIONS = [
+  overview,
+  review,
+  inbox,
+  queue,
+  collect,
+  templates,
+  outcomes,
+  log,
+  settings,
+];
 
 /** The section shown when the URL names none. */
 export const DEFAULT_SECTION = "overview";
