@@ -1,7 +1,7 @@
 """Run the benchmarks and print a markdown table of ratios, targets and PASS/MISS.
 
     .venv/bin/python -m benchmarks [--rows N] [--db sqlite|postgresql|both] [--quick]
-                                   [--only retention|scale]
+                                   [--only retention|scale|inbox] [--inbox-rows N]
     .venv/bin/python benchmarks/run.py ...
 
 Every ratio compares two measurements taken in the same run on the same
@@ -28,6 +28,8 @@ from benchmarks import (  # noqa: E402
     claims,
     enqueue,
     inbox,
+    inbox_ingest,
+    inbox_polling,
     memory,
     pacing,
     reads,
@@ -54,13 +56,18 @@ class Sizes:
     rate: float
     window_s: float
     pacing_posts: int = pacing.POSTS
+    # The inbox rows: comments and messages, big and small; messages ingested; hours polled.
+    inbox_big: int = 1_000_000
+    inbox_small: int = 10_000
+    inbox_ingest: int = inbox_ingest.MESSAGES
+    inbox_hours: int = inbox_polling.HOURS
 
     @classmethod
-    def full(cls, rows: int, rate: float) -> Sizes:
-        return cls(rows, 10_000, 1_000, 100_000, 300, 30, rate, 60.0)
+    def full(cls, rows: int, rate: float, inbox_rows: int | None = None) -> Sizes:
+        return cls(rows, 10_000, 1_000, 100_000, 300, 30, rate, 60.0, inbox_big=inbox_rows or rows)
 
     @classmethod
-    def quick(cls, rows: int, rate: float) -> Sizes:
+    def quick(cls, rows: int, rate: float, inbox_rows: int | None = None) -> Sizes:
         return cls(
             rows,
             max(10, rows // 10),
@@ -71,6 +78,10 @@ class Sizes:
             rate,
             3.0,
             pacing.QUICK_POSTS,
+            inbox_big=inbox_rows or rows,
+            inbox_small=max(100, rows // 10),
+            inbox_ingest=100,
+            inbox_hours=1,
         )
 
 
@@ -147,26 +158,36 @@ def bench_kind(dbs: Databases, kind: str, sizes: Sizes) -> list[Row]:
 
 
 def bench_inbox(dbs: Databases, kind: str, sizes: Sizes) -> list[Row]:
-    """`GET /outcomes` and `GET /inbox` at N comments and messages vs 10,000 (or N/10)."""
-    small_n = min(inbox.SMALL, max(10, sizes.rows // 10))
-    measured = {}
-    for count in (sizes.rows, small_n):
-        url = dbs.fresh(kind)
-        step(
-            f"{kind}: fill the inbox with {count:,}",
-            lambda url=url, count=count: inbox.fill(url, count),
-        )  # type: ignore[misc]
-        measured[count] = step(
-            f"{kind}: inbox reads at {count:,}",
-            lambda url=url: inbox.latencies(url, sizes.read_repeats),  # type: ignore[misc]
-        )
-        dbs.drop(url)
-    return inbox.rows(kind, sizes.rows, measured[sizes.rows], small_n, measured[small_n])
+    """The inbox rows on one database kind: reads at scale, ingest, polling's cost."""
+    big, small = sizes.inbox_big, sizes.inbox_small
+    out = step(
+        f"{kind}: inbox reads at {big:,} vs {small:,}",
+        lambda: inbox.run(dbs, kind, big, small, sizes.read_repeats),
+    )
+    result = step(
+        f"{kind}: inbox ingest of {sizes.inbox_ingest:,}",
+        lambda: inbox_ingest.measure(dbs, kind, sizes.inbox_ingest),
+    )
+    out.append(inbox_ingest.row(kind, result))
+    url = dbs.fresh(kind)
+    day = step(
+        f"{kind}: inbox polling, {sizes.inbox_hours} simulated hours",
+        lambda: inbox_polling.measure(url, hours=sizes.inbox_hours),
+    )
+    dbs.drop(url)
+    out.append(inbox_polling.row(kind, day))
+    return out
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--rows", type=int, default=None, help="big size (default 1,000,000)")
+    parser.add_argument(
+        "--inbox-rows",
+        type=int,
+        default=None,
+        help="comments and messages of the big inbox database (default: --rows)",
+    )
     parser.add_argument("--db", choices=(*KINDS, "both"), default="both")
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
     parser.add_argument(
@@ -176,8 +197,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         choices=("retention", "scale", "inbox"),
         default=None,
-        help="retention: only the 90 simulated days; inbox: only the inbox and outcomes "
-        "reads; scale: everything else",
+        help="retention: only the 90 simulated days; inbox: only the inbox rows (reads, "
+        "ingest, polling); scale: everything else",
     )
     return parser.parse_args(argv)
 
@@ -187,9 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     kinds = KINDS if args.db == "both" else (args.db,)
     if args.quick:
-        sizes = Sizes.quick(args.rows or 2_000, args.rate)
+        sizes = Sizes.quick(args.rows or 2_000, args.rate, args.inbox_rows)
     else:
-        sizes = Sizes.full(args.rows or 1_000_000, args.rate)
+        sizes = Sizes.full(args.rows or 1_000_000, args.rate, args.inbox_rows)
     progress(f"sizes: {sizes}")
     rows: list[Row] = []
     with Databases(kinds) as dbs:

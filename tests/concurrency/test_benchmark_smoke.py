@@ -30,6 +30,15 @@ BENCHMARKS_PER_DB = (
     "1 per 5 s, no Retry-After: achieved / allowed",
     "1 per 5 s, no Retry-After: throttled POSTs",
     "with Retry-After: requests inside it",
+    "GET /outcomes?group_by=template",  # the inbox rows: reads, ingest, polling's cost
+    "GET /outcomes?group_by=source",
+    "GET /outcomes?group_by=week",
+    "GET /inbox, first page",
+    "GET /inbox?status=unread, first page",
+    "GET /inbox?kind=all, first page",
+    "GET /inbox, a page half-way down by cursor",
+    "inbox ingest of",
+    "inbox polling at default settings",
     "simulated days",  # the retention rows: database size, then the two reads
     "days: GET /status",
     "days: GET one queue page",
