@@ -78,6 +78,8 @@ from photomanager.domain.errors import (
 from photomanager.domain.models import (
     PENALTY_CLIENT,
     PENALTY_EDGE,
+    PENALTY_NEXT_CLIENT,
+    PENALTY_NEXT_USER,
     PENALTY_PACE,
     PENALTY_USER,
     Penalty,
@@ -97,6 +99,7 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _RETRYABLE_GET_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RETRYABLE_POST_STATUSES = frozenset({429, 503})
 _UUID_SEGMENT = re.compile(r"^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$")
+REASON_SPACING = "DeviantArt's recommended delay between two requests"
 # Query parameters that would carry a credential: refused outright.
 _FORBIDDEN_PARAMS = frozenset({"access_token", "refresh_token", "client_secret", "token"})
 
@@ -308,6 +311,7 @@ class DeviantArtHttpClient:
             self._check_deadline(deadline)
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             self.waited_in_last_request = waited
+            sent_at = self._clock.now()
             started = time.monotonic()
             try:
                 response = self._http.request(
@@ -327,6 +331,7 @@ class DeviantArtHttpClient:
                 logger.debug("%s %s -> %d in %.3fs", method, path, response.status_code, elapsed)
                 if response.is_success:
                     self._delay.on_success()
+                    self._space_next(rate_scope, sent_at)
                     if self._edge_streak:
                         self._edge_streak = 0
                         self._penalties.clear(PENALTY_EDGE, self._clock.now())
@@ -398,7 +403,9 @@ class DeviantArtHttpClient:
         `covered`: our own retry wait (never shorter than the wait we imposed) ran
         until then; a rate-limit wait ending by then is over.
         """
-        scopes = [PENALTY_EDGE, PENALTY_PACE, *([rate_scope] if rate_scope else [])]
+        next_scope = _next_scope(rate_scope)
+        scopes = [PENALTY_EDGE, PENALTY_PACE]
+        scopes += [s for s in (rate_scope, next_scope) if s is not None]
         rows = self._penalties.get_many(scopes)
         now = self._clock.now()
         self._adopt_pace(rows.get(PENALTY_PACE))
@@ -406,9 +413,12 @@ class DeviantArtHttpClient:
         self._edge_streak = edge.streak if edge is not None else 0
         if edge is not None and edge.not_before is not None and edge.not_before > now:
             raise EdgeBlocked(edge_reason(edge.not_before), retry_at=edge.not_before)
-        rate = rows.get(rate_scope) if rate_scope else None
-        if rate is None or rate.not_before is None or rate.not_before <= now:
+        waits = [rows[s] for s in (rate_scope, next_scope) if s is not None and s in rows]
+        waits = [row for row in waits if row.not_before is not None and row.not_before > now]
+        if not waits:
             return 0.0
+        rate = max(waits, key=lambda row: row.not_before or now)
+        assert rate.not_before is not None
         if covered is not None and rate.not_before <= covered:
             return 0.0
         remaining = (rate.not_before - now).total_seconds()
@@ -431,6 +441,15 @@ class DeviantArtHttpClient:
             return
         self._pace_seen = pace.updated_at
         self._delay.adopt(pace.spacing_s)
+
+    def _space_next(self, rate_scope: str | None, sent_at: datetime) -> None:
+        """Share when the next request of the scope may start: this one's start + spacing."""
+        next_scope = _next_scope(rate_scope)
+        spacing = self._delay.current()
+        if next_scope is None or spacing <= 0:
+            return
+        until = sent_at + timedelta(seconds=spacing)
+        self._penalties.impose(next_scope, until, REASON_SPACING, self._clock.now())
 
     def _impose_after_429(self, rate_scope: str | None, retry_after: float | None) -> None:
         """Share the wait a 429 imposed: its Retry-After, else our cool-off."""
@@ -530,6 +549,13 @@ def edge_reason(retry_at: datetime) -> str:
         'DeviantArt\'s network refused this machine (an HTML 403 "Request blocked." '
         "from the network in front of DeviantArt, not a decision about the account); "
         f"nothing was sent; next try at {retry_at:%H:%M:%S} UTC"
+    )
+
+
+def _next_scope(rate_scope: str | None) -> str | None:
+    """The scope that keeps when the next request of `rate_scope` may start."""
+    return {PENALTY_USER: PENALTY_NEXT_USER, PENALTY_CLIENT: PENALTY_NEXT_CLIENT}.get(
+        rate_scope or ""
     )
 
 
