@@ -270,6 +270,22 @@ class DeviantArtHttpClient:
         """
         return self._delay.current()
 
+    def spare_turn(self, before: datetime, token_kind: TokenKind = TokenKind.USER) -> bool:
+        """Whether one request of `token_kind` may start now and leave `before` untouched.
+
+        True when no shared wait holds the scope now and the spacing after a request
+        sent now ends by `before` (the next post's turn): a poller that asks this
+        first never delays a post nor pushes one into a 429. One short read.
+        """
+        rate_scope = _rate_scope(token_kind)
+        next_scope = _next_scope(rate_scope)
+        scopes = [PENALTY_EDGE, *[s for s in (rate_scope, next_scope) if s is not None]]
+        rows = self._penalties.get_many(scopes)
+        now = self._clock.now()
+        if any(row.active(now) for row in rows.values()):
+            return False
+        return now + timedelta(seconds=self._delay.current()) <= before
+
     # -- internals -----------------------------------------------------------
 
     def _oauth_post(self, path: str, form: Mapping[str, str]) -> dict[str, Any]:

@@ -459,6 +459,10 @@ class DeviantArtApi(Protocol):
         """Seconds the latest request waited before its last attempt (retries, shared waits)."""
         ...
 
+    def spare_turn(self, before: datetime) -> bool:
+        """Whether a user-token request may start now and its spacing end by `before`."""
+        ...
+
 
 # (title, plain-text description, tags) -> ISO 639-1 code, or None when unclear.
 # Implemented by `photomanager.language.LanguageDetector.detect`; wired in bootstrap.

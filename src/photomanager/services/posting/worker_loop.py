@@ -230,6 +230,17 @@ class WorkerLoop:
                 logger.exception("worker step failed")
                 self._set_wait(self._clock.now() + ERROR_BACKOFF, "unexpected error, see logs")
 
+    def spare_turn(self) -> bool:
+        """Whether a request that is not a post (a message poll) may go now.
+
+        True only inside a wait for the next post's turn, when the spacing DeviantArt
+        needs after one more request of the user token ends by that turn: the post is
+        neither delayed nor pushed into a 429. Call it from the loop's thread, between
+        steps; a False means "not now", never "never".
+        """
+        turn = self._not_before
+        return turn is not None and self._api.spare_turn(turn)
+
     def _housekeeping(self, stop: threading.Event) -> None:
         now = self._clock.now()
         last = self._last_housekeeping
