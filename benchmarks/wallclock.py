@@ -73,6 +73,7 @@ TARGET_THROTTLED = 0.02
 SECONDS = 300.0
 LIMITS = ((6, 10.0), (30, 60.0))
 SCENARIOS = ("drain", "review")
+ALL_SCENARIOS = (*SCENARIOS, "collect")
 APPROVE_EVERY_S = 3.0
 COLLECT_EVERY_S = 20.0
 COLLECT_PAGES = 2
@@ -396,7 +397,7 @@ def run_kind(
     *,
     seconds: float,
     log_root: Path | None = None,
-    scenarios: tuple[str, ...] = (*SCENARIOS, "collect"),
+    scenarios: tuple[str, ...] = ALL_SCENARIOS,
     progress: Callable[[str], None] | None = None,
 ) -> list[Row]:
     """Every wall-clock row on one database kind (`url_for()` gives a fresh database)."""

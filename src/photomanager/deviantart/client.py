@@ -100,6 +100,8 @@ _RETRYABLE_GET_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RETRYABLE_POST_STATUSES = frozenset({429, 503})
 _UUID_SEGMENT = re.compile(r"^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$")
 REASON_SPACING = "DeviantArt's recommended delay between two requests"
+# Turns taken by others while we waited for one: try again at most this often, then go.
+_TURN_TRIES = 3
 # Query parameters that would carry a credential: refused outright.
 _FORBIDDEN_PARAMS = frozenset({"access_token", "refresh_token", "client_secret", "token"})
 
@@ -327,7 +329,6 @@ class DeviantArtHttpClient:
             self._check_deadline(deadline)
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             self.waited_in_last_request = waited
-            sent_at = self._clock.now()
             started = time.monotonic()
             try:
                 response = self._http.request(
@@ -347,7 +348,6 @@ class DeviantArtHttpClient:
                 logger.debug("%s %s -> %d in %.3fs", method, path, response.status_code, elapsed)
                 if response.is_success:
                     self._delay.on_success()
-                    self._space_next(rate_scope, sent_at)
                     if self._edge_streak:
                         self._edge_streak = 0
                         self._penalties.clear(PENALTY_EDGE, self._clock.now())
@@ -414,14 +414,13 @@ class DeviantArtHttpClient:
     def _obey(
         self, method: str, rate_scope: str | None, waited: float, covered: datetime | None
     ) -> float:
-        """Obey the shared waits before an attempt: the seconds waited, or raise unsent.
+        """Obey the shared waits before an attempt, then take the turn: the seconds waited.
 
-        `covered`: our own retry wait (never shorter than the wait we imposed) ran
-        until then; a rate-limit wait ending by then is over.
+        Raises unsent when a wait is too long to block on. `covered`: our own retry
+        wait (never shorter than the wait we imposed) ran until then; a rate-limit
+        wait ending by then is over.
         """
-        next_scope = _next_scope(rate_scope)
-        scopes = [PENALTY_EDGE, PENALTY_PACE]
-        scopes += [s for s in (rate_scope, next_scope) if s is not None]
+        scopes = [PENALTY_EDGE, PENALTY_PACE, *([rate_scope] if rate_scope else [])]
         rows = self._penalties.get_many(scopes)
         now = self._clock.now()
         self._adopt_pace(rows.get(PENALTY_PACE))
@@ -429,25 +428,66 @@ class DeviantArtHttpClient:
         self._edge_streak = edge.streak if edge is not None else 0
         if edge is not None and edge.not_before is not None and edge.not_before > now:
             raise EdgeBlocked(edge_reason(edge.not_before), retry_at=edge.not_before)
-        waits = [rows[s] for s in (rate_scope, next_scope) if s is not None and s in rows]
-        waits = [row for row in waits if row.not_before is not None and row.not_before > now]
-        if not waits:
+        rate = rows.get(rate_scope) if rate_scope else None
+        spent = 0.0
+        # When our own waits end (a clock that moves only when told to, in tests, is
+        # not behind them): the turn is taken from then.
+        at = max(now, covered or now)
+        if (
+            rate is not None
+            and rate.not_before is not None
+            and rate.not_before > now
+            and (covered is None or rate.not_before > covered)
+        ):
+            spent += self._block(method, waited, rate.not_before, rate.reason)
+            at = max(at, rate.not_before)
+        return spent + self._take_turn(method, rate_scope, waited + spent, at, retry=covered)
+
+    def _block(self, method: str, waited: float, until: datetime, reason: str) -> float:
+        """Wait until `until` if we may block that long (else raise unsent); seconds waited."""
+        remaining = (until - self._clock.now()).total_seconds()
+        if remaining <= 0:
             return 0.0
-        rate = max(waits, key=lambda row: row.not_before or now)
-        assert rate.not_before is not None
-        if covered is not None and rate.not_before <= covered:
-            return 0.0
-        remaining = (rate.not_before - now).total_seconds()
         if remaining > self.policy.retry_after_cap_s or self._over_post_budget(
             method, waited, remaining
         ):
             raise RateLimited(
-                f"not sent: {rate.reason} until {rate.not_before:%H:%M:%S} UTC",
-                retry_after=remaining,
+                f"not sent: {reason} until {until:%H:%M:%S} UTC", retry_after=remaining
             )
-        logger.info("waiting %.1fs: %s", remaining, rate.reason)
+        logger.info("waiting %.1fs: %s", remaining, reason)
         self._wait(remaining)
         return remaining
+
+    def _take_turn(
+        self,
+        method: str,
+        rate_scope: str | None,
+        waited: float,
+        at: datetime,
+        *,
+        retry: datetime | None,
+    ) -> float:
+        """Reserve the scope's next turn (from `at` + spacing), waiting for the one that runs.
+
+        Every request of a token takes a turn, whatever process sends it: reads, polls
+        and posts share the budget DeviantArt counts, and a restarted process keeps
+        its predecessor's last turn. Atomic, so two senders never take the same turn.
+        A retry (`retry`: our own wait ran until then) is spaced by the retry policy:
+        it takes its turn without waiting for one.
+        """
+        next_scope = _next_scope(rate_scope)
+        if next_scope is None:
+            return 0.0
+        spent = 0.0
+        for _ in range(_TURN_TRIES):
+            spacing = timedelta(seconds=self._delay.current())
+            ends = self._penalties.reserve(next_scope, at + spacing, REASON_SPACING, at)
+            if ends is None:
+                return spent
+            if retry is None:
+                spent += self._block(method, waited + spent, ends, REASON_SPACING)
+            at = max(self._clock.now(), ends)
+        return spent
 
     def _adopt_pace(self, pace: Penalty | None) -> None:
         """Start from the spacing another process (or our predecessor) learned."""
@@ -457,15 +497,6 @@ class DeviantArtHttpClient:
             return
         self._pace_seen = pace.updated_at
         self._delay.adopt(pace.spacing_s)
-
-    def _space_next(self, rate_scope: str | None, sent_at: datetime) -> None:
-        """Share when the next request of the scope may start: this one's start + spacing."""
-        next_scope = _next_scope(rate_scope)
-        spacing = self._delay.current()
-        if next_scope is None or spacing <= 0:
-            return
-        until = sent_at + timedelta(seconds=spacing)
-        self._penalties.impose(next_scope, until, REASON_SPACING, self._clock.now())
 
     def _impose_after_429(self, rate_scope: str | None, retry_after: float | None) -> None:
         """Share the wait a 429 imposed: its Retry-After, else our cool-off."""

@@ -62,6 +62,8 @@ REVIEW_POLL = timedelta(seconds=1)
 ERROR_BACKOFF = timedelta(seconds=30)  # after an unexpected error (database down, bug)
 HOUSEKEEPING_EVERY = timedelta(seconds=30)  # expire claims, reconcile unknown rows
 HOUSEKEEPING_ROOM = timedelta(seconds=1)  # done in a wait at least this long, if one comes
+# A step may begin this long before the spacing after the last request ends.
+STEP_LEAD = timedelta(seconds=0.5)
 MAX_WAIT_CHUNK_S = 5.0  # re-read settings and heartbeat at least this often
 WATCHER_JOIN_TIMEOUT_S = 5.0
 WATCH_INTERVAL_S = 0.25  # desired-state polling: stop within a second
@@ -288,6 +290,11 @@ class WorkerLoop:
         for scope, scope_state in _OBEYED:
             penalty = penalties.get(scope)
             until = penalty.not_before if penalty is not None else None
+            if until is not None and scope == PENALTY_NEXT_USER:
+                # The spacing runs from the start of the last request to the start of the
+                # next; the step's database work before its request fits inside it (the
+                # client waits what is left), instead of being added to every gap.
+                until -= STEP_LEAD
             if penalty is not None and until is not None and until > max(now, target):
                 target, reason, state = until, _words(penalty), scope_state
         if target <= now:
