@@ -21,7 +21,7 @@ from collections.abc import Callable
 from benchmarks.databases import Databases, kind_of
 from benchmarks.report import Row, seconds
 from benchmarks.workload import START, enqueue, open_uow_factory, queue_items
-from photomanager.storage.repositories.queue import ADD_BATCH, _timestamp_processor
+from photomanager.storage.repositories.queue.adds import ADD_BATCH, _timestamp_processor
 from photomanager.storage.sql_helpers import chunked
 from photomanager.storage.tables import queue
 

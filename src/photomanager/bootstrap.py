@@ -293,6 +293,7 @@ def bootstrap(
         clock=clock,
         rng=rng,
         language_detector=detect,
+        max_length=settings.comment_max_length,
     )
     return Container(
         settings=settings,

@@ -99,3 +99,30 @@ class TestWorkerThread:
             assert sandbox.ledger.duplicates() == []
         finally:
             container.close()
+
+
+class TestCommentMaxLength:
+    def test_the_worker_obeys_the_configured_length(
+        self, tmp_path: Path, sandbox: Sandbox, sandbox_clock: ManualClock, sqlite_template: Path
+    ) -> None:
+        """PHOTOMANAGER_COMMENT_MAX_LENGTH bounds what the worker posts, not only templates."""
+        container = build_container(
+            tmp_path, sandbox, sandbox_clock, template_db=sqlite_template, comment_max_length=40
+        )
+        try:
+            run = container.collect_runs.start(Source.WATCH_FEED, pages=1)
+            container.collect_runs.wait(run.run_id, timeout=30)
+            # Written under a larger limit (the template service refuses it under this one).
+            with container.uow_factory() as uow:
+                text = "A comment of more than forty characters, plain."
+                uow.messages.add("long", text, True, sandbox_clock.now())
+                uow.commit()
+            container.worker.run_once()
+            failed, _ = container.logs.list_logs(status=LogStatus.FAILED, limit=5)
+            sent, _ = container.logs.list_logs(status=LogStatus.SENT, limit=5)
+            assert sent == []
+            assert len(failed) == 1
+            assert "at most 40" in (failed[0].error_message or "")
+            assert sandbox.ledger.all_comments() == []
+        finally:
+            container.close()

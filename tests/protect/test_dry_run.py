@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from photomanager.domain.models import LogStatus, QueueStatus, Source
 from photomanager.services.posting.outcomes import StepOutcome
-from photomanager.services.posting.worker import DRY_RUN_REASON
+from photomanager.services.posting.rendering import DRY_RUN_REASON
 from protect.protect_support import configure, enqueue, logs, posts, publish, row
 from services.service_harness import Harness
 

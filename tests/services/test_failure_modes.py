@@ -25,7 +25,7 @@ from photomanager.sandbox.faults.spec import demo_faults
 from photomanager.services.collecting.collector import FAILED
 from photomanager.services.posting.outcomes import StepOutcome
 from photomanager.services.posting.reconcile import GRACE, READ_BACK_PATH, RECHECK
-from photomanager.services.posting.worker import THROTTLE_RETURNED
+from photomanager.services.posting.throttle_burst import THROTTLE_RETURNED
 from photomanager.storage.penalty_store import SqlPenaltyStore
 from protect.protect_support import enqueue, me, publish, row
 from services.service_harness import Harness, build_harness

@@ -19,9 +19,10 @@ from photomanager.domain.models import (
 from photomanager.domain.templates import enumerate_variants
 from photomanager.sandbox import RateLimit
 from photomanager.services.account.identity import Me, lookup_me
+from photomanager.services.posting.error_outcomes import REASON_RECONNECT
 from photomanager.services.posting.outcomes import StepOutcome
 from photomanager.services.posting.reconcile import CLAIM_LEASE, GRACE, RECHECK
-from photomanager.services.posting.worker import REASON_NO_TEMPLATES, REASON_RECONNECT
+from photomanager.services.posting.worker import REASON_NO_TEMPLATES
 from services.service_harness import TEMPLATE, Harness
 
 

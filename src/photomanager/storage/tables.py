@@ -74,7 +74,7 @@ queue = Table(
     Column("body_hash", String(128), nullable=True),
     Column("body", Text, nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
-    # Never twice (migration 0003): see `repositories/queue.py`.
+    # Never twice (migration 0003): see `repositories/queue/`.
     Column("approved_at", UtcDateTime, nullable=True),
     Column("unknown_since", UtcDateTime, nullable=True),
     Column("reconcile_checked_at", UtcDateTime, nullable=True),

@@ -1,4 +1,4 @@
-"""A recovering parser for the template language (see `language.py` for the language).
+"""A recovering parser for the template language (see the package docstring for the language).
 
 It never stops at the first mistake: it records an issue, repairs the
 structure (skips a stray `}`, closes unclosed groups at the end) and goes

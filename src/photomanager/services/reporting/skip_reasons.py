@@ -8,7 +8,7 @@ names the known kinds with short keys the page and scripts can rely on.
 from __future__ import annotations
 
 from photomanager.services.posting.author_limits import COOLDOWN_PREFIX, LIMIT_PREFIX, reason_kind
-from photomanager.services.posting.worker import DRY_RUN_REASON
+from photomanager.services.posting.rendering import DRY_RUN_REASON
 from photomanager.services.upkeep.review import SKIPPED_IN_REVIEW
 
 KNOWN_KINDS = {
