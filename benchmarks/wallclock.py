@@ -54,6 +54,7 @@ for _extra in (ROOT, ROOT / "tests"):
         sys.path.insert(0, str(_extra))
 
 from benchmarks.report import Row  # noqa: E402
+from photomanager.api.routes import PREFIX  # noqa: E402
 from photomanager.domain.models import (  # noqa: E402
     CommentSettings,
     NewQueueItem,
@@ -77,6 +78,7 @@ ALL_SCENARIOS = (*SCENARIOS, "collect")
 APPROVE_EVERY_S = 3.0
 COLLECT_EVERY_S = 20.0
 COLLECT_PAGES = 2
+COLLECT_NEW = 20  # deviations published by watched artists before each collect
 POST = "post_comment"
 BOOT_TIMEOUT_S = 60.0
 FIRST_POST_TIMEOUT_S = 60.0
@@ -108,6 +110,8 @@ class WallClock:
     other_user_requests: int = 0
     other_throttled: int = 0
     load: str = ""
+    helper_calls: int = 0  # approve-all calls, or collects started
+    helper_rows: int = 0  # rows approved
 
     @property
     def allowed(self) -> float:
@@ -240,25 +244,23 @@ class _App:
                 self.popen.wait()
 
 
-def _approver(app: _App, stop: threading.Event) -> None:
+def _approver(app: _App, stop: threading.Event, done: list[int]) -> None:
     """Every few seconds: read the review page, approve what it shows (as the page does)."""
     while not stop.wait(APPROVE_EVERY_S):
-        try:
-            page = app.call("GET", "/api/v1/review?limit=50")
-            ids = [item["deviationid"] for item in page["items"]]  # type: ignore[index]
-            if ids:
-                app.call("POST", "/api/v1/review/approve-all", {"deviationids": ids})
-        except OSError as exc:
-            print(f"approve failed: {exc}", file=sys.stderr)
+        page = app.call("GET", f"{PREFIX}/review?limit=50")
+        ids = [item["deviationid"] for item in page["items"]]  # type: ignore[index]
+        if ids:
+            answer = app.call("POST", f"{PREFIX}/review/approve-all", {"deviationids": ids})
+            done.append(len(answer["approved"]))  # type: ignore[index]
 
 
-def _collector(app: _App, stop: threading.Event) -> None:
-    """Every `COLLECT_EVERY_S`: collect the watch feed through the API (user token)."""
+def _collector(app: _App, sandbox: Sandbox, stop: threading.Event, done: list[int]) -> None:
+    """Every `COLLECT_EVERY_S`: new deviations by watched artists, then a collect through
+    the API (user token: feed pages, then the metadata of what is new)."""
     while True:
-        try:
-            app.call("POST", "/api/v1/collect/watch-feed", {"pages": COLLECT_PAGES})
-        except OSError as exc:
-            print(f"collect failed: {exc}", file=sys.stderr)
+        sandbox.publish(COLLECT_NEW, watched=True)
+        app.call("POST", f"{PREFIX}/collect/watch-feed", {"pages": COLLECT_PAGES})
+        done.append(1)
         if stop.wait(COLLECT_EVERY_S):
             return
 
@@ -286,6 +288,7 @@ def measure(
     )
     _prepare(url, sandbox, ids, review=review)
     helpers: list[threading.Thread] = []
+    done: list[int] = []  # rows approved per call, or one per collect started
     stop = threading.Event()
     with SandboxServer(sandbox) as base_url:
         app = _App(url, base_url, sandbox, log_dir)
@@ -296,9 +299,9 @@ def measure(
                     raise RuntimeError(f"no POST:\n{app.output()[-3000:]}")
                 time.sleep(0.05)
             if review:
-                helpers.append(threading.Thread(target=_approver, args=(app, stop)))
+                helpers.append(threading.Thread(target=_approver, args=(app, stop, done)))
             if scenario == "collect":
-                helpers.append(threading.Thread(target=_collector, args=(app, stop)))
+                helpers.append(threading.Thread(target=_collector, args=(app, sandbox, stop, done)))
             for helper in helpers:
                 helper.start()
             load = _load()
@@ -336,6 +339,8 @@ def measure(
         other_user_requests=len(others),
         other_throttled=sum(r.status == 429 for r in others),
         load=load,
+        helper_calls=len(done),
+        helper_rows=sum(done),
     )
 
 
@@ -364,9 +369,11 @@ def rows(kind: str, result: WallClock) -> list[Row]:
     extra = ""
     if result.scenario == "collect":
         extra = (
-            f"; {result.other_user_requests} other user-token requests "
-            f"({result.other_throttled} x 429)"
+            f"; {result.helper_calls} collects, {result.other_user_requests} other "
+            f"user-token requests ({result.other_throttled} x 429)"
         )
+    elif result.scenario == "review":
+        extra = f"; {result.helper_rows} rows approved in {result.helper_calls} calls"
     return [
         Row(
             benchmark=f"wall clock, velocity filter {what}, {label}: accepted / allowed",

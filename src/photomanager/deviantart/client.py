@@ -324,8 +324,9 @@ class DeviantArtHttpClient:
         path = httpx.URL(url).path  # logged instead of the URL: no query values
         rate_scope = _rate_scope(token_kind)
         covered: datetime | None = None  # our own retry wait ran until then
+        turn: list[datetime] = []  # the end of the turn our last attempt took
         while True:
-            waited += self._obey(method, rate_scope, waited, covered)
+            waited += self._obey(method, rate_scope, waited, covered, turn)
             self._check_deadline(deadline)
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             self.waited_in_last_request = waited
@@ -412,7 +413,12 @@ class DeviantArtHttpClient:
         return OutcomeUnknown(f"the request may have reached DeviantArt ({name}); not repeated")
 
     def _obey(
-        self, method: str, rate_scope: str | None, waited: float, covered: datetime | None
+        self,
+        method: str,
+        rate_scope: str | None,
+        waited: float,
+        covered: datetime | None,
+        turn: list[datetime],
     ) -> float:
         """Obey the shared waits before an attempt, then take the turn: the seconds waited.
 
@@ -441,7 +447,7 @@ class DeviantArtHttpClient:
         ):
             spent += self._block(method, waited, rate.not_before, rate.reason)
             at = max(at, rate.not_before)
-        return spent + self._take_turn(method, rate_scope, waited + spent, at, retry=covered)
+        return spent + self._take_turn(method, rate_scope, waited + spent, at, turn)
 
     def _block(self, method: str, waited: float, until: datetime, reason: str) -> float:
         """Wait until `until` if we may block that long (else raise unsent); seconds waited."""
@@ -464,16 +470,15 @@ class DeviantArtHttpClient:
         rate_scope: str | None,
         waited: float,
         at: datetime,
-        *,
-        retry: datetime | None,
+        turn: list[datetime],
     ) -> float:
         """Reserve the scope's next turn (from `at` + spacing), waiting for the one that runs.
 
         Every request of a token takes a turn, whatever process sends it: reads, polls
         and posts share the budget DeviantArt counts, and a restarted process keeps
         its predecessor's last turn. Atomic, so two senders never take the same turn.
-        A retry (`retry`: our own wait ran until then) is spaced by the retry policy:
-        it takes its turn without waiting for one.
+        A retry is spaced by the retry policy, so the turn its own earlier attempt took
+        (`turn`, updated here) never holds it; a turn another sender took does.
         """
         next_scope = _next_scope(rate_scope)
         if next_scope is None:
@@ -483,8 +488,9 @@ class DeviantArtHttpClient:
             spacing = timedelta(seconds=self._delay.current())
             ends = self._penalties.reserve(next_scope, at + spacing, REASON_SPACING, at)
             if ends is None:
+                turn[:] = [at + spacing]
                 return spent
-            if retry is None:
+            if not turn or ends != turn[0]:
                 spent += self._block(method, waited + spent, ends, REASON_SPACING)
             at = max(self._clock.now(), ends)
         return spent
