@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from deviantart.da_doubles import FROZEN_NOW, Harness, json_response
+import httpx
+
+from deviantart.da_doubles import FROZEN_NOW, Harness, error_response, json_response
 from photomanager.deviantart.penalties import InMemoryPenalties
 from photomanager.deviantart.retry import RetryPolicy
-from photomanager.domain.models import TokenKind
+from photomanager.domain.models import PENALTY_NEXT_USER, TokenKind
 
 OK = {"status": "success"}
 SPACED = RetryPolicy(retry_after_jitter_s=0.0, delay_floor_s=2.0)
@@ -71,6 +73,23 @@ class TestRestartedProcess:
         restarted = harness.make(policy=SPACED, clock=clock, sleep=clock.sleep, penalties=shared)
         restarted.get("placebo")
         assert clock.now() - FROZEN_NOW == timedelta(seconds=2)
+
+
+class TestRetries:
+    def test_a_retry_waits_for_a_turn_another_sender_took(self, harness: Harness) -> None:
+        """A GET answered 500: while it backs off, another process takes the next turns."""
+        clock = MovingClock()
+        shared = InMemoryPenalties()
+        taken_until = FROZEN_NOW + timedelta(seconds=5)
+
+        def busy_then_other_sender(request: httpx.Request) -> httpx.Response:
+            shared.impose(PENALTY_NEXT_USER, taken_until, "another process", clock.now())
+            return error_response(500, "server_error")
+
+        harness.server.reply(busy_then_other_sender, json_response(200, OK))
+        client = harness.make(policy=SPACED, clock=clock, sleep=clock.sleep, penalties=shared)
+        assert client.get("placebo") == OK
+        assert clock.now() == taken_until
 
 
 class TestSpareTurn:
