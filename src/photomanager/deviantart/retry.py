@@ -49,20 +49,27 @@ differently (`on_rate_limited(server_said=False)`), with a model of the
 sliding window (`velocity.WindowModel`):
 
 - A 429 straight after another 429 fell inside the penalty: it says nothing
-  about the pace, only the wait before the next try grows (`cool_off()`:
-  from max(spacing, 2 s), doubling, the docs' exponential backoff). The
-  client keeps that wait in the shared store, so no process of ours (a
-  restarted one included) sends into it.
+  about the pace, only the wait before the next try grows (`cool_off()`,
+  doubling, the docs' exponential backoff). It starts at two spacings (at
+  least 2 s): a trip a little too fast leaves a short penalty, often longer
+  than one spacing. The trip that ends a cold start's burst leaves the window
+  full of that burst: the first cool-off then lasts as long as the burst took
+  (at most `velocity_burst_cool_off_max_s`), where doubling from 2 s sent 4-5
+  requests into a 30 s penalty that each of them restarted. The client keeps
+  that wait in the shared store, so no process of ours (a restarted one
+  included) sends into it.
 - The first 429 after a success is a trip: N or more of our successes lay
   in the last W seconds. Every success says fewer than N did. For each W of
   a grid these bound N from both sides; the Ws still possible give a safe
   spacing (the slowest W / N they allow: the limit is no slower) and a
   known-too-fast one. After the first trip, the spacing is the safe one
   once the two are within `velocity_margin`; until then it probes at their
-  geometric mean, never more than `velocity_probe_depth` under the safe
-  one nor under the spacing that last tripped. A probe that trips raises
-  the fast end; one that holds for a window of successes lowers the safe
-  end: a bisection, a few trips in all.
+  geometric mean, never more than `velocity_probe_depth` (10%) under the safe
+  one nor under the spacing that last tripped (30% while the known-too-fast
+  end is far below, as after a burst at no spacing). A probe that trips
+  raises the fast end; one that holds for a window of successes lowers the
+  safe end: a bisection, one or two trips an hour. Shallow on purpose: a
+  trip costs a 429 and its penalty, a few per cent of pace are not worth it.
 - Right after the trip the spacing is the one that tripped plus the margin
   (at least `velocity_start_s`), until the model has a success to go by.
 - Nothing fits any more (the limit changed): the model starts over.
