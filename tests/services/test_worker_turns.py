@@ -176,3 +176,45 @@ def _worker(
         sleep=sleep,
         max_wait_chunk=24 * 3600,
     )
+
+
+class StepWork:
+    """Units of work that cost fake time: every other step's database work is slow."""
+
+    def __init__(self, h: Harness, slow_s: float) -> None:
+        self._h = h
+        self._inner = h.uow_factory
+        self._slow_s = slow_s
+        self.claims = 0
+
+    def __call__(self, *, read_only: bool = False):  # type: ignore[no-untyped-def]
+        uow = self._inner(read_only=read_only)
+        if not read_only:
+            self.claims += 1
+            if self.claims % 6 < 3:
+                self._h.clock.advance(self._slow_s)
+        return uow
+
+
+class TestStepWorkInsideTheSpacing:
+    def test_a_slow_step_does_not_widen_the_gap_after_a_fast_one(self, harness: Harness) -> None:
+        """Database work of 0 to 0.3 s before each POST: POSTs still start one spacing apart."""
+        queue(harness, [Source.WATCH_FEED] * 8)
+        paced(harness, review=False)
+        spaced = replace(FAST_POLICY, delay_floor_s=2.0)
+        stop = threading.Event()
+        end = harness.clock.now() + timedelta(seconds=14.5)
+
+        def sleep(event: threading.Event, seconds: float) -> bool:
+            harness.clock.advance(max(seconds, 0.001))
+            if harness.clock.now() >= end:
+                event.set()
+            return event.is_set()
+
+        harness.control.start()
+        worker = _worker(harness, spaced, sleep)
+        worker._uow_factory = StepWork(harness, 0.1)
+        worker.run(stop)
+        starts = post_starts(harness)
+        assert len(starts) >= 6
+        assert max(gaps(starts)) <= 2.01

@@ -352,7 +352,11 @@ class WorkerLoop:
             not_before=anchor + timedelta(seconds=pacing.draw_interval(settings, self._rng)),
             reason=pacing.REASON_PACING,
         )
-        api_delay = timedelta(seconds=self._api.get_recommended_delay())
+        # The client holds the request itself until DeviantArt's spacing after this one has
+        # passed (the turn it reserved when it sent): the next step may begin a little
+        # earlier, so its own database work (claim, render, commit the body) is done by then
+        # instead of being added to the gap whenever it takes longer than this step's did.
+        api_delay = timedelta(seconds=self._api.get_recommended_delay()) - STEP_LEAD
         options = [(paced.not_before, paced.reason), (anchor + api_delay, REASON_API_DELAY)]
         if result.retry_after is not None:
             options.append((now + timedelta(seconds=result.retry_after), REASON_RETRY_AFTER))
