@@ -92,6 +92,36 @@ class TestRetries:
         assert clock.now() == taken_until
 
 
+class BusyAccount(InMemoryPenalties):
+    """Shared waits where another process wins the race for the next turn `losses` times."""
+
+    def __init__(self, losses: int) -> None:
+        super().__init__()
+        self.losses = losses
+
+    def reserve(self, scope: str, until: datetime, reason: str, now: datetime) -> datetime | None:
+        if self.losses:
+            self.losses -= 1
+            taken = now + timedelta(seconds=2)
+            self.impose(scope, taken, "another process", now)
+            return taken
+        return super().reserve(scope, until, reason, now)
+
+
+class TestContendedTurns:
+    def test_a_request_never_goes_without_a_turn_however_often_it_loses_the_race(
+        self, harness: Harness
+    ) -> None:
+        """Another process takes the next turn five times in a row: the read waits all five."""
+        harness.server.reply(json_response(200, OK))
+        clock = MovingClock()
+        client = harness.make(
+            policy=SPACED, clock=clock, sleep=clock.sleep, penalties=BusyAccount(losses=5)
+        )
+        assert client.get("deviation/metadata") == OK
+        assert clock.now() - FROZEN_NOW == timedelta(seconds=10)
+
+
 class TestSpareTurn:
     def test_a_poll_fits_only_where_its_spacing_ends_before_the_next_post(
         self, harness: Harness
