@@ -1,7 +1,8 @@
 """Run the benchmarks and print a markdown table of ratios, targets and PASS/MISS.
 
     .venv/bin/python -m benchmarks [--rows N] [--db sqlite|postgresql|both] [--quick]
-                                   [--only retention|scale|inbox] [--inbox-rows N]
+                                   [--only retention|scale|inbox|pacing-wallclock]
+                                   [--inbox-rows N] [--wallclock-seconds S]
     .venv/bin/python benchmarks/run.py ...
 
 Every ratio compares two measurements taken in the same run on the same
@@ -35,6 +36,7 @@ from benchmarks import (  # noqa: E402
     reads,
     retention,
     throughput,
+    wallclock,
 )
 from benchmarks.databases import KINDS, Databases  # noqa: E402
 from benchmarks.report import Row, markdown_table  # noqa: E402
@@ -195,10 +197,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=("retention", "scale", "inbox"),
+        choices=("retention", "scale", "inbox", "pacing-wallclock"),
         default=None,
         help="retention: only the 90 simulated days; inbox: only the inbox rows (reads, "
-        "ingest, polling); scale: everything else",
+        "ingest, polling); pacing-wallclock: only the real app against the velocity filter "
+        "on the real clock (not in the default run: about an hour); scale: everything else",
+    )
+    parser.add_argument(
+        "--wallclock-seconds",
+        type=float,
+        default=wallclock.SECONDS,
+        help="pacing-wallclock: seconds of posting per row (default 300)",
     )
     return parser.parse_args(argv)
 
@@ -216,6 +225,17 @@ def main(argv: list[str] | None = None) -> int:
     with Databases(kinds) as dbs:
         for kind in kinds:
             measured: list[Row] = []
+            if args.only == "pacing-wallclock":
+                measured += wallclock.run_kind(
+                    lambda kind=kind: dbs.fresh(kind),  # type: ignore[misc]
+                    kind,
+                    seconds=5.0 if args.quick else args.wallclock_seconds,
+                    scenarios=("drain",) if args.quick else wallclock.ALL_SCENARIOS,
+                    progress=progress,
+                )
+                progress("\n" + markdown_table(measured))
+                rows.extend(measured)
+                continue
             if args.only in (None, "scale"):
                 measured += bench_kind(dbs, kind, sizes)
             if args.only in (None, "scale", "inbox"):

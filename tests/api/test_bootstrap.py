@@ -85,6 +85,8 @@ class TestWorkerThread:
         try:
             run = container.collect_runs.start(Source.WATCH_FEED, pages=1)
             container.collect_runs.wait(run.run_id, timeout=30)
+            # The fake clock stands still: let the turns the collect's requests took pass.
+            sandbox_clock.advance(60)
             seed_starter_templates(container)
             container.worker_thread.start()
             container.worker_control.start()

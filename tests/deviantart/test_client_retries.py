@@ -38,9 +38,9 @@ class TestRetryAfterWaits:
             ("600", 600.0),  # exactly the cap is still waited out
             ("Wed, 01 May 2024 12:01:30 GMT", 90.0),  # future HTTP-date, frozen clock
             ("Wed, 01 May 2024 11:00:00 GMT", 1.0),  # past HTTP-date: the floor
-            ("soon", 2.0),  # garbage: backoff, raised to the grown recommended delay
-            ("-5", 2.0),  # negative: same as garbage
-            (None, 2.0),
+            ("soon", 2.08),  # garbage: backoff, raised to the cool-off (two grown spacings)
+            ("-5", 2.08),  # negative: same as garbage
+            (None, 2.08),
         ],
     )
     def test_429_then_200_waits_exactly(

@@ -75,6 +75,51 @@ class TestFindsThePace:
         assert delay.current() >= 10.0 / 6
 
 
+def replay_for(limit: int, window_s: float, seconds: float) -> tuple[int, list[float]]:
+    """(successes, times of the 429s) over `seconds` from a cold start, product defaults.
+
+    The default policy (a 1 s floor, as every artist gets), and every request a few
+    tens of milliseconds after its turn, as a real step takes.
+    """
+    clock = FakeMonotonic()
+    delay = AdaptiveDelay(RetryPolicy(), monotonic=clock)
+    velocity = VelocityFilter(user_limit=limit, user_window_s=window_s, client_limit=None)
+    ok, limited, next_start = 0, [], 0.0
+    while clock.now < seconds:
+        clock.now = max(clock.now, next_start) + 0.03
+        if velocity.check(clock.now, user="artist", client="app") is None:
+            delay.on_success()
+            ok += 1
+            next_start = clock.now + delay.current()
+        else:
+            delay.on_rate_limited(server_said=False)
+            limited.append(clock.now)
+            next_start = clock.now + delay.cool_off()
+    return ok, limited
+
+
+class TestLearningCost:
+    @pytest.mark.parametrize(("limit", "window_s"), [(6, 10.0), (30, 60.0)])
+    def test_an_hour_from_a_cold_start_costs_a_few_429s(self, limit: int, window_s: float) -> None:
+        """One simulated hour at the 1 s floor: at most three 429s, warm-up included."""
+        _, limited = replay_for(limit, window_s, 3600.0)
+        assert len(limited) <= 3
+
+    @pytest.mark.parametrize(("limit", "window_s"), [(6, 10.0), (30, 60.0)])
+    def test_five_minutes_from_a_cold_start_reach_the_allowed_pace(
+        self, limit: int, window_s: float
+    ) -> None:
+        """The first five minutes: >= 90% of N / W and <= 2% throttled, learning included."""
+        ok, limited = replay_for(limit, window_s, 300.0)
+        assert ok / 300.0 >= 0.9 * limit / window_s
+        assert len(limited) <= 0.02 * (ok + len(limited))
+
+    def test_the_burst_that_opens_a_cold_start_costs_one_429(self) -> None:
+        """30 per minute at the 1 s floor: the cool-off outlasts the penalty the burst left."""
+        _, limited = replay_for(30, 60.0, 100.0)
+        assert len(limited) == 1
+
+
 class TestCoolOff:
     def test_a_429_inside_the_penalty_doubles_the_wait_not_the_spacing(self) -> None:
         """Two 429s in a row: the cool-off doubles, the spacing stays what the trip made it."""

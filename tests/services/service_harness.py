@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import httpx
 
 from photomanager.deviantart import DeviantArtApiClient, DeviantArtHttpClient, RetryPolicy
-from photomanager.deviantart.penalties import PenaltyStore
+from photomanager.deviantart.penalties import InMemoryPenalties, PenaltyStore
 from photomanager.domain.errors import ReauthRequired
 from photomanager.domain.models import (
     CollectProgress,
@@ -68,9 +68,13 @@ class WireRecord:
 class RecordingTransport(httpx.BaseTransport):
     """Wraps the sandbox transport and notes every exchange with the fake clock's time."""
 
-    def __init__(self, inner: httpx.BaseTransport, clock: ManualClock) -> None:
+    def __init__(
+        self, inner: httpx.BaseTransport, clock: ManualClock, latency_s: float = 0.0
+    ) -> None:
         self._inner = inner
         self._clock = clock
+        # The answer arrives this long after the site handled the request (fake time).
+        self.latency_s = latency_s
         self._lock = threading.Lock()
         self.records: list[WireRecord] = []
 
@@ -79,6 +83,7 @@ class RecordingTransport(httpx.BaseTransport):
         query = tuple(request.url.params.multi_items())
         try:
             response = self._inner.handle_request(request)
+            self._clock.advance(self.latency_s)
         except httpx.TransportError:
             self._note(WireRecord(at, request.method, request.url.path, None, None, query))
             raise
@@ -149,6 +154,8 @@ class Harness:
     settings: SettingsService
     wire: RecordingTransport
     waits: list[float] = field(default_factory=list)
+    # The client's shared waits (the database's when given to `build_harness`).
+    penalties: PenaltyStore = field(default_factory=InMemoryPenalties)
 
     def add_template(self, body: str = TEMPLATE, *, active: bool = True) -> CommentTemplate:
         """Store a valid template."""
@@ -184,6 +191,7 @@ def build_harness(
         clock.advance(seconds)
 
     wire = RecordingTransport(SandboxTransport(sandbox), clock)
+    penalties = penalties if penalties is not None else InMemoryPenalties()
     http = DeviantArtHttpClient(
         tokens=tokens,
         transport=wire,
@@ -238,6 +246,7 @@ def build_harness(
         logs=LogService(uow_factory=uow_factory, clock=clock),
         settings=SettingsService(uow_factory=uow_factory, clock=clock),
         wire=wire,
+        penalties=penalties,
         waits=waits,
     )
 

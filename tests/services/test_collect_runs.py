@@ -166,6 +166,9 @@ class GatedApi:
     def waited_in_last_request(self) -> float:
         return self._api.waited_in_last_request()
 
+    def spare_turn(self, before: datetime) -> bool:
+        return self._api.spare_turn(before)
+
 
 class FlakyUnitsOfWork:
     """Units of work whose next `failures` writing ones fail on enter (a database hiccup)."""

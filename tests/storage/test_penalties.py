@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from fixtures.database import FIXED_NOW as NOW
-from photomanager.domain.models import PENALTY_EDGE, PENALTY_PACE, PENALTY_USER
+from photomanager.domain.models import PENALTY_EDGE, PENALTY_NEXT_USER, PENALTY_PACE, PENALTY_USER
 from photomanager.storage.penalty_store import SqlPenaltyStore
 from photomanager.storage.unit_of_work import SqlUnitOfWork
 
@@ -47,3 +47,14 @@ class TestSqlPenaltyStore:
         SqlPenaltyStore(engine).impose(PENALTY_USER, NOW + timedelta(seconds=30), "r", NOW)
         row = SqlPenaltyStore(engine).get_many([PENALTY_USER])[PENALTY_USER]
         assert row.not_before == NOW + timedelta(seconds=30)
+
+
+class TestTurns:
+    def test_a_turn_is_taken_once_until_it_ends(self, engine: Engine) -> None:
+        """Two stores reserve the same moment: the first gets it, the second learns its end."""
+        first, second = SqlPenaltyStore(engine), SqlPenaltyStore(engine)
+        until = NOW + timedelta(seconds=2)
+        assert first.reserve(PENALTY_NEXT_USER, until, "spacing", NOW) is None
+        assert second.reserve(PENALTY_NEXT_USER, NOW + timedelta(seconds=3), "x", NOW) == until
+        later = NOW + timedelta(seconds=2)
+        assert second.reserve(PENALTY_NEXT_USER, later + timedelta(seconds=2), "y", later) is None

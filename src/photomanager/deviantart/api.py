@@ -181,6 +181,10 @@ class DeviantArtApiClient:
         """Seconds the latest request waited before its last attempt (see the client)."""
         return self._http.waited_in_last_request
 
+    def spare_turn(self, before: datetime) -> bool:
+        """Whether a user-token request may go now without delaying `before` (see the client)."""
+        return self._http.spare_turn(before)
+
 
 def unique_ids(values: Iterable[str]) -> list[str]:
     """Deviation ids as DeviantArt spells them, each once, in order (bad ones refused)."""

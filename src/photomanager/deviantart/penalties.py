@@ -40,6 +40,14 @@ class PenaltyStore(Protocol):
         """Wait until at least `not_before` (an existing later wait is kept)."""
         ...
 
+    def reserve(self, scope: str, until: datetime, reason: str, now: datetime) -> datetime | None:
+        """Take the turn: if no wait of `scope` runs at `now`, make one run until `until`
+        and return None; else return when the running one ends (nothing changed).
+
+        Atomic, so two processes never both take the same turn.
+        """
+        ...
+
     def record_spacing(self, scope: str, spacing_s: float, now: datetime) -> None:
         """Remember the learned spacing (a restarted process starts from it)."""
         ...
@@ -74,6 +82,14 @@ class InMemoryPenalties:
             row = base.extended(not_before, reason, now, streak)
             self._rows[scope] = row
             return row
+
+    def reserve(self, scope: str, until: datetime, reason: str, now: datetime) -> datetime | None:
+        with self._lock:
+            base = self._rows.get(scope) or Penalty(scope=scope)
+            if base.active(now):
+                return base.not_before
+            self._rows[scope] = base.extended(until, reason, now)
+            return None
 
     def record_spacing(self, scope: str, spacing_s: float, now: datetime) -> None:
         with self._lock:

@@ -49,20 +49,27 @@ differently (`on_rate_limited(server_said=False)`), with a model of the
 sliding window (`velocity.WindowModel`):
 
 - A 429 straight after another 429 fell inside the penalty: it says nothing
-  about the pace, only the wait before the next try grows (`cool_off()`:
-  from max(spacing, 2 s), doubling, the docs' exponential backoff). The
-  client keeps that wait in the shared store, so no process of ours (a
-  restarted one included) sends into it.
+  about the pace, only the wait before the next try grows (`cool_off()`,
+  doubling, the docs' exponential backoff). It starts at two spacings (at
+  least 2 s): a trip a little too fast leaves a short penalty, often longer
+  than one spacing. The trip that ends a cold start's burst leaves the window
+  full of that burst: the first cool-off then lasts as long as the burst took
+  (at most `velocity_burst_cool_off_max_s`), where doubling from 2 s sent 4-5
+  requests into a 30 s penalty that each of them restarted. The client keeps
+  that wait in the shared store, so no process of ours (a restarted one
+  included) sends into it.
 - The first 429 after a success is a trip: N or more of our successes lay
   in the last W seconds. Every success says fewer than N did. For each W of
   a grid these bound N from both sides; the Ws still possible give a safe
   spacing (the slowest W / N they allow: the limit is no slower) and a
   known-too-fast one. After the first trip, the spacing is the safe one
   once the two are within `velocity_margin`; until then it probes at their
-  geometric mean, never more than `velocity_probe_depth` under the safe
-  one nor under the spacing that last tripped. A probe that trips raises
-  the fast end; one that holds for a window of successes lowers the safe
-  end: a bisection, a few trips in all.
+  geometric mean, never more than `velocity_probe_depth` (10%) under the safe
+  one nor under the spacing that last tripped (30% while the known-too-fast
+  end is far below, as after a burst at no spacing). A probe that trips
+  raises the fast end; one that holds for a window of successes lowers the
+  safe end: a bisection, one or two trips an hour. Shallow on purpose: a
+  trip costs a 429 and its penalty, a few per cent of pace are not worth it.
 - Right after the trip the spacing is the one that tripped plus the margin
   (at least `velocity_start_s`), until the model has a success to go by.
 - Nothing fits any more (the limit changed): the model starts over.
@@ -154,9 +161,15 @@ class RetryPolicy:
     # 429s without Retry-After (a velocity filter, see the module docstring).
     velocity_margin: float = 0.04
     # A probe goes at most this far under the safe spacing.
-    velocity_probe_depth: float = 0.3
+    velocity_probe_depth: float = 0.1
+    # ... and this far while the spacing known too fast is below this share of the safe one.
+    velocity_far_probe_depth: float = 0.3
+    velocity_far_below: float = 0.4
     # After a trip the spacing is at least this (the docs' backoff starts at 1-2 s).
     velocity_start_s: float = 1.0
+    # The cool-off after the burst that opens a cold start lasts as long as the burst,
+    # at most this long (see `AdaptiveDelay._velocity_rate_limited`).
+    velocity_burst_cool_off_max_s: float = 60.0
     # The CDN's HTML 403: every process pauses this long, doubling per block in a row.
     edge_pause_s: float = 300.0
     edge_pause_max_s: float = 3600.0
@@ -265,7 +278,14 @@ class AdaptiveDelay:
             return
         fast, safe = bracket
         # Known too fast: the model's bound, and the spacing that last tripped.
-        low = max(fast, self._too_fast or 0.0, safe * (1.0 - p.velocity_probe_depth))
+        known = max(fast, self._too_fast or 0.0)
+        # Far from the limit (a burst at no spacing at all), probe deep to get near it
+        # quickly; near it, shallow: a probe under the true spacing costs a 429 and its
+        # penalty, and a few per cent more of the allowed pace is not worth one.
+        depth = p.velocity_probe_depth
+        if known < safe * p.velocity_far_below:
+            depth = p.velocity_far_probe_depth
+        low = max(known, safe * (1.0 - depth))
         # Narrow enough: the safe end, never tripping; else probe inside the bracket.
         narrow = safe <= low * (1.0 + p.velocity_margin)
         target = safe if narrow else math.sqrt(low * safe)
@@ -280,11 +300,21 @@ class AdaptiveDelay:
             return
         # A success came since the last 429: this spacing tripped the window.
         now = self._now()
+        first_trip = not self._model.trips
         self._model.trip(now)
         base = max(self._delay, p.velocity_start_s)
         self._too_fast = self._delay
         self._delay = min(p.delay_max_s, max(p.delay_floor_s, base * (1.0 + p.velocity_margin)))
-        self._cool_off = max(self._delay, p.velocity_start_s * p.delay_growth)
+        # The window refills when our oldest request in it leaves. A trip at a spacing
+        # a little too fast leaves a short penalty, but one spacing is often not enough:
+        # two are. The trip that ends a cold start's burst leaves the window full of the
+        # burst, about as long to drain as the burst took to send (30 per minute at 1 s:
+        # 30 s), where a doubling from 2 s would send 4-5 times into the penalty.
+        cool_off = max(self._delay * p.delay_growth, p.velocity_start_s * p.delay_growth)
+        if first_trip and self._clean_since is not None:
+            burst = min(now - self._clean_since, p.velocity_burst_cool_off_max_s)
+            cool_off = max(cool_off, burst * (1.0 + p.velocity_margin))
+        self._cool_off = min(p.delay_max_s, cool_off)
         self._clean_count = 0
         self._clean_since = None
 

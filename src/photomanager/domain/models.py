@@ -430,6 +430,11 @@ PENALTY_PACE = "pace"  # the learned spacing between two requests (no not_before
 PENALTY_EDGE = "edge"  # the CDN's HTML 403: the whole network waits
 PENALTY_POST = "post"  # an action throttle (a burst of 400s on comment POSTs)
 PENALTY_GONE = "gone:"  # + an API path: a removed endpoint, not read again before then
+# The next request of a token's scope starts no earlier: the start of the last one plus the
+# learned spacing. Kept with the waits, so a restarted process (or another one) never sends
+# early, and every request of the user token (posts, reads, polls) shares one budget.
+PENALTY_NEXT_USER = "next:user"
+PENALTY_NEXT_CLIENT = "next:client"
 
 
 @dataclass(frozen=True, slots=True)

@@ -562,6 +562,10 @@ class DeviantArtApi(Protocol):
         """Seconds the latest request waited before its last attempt (retries, shared waits)."""
         ...
 
+    def spare_turn(self, before: datetime) -> bool:
+        """Whether a user-token request may start now and its spacing end by `before`."""
+        ...
+
 
 class InboxApi(Protocol):
     """The message center and replies (implemented by `DeviantArtApiClient`)."""

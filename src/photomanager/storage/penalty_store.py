@@ -40,6 +40,10 @@ class SqlPenaltyStore:
         with self._engine.begin() as conn:
             return PenaltyRepository(conn).impose(scope, not_before, reason, now, streak=streak)
 
+    def reserve(self, scope: str, until: datetime, reason: str, now: datetime) -> datetime | None:
+        with self._engine.begin() as conn:
+            return PenaltyRepository(conn).reserve(scope, until, reason, now)
+
     def record_spacing(self, scope: str, spacing_s: float, now: datetime) -> None:
         with self._engine.begin() as conn:
             PenaltyRepository(conn).record_spacing(scope, spacing_s, now)

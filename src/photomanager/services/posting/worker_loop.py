@@ -30,6 +30,7 @@ from photomanager.domain.clock import Clock
 from photomanager.domain.errors import DeviantArtError, NotConnected
 from photomanager.domain.models import (
     PENALTY_EDGE,
+    PENALTY_NEXT_USER,
     PENALTY_POST,
     PENALTY_USER,
     CommentSettings,
@@ -55,12 +56,17 @@ from photomanager.services.worker_control import (
 logger = logging.getLogger(__name__)
 
 IDLE_POLL = timedelta(seconds=10)  # how often an empty queue is looked at again
+# How often a full review backlog is looked at again: an approval on the page should be
+# posted at the next turn, not up to IDLE_POLL later (a database read, nothing sent).
+REVIEW_POLL = timedelta(seconds=1)
 ERROR_BACKOFF = timedelta(seconds=30)  # after an unexpected error (database down, bug)
 HOUSEKEEPING_EVERY = timedelta(seconds=30)  # expire claims, reconcile unknown rows
+HOUSEKEEPING_ROOM = timedelta(seconds=1)  # done in a wait at least this long, if one comes
+# A step may begin this long before the spacing after the last request ends.
+STEP_LEAD = timedelta(seconds=0.5)
 MAX_WAIT_CHUNK_S = 5.0  # re-read settings and heartbeat at least this often
 WATCHER_JOIN_TIMEOUT_S = 5.0
 WATCH_INTERVAL_S = 0.25  # desired-state polling: stop within a second
-QUIET_STEP = timedelta(seconds=1)  # after a row parked for review, dry-run or skipped
 
 REASON_API_DELAY = "DeviantArt's recommended delay"
 REASON_RETRY_AFTER = "Retry-After"
@@ -71,12 +77,8 @@ _OBEYED = (
     (PENALTY_EDGE, STATE_PAUSED),
     (PENALTY_POST, STATE_PAUSED),
     (PENALTY_USER, STATE_WAITING),
+    (PENALTY_NEXT_USER, STATE_WAITING),
 )
-REASON_QUIET = {
-    StepOutcome.REVIEW: "preparing comments for review",
-    StepOutcome.DRY_RUN: "dry run",
-    StepOutcome.SKIPPED: "skipped a deviation",
-}
 
 
 def _words(penalty: Penalty) -> str:
@@ -221,16 +223,39 @@ class WorkerLoop:
                     reason="posting",
                     waiting_until=None,
                 )
-                self._after(self._worker.run_once(stop), started)
+                result = self._worker.run_once(stop)
+                logger.debug(
+                    "step from %s: %s%s",
+                    f"{started:%H:%M:%S.%f}",
+                    result.outcome.value,
+                    " (posted)" if result.posted else "",
+                )
+                self._after(result, started)
             except Exception:
                 # Keep the worker alive through a database hiccup or a bug; say so.
                 logger.exception("worker step failed")
                 self._set_wait(self._clock.now() + ERROR_BACKOFF, "unexpected error, see logs")
 
+    def spare_turn(self) -> bool:
+        """Whether a request that is not a post (a message poll) may go now.
+
+        True only inside a wait for the next post's turn, when the spacing DeviantArt
+        needs after one more request of the user token ends by that turn: the post is
+        neither delayed nor pushed into a 429. Call it from the loop's thread, between
+        steps; a False means "not now", never "never".
+        """
+        turn = self._not_before
+        return turn is not None and self._api.spare_turn(turn)
+
     def _housekeeping(self, stop: threading.Event) -> None:
         now = self._clock.now()
-        due = self._last_housekeeping is None or now - self._last_housekeeping >= HOUSEKEEPING_EVERY
-        if not due:
+        last = self._last_housekeeping
+        due = last is None or now - last >= HOUSEKEEPING_EVERY
+        # Inside a wait, never between its end and the post it was waiting for (the post
+        # would go out late); unless posting leaves no such room for too long.
+        at_a_turn = self._not_before is None or self._not_before - now < HOUSEKEEPING_ROOM
+        overdue = last is None or now - last >= 2 * HOUSEKEEPING_EVERY
+        if not due or (at_a_turn and not overdue):
             return
         self._last_housekeeping = now
         reconciler = self._worker.reconciler
@@ -269,11 +294,17 @@ class WorkerLoop:
         for scope, scope_state in _OBEYED:
             penalty = penalties.get(scope)
             until = penalty.not_before if penalty is not None else None
+            if until is not None and scope == PENALTY_NEXT_USER:
+                # The spacing runs from the start of the last request to the start of the
+                # next; the step's database work before its request fits inside it (the
+                # client waits what is left), instead of being added to every gap.
+                until -= STEP_LEAD
             if penalty is not None and until is not None and until > max(now, target):
                 target, reason, state = until, _words(penalty), scope_state
         if target <= now:
             return False
         seconds = (target - now).total_seconds()
+        logger.debug("wait %.3fs until %s (%s)", seconds, f"{target:%H:%M:%S.%f}", reason)
         report_progress(
             self._uow_factory,
             now,
@@ -301,31 +332,37 @@ class WorkerLoop:
                 wait = max(wait, timedelta(seconds=result.retry_after + jitter))
             self._set_wait(now + wait, reason)
         elif result.outcome is StepOutcome.REVIEW_FULL:
-            self._set_wait(now + IDLE_POLL, result.error or "comments await your review")
+            self._set_wait(now + REVIEW_POLL, result.error or "comments await your review")
         elif result.posted:
             self._pace_after_post(result, now, started)
         elif result.outcome in QUIET_OUTCOMES:
-            # Nothing reached DeviantArt: no pacing, just a breath between rows.
-            self._set_wait(now + QUIET_STEP, REASON_QUIET[result.outcome])
+            # Nothing reached DeviantArt: the next step may come at once, and the turn of
+            # the next post (kept in `_not_before`) is neither moved nor taken by this one.
+            return
         else:
             self._not_before = None
 
     def _pace_after_post(self, result: StepResult, now: datetime, started: datetime) -> None:
         with self._uow_factory(read_only=True) as uow:
             settings: CommentSettings = uow.settings.get()
+        # DeviantArt's delay spaces the starts of two requests, and so does the artist's
+        # interval (comments that far apart). Both count from the start of this step, not
+        # from its end, so our own database work is never added to either: otherwise
+        # every post costs interval + step time. A step that waited inside the client (a
+        # retry, a cool-off) sent its last request that much later: the spacing runs from
+        # that request, never from before the wait.
+        anchor = started + timedelta(seconds=max(0.0, self._api.waited_in_last_request()))
         # Only the drawn interval is remembered: caps and active hours are planned afresh
         # before every wait chunk, so raising a cap or widening the hours takes effect at once.
         paced = pacing.PacingDecision(
-            not_before=now + timedelta(seconds=pacing.draw_interval(settings, self._rng)),
+            not_before=anchor + timedelta(seconds=pacing.draw_interval(settings, self._rng)),
             reason=pacing.REASON_PACING,
         )
-        # DeviantArt's delay spaces the starts of two requests. Counting it from the start
-        # of this step, not from its end, keeps our own database work out of the spacing:
-        # otherwise every post costs delay + step time and a learned rate is never reached.
-        # A step that waited inside the client (a retry, a cool-off) sent its last request
-        # that much later: the spacing runs from that request, never from before the wait.
-        api_delay = timedelta(seconds=self._api.get_recommended_delay())
-        anchor = started + timedelta(seconds=max(0.0, self._api.waited_in_last_request()))
+        # The client holds the request itself until DeviantArt's spacing after this one has
+        # passed (the turn it reserved when it sent): the next step may begin a little
+        # earlier, so its own database work (claim, render, commit the body) is done by then
+        # instead of being added to the gap whenever it takes longer than this step's did.
+        api_delay = timedelta(seconds=self._api.get_recommended_delay()) - STEP_LEAD
         options = [(paced.not_before, paced.reason), (anchor + api_delay, REASON_API_DELAY)]
         if result.retry_after is not None:
             options.append((now + timedelta(seconds=result.retry_after), REASON_RETRY_AFTER))

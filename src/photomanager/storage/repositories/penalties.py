@@ -46,6 +46,14 @@ class PenaltyRepository:
         self._save(row)
         return row
 
+    def reserve(self, scope: str, until: datetime, reason: str, now: datetime) -> datetime | None:
+        """Wait until `until` unless a wait runs at `now`; then return when it ends instead."""
+        row = self._locked(scope)
+        if row.active(now):
+            return row.not_before
+        self._save(row.extended(until, reason, now))
+        return None
+
     def record_spacing(self, scope: str, spacing_s: float, now: datetime) -> None:
         """Remember the learned spacing of `scope`."""
         self._save(replace(self._locked(scope), spacing_s=spacing_s, updated_at=now))
