@@ -312,7 +312,13 @@ class WorkerLoop:
             reason=f"waiting {describe_wait(seconds)} ({reason})",
             waiting_until=target,
         )
-        if self._idle_task is not None and self._idle_task(stop, target):
+        # Work that is not a post (the inbox poll) goes only on a spare turn: one that the
+        # spacing after it leaves the post's turn untouched.
+        if (
+            self._idle_task is not None
+            and self._api.spare_turn(target)
+            and self._idle_task(stop, target)
+        ):
             return True
         self._sleep(stop, min(seconds, self._max_wait_chunk))
         return True
