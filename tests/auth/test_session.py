@@ -377,9 +377,13 @@ class TestUserToken:
 
 
 class TestClientToken:
-    def test_uses_the_user_token_when_connected(self, connected: AuthSession) -> None:
-        """Connected: public endpoints get the user token."""
-        assert connected.get_token(TokenKind.CLIENT) == connected.get_token(TokenKind.USER)
+    def test_the_apps_own_token_even_when_connected(
+        self, connected: AuthSession, oauth: FakeOAuth
+    ) -> None:
+        """Connected: public endpoints still get a client-credentials token (the app's budget)."""
+        client = connected.get_token(TokenKind.CLIENT)
+        assert client != connected.get_token(TokenKind.USER)
+        assert oauth.calls[-1] == "client_credentials"
 
     def test_client_credentials_when_not_connected_and_cached(
         self, session: AuthSession, oauth: FakeOAuth

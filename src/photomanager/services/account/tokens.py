@@ -17,8 +17,9 @@
   refresh is serialised within this object only.
 - A refresh token DeviantArt refuses raises `ReauthRequired`; the refused value
   is remembered so we do not keep knocking with it.
-- CLIENT tokens (public endpoints) are the user token when an account is
-  connected, else a client-credentials token kept in memory until it expires.
+- CLIENT tokens (public endpoints) are always a client-credentials token, kept
+  in memory until it expires, so public reads spend the app's request budget,
+  not the account's.
 """
 
 from __future__ import annotations
@@ -173,10 +174,10 @@ class TokenKeeper:
             raise
 
     def _client_kind_token(self) -> str:
-        try:
-            return self._user_token().access_token
-        except (NotConnected, ReauthRequired):
-            pass
+        # The app's own token even when an account is connected: DeviantArt counts requests
+        # per user and per app, so public reads (the tag feeds) spend the app's budget and
+        # leave the account's smaller one to posting. Client requests keep their own turns
+        # (`next:client`); with the user token they would spend the user's budget unseen.
         cached = self._client
         if cached is not None and self._fresh(cached):
             return cached.access_token
