@@ -126,7 +126,7 @@ def _run_worker(db_url: str, base_url: str, seed: int, env: dict[str, str]) -> i
         [sys.executable, "-m", "services.crash_worker", db_url, base_url, str(seed)],
         env=env,
         cwd=TESTS_DIR,
-        timeout=120,
+        timeout=300,  # the final run drains every row, waits for DeviantArt included
         check=False,
         capture_output=True,
     )

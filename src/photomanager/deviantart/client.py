@@ -82,6 +82,7 @@ from photomanager.domain.models import (
     PENALTY_NEXT_USER,
     PENALTY_PACE,
     PENALTY_USER,
+    TURN_AHEAD_MAX,
     Penalty,
     TokenKind,
 )
@@ -502,6 +503,12 @@ class DeviantArtHttpClient:
             if ends is None:
                 turn[:] = [at + spacing]
                 return spent
+            if ends - self._clock.now() > TURN_AHEAD_MAX:
+                # No sender reserves further ahead than one spacing: this turn was taken on
+                # a clock ahead of ours (another host, a skewed process). Waiting for it
+                # would stall every request; it is taken from now instead.
+                self._penalties.clear(next_scope, self._clock.now())
+                continue
             if not turn or ends != turn[0]:
                 spent += self._block(method, waited + spent, ends, REASON_SPACING)
             at = max(self._clock.now(), ends)

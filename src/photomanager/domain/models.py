@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 # A DeviantArt tag as the artist may follow or filter it: lower case letters (of any
@@ -435,6 +435,10 @@ PENALTY_GONE = "gone:"  # + an API path: a removed endpoint, not read again befo
 # early, and every request of the user token (posts, reads, polls) shares one budget.
 PENALTY_NEXT_USER = "next:user"
 PENALTY_NEXT_CLIENT = "next:client"
+# No sender reserves a turn further ahead than the longest spacing (300 s) and a margin: a
+# turn beyond this was taken on a clock ahead of ours (another host, a skewed process) and is
+# not waited for, or it would stall every request.
+TURN_AHEAD_MAX = timedelta(minutes=6)
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,10 +95,9 @@ class InboxOverviewService:
             return RefreshStarted(requested_at=now, by=REFRESH_BY_WORKER)
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._poll_once, name="inbox-refresh", daemon=True
-                )
-                self._thread.start()
+                thread = threading.Thread(target=self._poll_once, name="inbox-refresh", daemon=True)
+                thread.start()
+                self._thread = thread  # only a started thread is ever seen by join()
         return RefreshStarted(requested_at=now, by=REFRESH_IN_BACKGROUND)
 
     def join(self, timeout: float | None = None) -> None:

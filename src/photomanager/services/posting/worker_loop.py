@@ -33,6 +33,7 @@ from photomanager.domain.models import (
     PENALTY_NEXT_USER,
     PENALTY_POST,
     PENALTY_USER,
+    TURN_AHEAD_MAX,
     CommentSettings,
     Penalty,
     WorkerControl,
@@ -294,6 +295,8 @@ class WorkerLoop:
         for scope, scope_state in _OBEYED:
             penalty = penalties.get(scope)
             until = penalty.not_before if penalty is not None else None
+            if until is not None and scope == PENALTY_NEXT_USER and until - now > TURN_AHEAD_MAX:
+                continue  # a turn taken on a clock ahead of ours: the client takes it afresh
             if until is not None and scope == PENALTY_NEXT_USER:
                 # The spacing runs from the start of the last request to the start of the
                 # next; the step's database work before its request fits inside it (the

@@ -14,6 +14,8 @@ from photomanager.domain.clock import Clock
 from photomanager.domain.models import (
     PENALTY_EDGE,
     PENALTY_GONE,
+    PENALTY_NEXT_CLIENT,
+    PENALTY_NEXT_USER,
     CollectProgress,
     HousekeepingRun,
     LogStatus,
@@ -73,6 +75,9 @@ class StatusReport:
     waits: list[SharedWait] = field(default_factory=list)
 
 
+TURN_SCOPES = frozenset({PENALTY_NEXT_USER, PENALTY_NEXT_CLIENT})
+
+
 def wait_words(penalty: Penalty) -> str:
     """A shared wait in words a person understands, with when it ends."""
     until = f"{penalty.not_before:%H:%M:%S} UTC" if penalty.not_before else "later"
@@ -122,7 +127,9 @@ class StatusService:
         waits = [
             SharedWait(scope=p.scope, until=p.not_before, reason=wait_words(p))
             for p in penalties
-            if p.not_before is not None and p.active(now)
+            # A reserved turn (`next:*`) is our own spacing between two requests, renewed
+            # with every request: the worker's wait says it; it is not a wait DeviantArt imposed.
+            if p.not_before is not None and p.active(now) and p.scope not in TURN_SCOPES
         ]
         caps = EffectiveCaps(
             min_interval_s=settings.min_interval_s,

@@ -130,29 +130,12 @@ export function renderActivityChart(container, summaryNode, rows, hours = 48, no
       );
     }
   });
-  parts.push(
-    svg("line", { class: "axis", x1: PAD.left, x2: WIDTH - PAD.right, y1: y(0), y2: y(0) }),
-    svg("text", {
-      class: "axis-title",
-      x: PAD.left + plotW / 2,
-      y: HEIGHT - 4,
-      "text-anchor": "middle",
-      text: "hour (local time)",
-    }),
-  );
-  const chart = svg(
-    "svg",
-    {
-      class: "chart",
-      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-      role: "img",
-      "aria-labelledby": "activity-chart-title activity-chart-desc",
-      preserveAspectRatio: "xMidYMid meet",
-    },
-    parts,
-  );
-  replace(container, [chart]);
-  replace(summaryNode, [summary]);
+  finish(container, summaryNode, summary, parts, {
+    zeroY: y(0),
+    plotW,
+    axisTitle: "hour (local time)",
+    labelledBy: "activity-chart-title activity-chart-desc",
+  });
   return series;
 }
 
@@ -268,29 +251,12 @@ export function renderWeeklyOutcomes(container, summaryNode, groups) {
       );
     }
   });
-  parts.push(
-    svg("line", { class: "axis", x1: PAD.left, x2: WIDTH - PAD.right, y1: y(0), y2: y(0) }),
-    svg("text", {
-      class: "axis-title",
-      x: PAD.left + plotW / 2,
-      y: HEIGHT - 4,
-      "text-anchor": "middle",
-      text: "ISO week of the comments",
-    }),
-  );
-  const chart = svg(
-    "svg",
-    {
-      class: "chart",
-      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-      role: "img",
-      "aria-labelledby": "outcomes-chart-title outcomes-chart-desc",
-      preserveAspectRatio: "xMidYMid meet",
-    },
-    parts,
-  );
-  replace(container, [chart]);
-  replace(summaryNode, [summary]);
+  finish(container, summaryNode, summary, parts, {
+    zeroY: y(0),
+    plotW,
+    axisTitle: "ISO week of the comments",
+    labelledBy: "outcomes-chart-title outcomes-chart-desc",
+  });
   return series;
 }
 
@@ -303,4 +269,31 @@ export function outcomesLegend() {
       el("li", {}, [el("span", { class: `swatch swatch-${css}`, "aria-hidden": "true" }), label]),
     ),
   );
+}
+
+/** The x axis and its title, then the SVG in `container` and the text summary beside it. */
+function finish(container, summaryNode, summary, parts, { zeroY, plotW, axisTitle, labelledBy }) {
+  parts.push(
+    svg("line", { class: "axis", x1: PAD.left, x2: WIDTH - PAD.right, y1: zeroY, y2: zeroY }),
+    svg("text", {
+      class: "axis-title",
+      x: PAD.left + plotW / 2,
+      y: HEIGHT - 4,
+      "text-anchor": "middle",
+      text: axisTitle,
+    }),
+  );
+  const chart = svg(
+    "svg",
+    {
+      class: "chart",
+      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+      role: "img",
+      "aria-labelledby": labelledBy,
+      preserveAspectRatio: "xMidYMid meet",
+    },
+    parts,
+  );
+  replace(container, [chart]);
+  replace(summaryNode, [summary]);
 }
