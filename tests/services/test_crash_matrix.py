@@ -146,6 +146,7 @@ def _statuses(db_url: str) -> dict[str, tuple[QueueStatus, str | None]]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # 24 worker processes, each restarted cold against the velocity filter
 class TestCrashMatrix:
     def test_killed_workers_never_duplicate_lose_or_strand_a_row(
         self, served: tuple[Sandbox, str, int], tmp_path: Path
