@@ -12,10 +12,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
 
 from deviantart.da_doubles import FROZEN_NOW, Harness, error_response, json_response
 from photomanager.deviantart.penalties import InMemoryPenalties
 from photomanager.deviantart.retry import RetryPolicy
+from photomanager.domain.errors import PostDeadlinePassed
 from photomanager.domain.models import PENALTY_NEXT_USER, TokenKind
 
 OK = {"status": "success"}
@@ -90,6 +92,29 @@ class TestRetries:
         client = harness.make(policy=SPACED, clock=clock, sleep=clock.sleep, penalties=shared)
         assert client.get("placebo") == OK
         assert clock.now() == taken_until
+
+
+class TestDeadline:
+    def test_a_post_whose_turn_comes_after_its_deadline_is_refused_without_waiting(
+        self, harness: Harness
+    ) -> None:
+        """The next turn is 2 s away, the post must end within 1 s: refused at once, unsent,
+        and the turn is left for the next request (waiting first wasted both)."""
+        harness.server.reply(json_response(200, {"commentid": "c"}), json_response(200, OK))
+        clock = MovingClock()
+        shared = InMemoryPenalties()
+        client = harness.make(policy=SPACED, clock=clock, sleep=clock.sleep, penalties=shared)
+        post(client)
+        turn = shared.get_many([PENALTY_NEXT_USER])[PENALTY_NEXT_USER]
+        with pytest.raises(PostDeadlinePassed):
+            client.post(
+                f"comments/post/deviation/{DEVIATION}",
+                {"body": "hi"},
+                deadline=FROZEN_NOW + timedelta(seconds=1),
+            )
+        assert clock.now() == FROZEN_NOW
+        assert shared.get_many([PENALTY_NEXT_USER])[PENALTY_NEXT_USER] == turn
+        assert len(harness.server.requests) == 1
 
 
 class BusyAccount(InMemoryPenalties):

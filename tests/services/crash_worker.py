@@ -11,13 +11,14 @@ import os
 import random
 import sys
 import threading
+import time
 from datetime import timedelta
 
 from photomanager.deviantart import DeviantArtApiClient, DeviantArtHttpClient, RetryPolicy
 from photomanager.deviantart.retry import Timeouts
 from photomanager.domain.clock import SystemClock
 from photomanager.domain.errors import ReauthRequired
-from photomanager.domain.models import TokenKind
+from photomanager.domain.models import PENALTY_NEXT_USER, PENALTY_USER, TokenKind
 from photomanager.services.account.identity import lookup_me
 from photomanager.services.posting.outcomes import StepOutcome
 from photomanager.services.posting.reconcile import Reconciler
@@ -35,6 +36,9 @@ MARGIN = timedelta(seconds=0.2)
 GRACE = timedelta(seconds=0.5)
 RECHECK = timedelta(seconds=0.3)
 MAX_STEPS = 1000
+# The worker loop starts a step this long before the account's next turn (its STEP_LEAD);
+# here shorter, as the post must still end by claimed_at + POST_DEADLINE.
+STEP_LEAD = timedelta(seconds=0.1)
 
 
 class EnvTokens:
@@ -48,19 +52,32 @@ class EnvTokens:
         raise ReauthRequired("the crash worker cannot refresh")
 
 
+def wait_for_turn(store: SqlPenaltyStore, clock: SystemClock) -> None:
+    """What the worker loop does between steps: wait for the account's turn and waits."""
+    rows = store.get_many([PENALTY_USER, PENALTY_NEXT_USER])
+    ends = [row.not_before for row in rows.values() if row.not_before is not None]
+    if ends:
+        seconds = (max(ends) - STEP_LEAD - clock.now()).total_seconds()
+        if seconds > 0:
+            time.sleep(seconds)
+
+
 def main(argv: list[str]) -> int:
     """Expire, reconcile, then post until the queue has nothing due."""
     db_url, base_url, seed = argv[1], argv[2], int(argv[3])
     engine = create_engine_for(db_url)
     uow_factory = sql_unit_of_work_factory(engine)
     clock = SystemClock()
+    penalties = SqlPenaltyStore(engine)
     http = DeviantArtHttpClient(
         base_url,
         EnvTokens(),
-        policy=RetryPolicy(delay_floor_s=0.0, min_wait_s=0.0),
+        # Scaled like the sandbox's limit (12 per second): a spacing after a trip of 1 s, the
+        # default, would drain the rows at one a second.
+        policy=RetryPolicy(delay_floor_s=0.0, min_wait_s=0.0, velocity_start_s=0.05),
         timeouts=TIMEOUTS,
         # The waits DeviantArt imposed on a killed predecessor hold for this process too.
-        penalties=SqlPenaltyStore(engine),
+        penalties=penalties,
     )
     api = DeviantArtApiClient(http)
     reconciler = Reconciler(
@@ -86,6 +103,7 @@ def main(argv: list[str]) -> int:
         reconciler.expire_claims()
         reconciler.reconcile_all(lookup_me(uow_factory, api, required=True), stop, limit=MAX_STEPS)
         for _ in range(MAX_STEPS):
+            wait_for_turn(penalties, clock)
             outcome = worker.run_once(stop).outcome
             if outcome in (StepOutcome.IDLE, StepOutcome.NO_TEMPLATES):
                 break

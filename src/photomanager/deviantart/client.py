@@ -336,7 +336,7 @@ class DeviantArtHttpClient:
         covered: datetime | None = None  # our own retry wait ran until then
         turn: list[datetime] = []  # the end of the turn our last attempt took
         while True:
-            waited += self._obey(method, rate_scope, waited, covered, turn)
+            waited += self._obey(method, rate_scope, waited, covered, turn, deadline)
             self._check_deadline(deadline)
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             self.waited_in_last_request = waited
@@ -395,9 +395,10 @@ class DeviantArtHttpClient:
             self._wait(wait)
             waited += wait
 
-    def _check_deadline(self, deadline: datetime | None) -> None:
-        """Refuse to start an attempt that could still be running after `deadline`."""
-        if deadline is not None and self._clock.now() + self.attempt_timeout > deadline:
+    def _check_deadline(self, deadline: datetime | None, at: datetime | None = None) -> None:
+        """Refuse an attempt (now, or at `at`) that could still be running after `deadline`."""
+        start = at or self._clock.now()
+        if deadline is not None and start + self.attempt_timeout > deadline:
             raise PostDeadlinePassed(
                 "not sent: the request could not finish before its deadline (the claim lease)"
             )
@@ -429,12 +430,13 @@ class DeviantArtHttpClient:
         waited: float,
         covered: datetime | None,
         turn: list[datetime],
+        deadline: datetime | None = None,
     ) -> float:
         """Obey the shared waits before an attempt, then take the turn: the seconds waited.
 
-        Raises unsent when a wait is too long to block on. `covered`: our own retry
-        wait (never shorter than the wait we imposed) ran until then; a rate-limit
-        wait ending by then is over.
+        Raises unsent when a wait is too long to block on, or would leave no time for
+        an attempt before `deadline`. `covered`: our own retry wait (never shorter than
+        the wait we imposed) ran until then; a rate-limit wait ending by then is over.
         """
         scopes = [PENALTY_EDGE, PENALTY_PACE, *([rate_scope] if rate_scope else [])]
         rows = self._penalties.get_many(scopes)
@@ -455,15 +457,25 @@ class DeviantArtHttpClient:
             and rate.not_before > now
             and (covered is None or rate.not_before > covered)
         ):
-            spent += self._block(method, waited, rate.not_before, rate.reason)
+            spent += self._block(method, waited, rate.not_before, rate.reason, deadline)
             at = max(at, rate.not_before)
-        return spent + self._take_turn(method, rate_scope, waited + spent, at, turn)
+        return spent + self._take_turn(method, rate_scope, waited + spent, at, turn, deadline)
 
-    def _block(self, method: str, waited: float, until: datetime, reason: str) -> float:
+    def _block(
+        self,
+        method: str,
+        waited: float,
+        until: datetime,
+        reason: str,
+        deadline: datetime | None = None,
+    ) -> float:
         """Wait until `until` if we may block that long (else raise unsent); seconds waited."""
         remaining = (until - self._clock.now()).total_seconds()
         if remaining <= 0:
             return 0.0
+        # Waiting and then finding the deadline passed would spend the wait for nothing
+        # (and a turn the next request could have used): the caller comes back in time.
+        self._check_deadline(deadline, at=until)
         if remaining > self.policy.retry_after_cap_s or self._over_post_budget(
             method, waited, remaining
         ):
@@ -481,6 +493,7 @@ class DeviantArtHttpClient:
         waited: float,
         at: datetime,
         turn: list[datetime],
+        deadline: datetime | None = None,
     ) -> float:
         """Reserve the scope's next turn (from `at` + spacing), waiting for the one that runs.
 
@@ -510,7 +523,7 @@ class DeviantArtHttpClient:
                 self._penalties.clear(next_scope, self._clock.now())
                 continue
             if not turn or ends != turn[0]:
-                spent += self._block(method, waited + spent, ends, REASON_SPACING)
+                spent += self._block(method, waited + spent, ends, REASON_SPACING, deadline)
             at = max(self._clock.now(), ends)
 
     def _adopt_pace(self, pace: Penalty | None) -> None:
