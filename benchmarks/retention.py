@@ -83,8 +83,10 @@ def progress(message: str) -> None:
 class Simulation:
     """One database, driven hour by hour."""
 
-    def __init__(self, url: str, seed: int = 14) -> None:
+    def __init__(self, url: str, seed: int = 14, scale: int = 1) -> None:
         self.url = url
+        self.daily_new = DAILY_NEW // scale
+        self.daily_posts = DAILY_POSTS // scale
         self.engine: Engine = create_engine_for(url)
         self.factory = sql_unit_of_work_factory(self.engine)
         self.clock = ManualClock(START)
@@ -104,8 +106,10 @@ class Simulation:
         for hour in range(24):
             at = START + timedelta(days=number - 1, hours=hour)
             self.clock.set(at)
-            self._collect(at, DAILY_NEW * (hour + 1) // 24 - DAILY_NEW * hour // 24)
-            self._post(at, DAILY_POSTS * (hour + 1) // 24 - DAILY_POSTS * hour // 24)
+            new = self.daily_new
+            self._collect(at, new * (hour + 1) // 24 - new * hour // 24)
+            posts = self.daily_posts
+            self._post(at, posts * (hour + 1) // 24 - posts * hour // 24)
             self.housekeeping.run_if_due()
         if self.engine.dialect.name != SQLITE:
             self._vacuum()
@@ -215,13 +219,15 @@ class Simulation:
         return f"queue {queue:,} (pending {stats[QueueStatus.PENDING]:,}), ledger {ledger:,}"
 
 
-def measure(dbs: Databases, kind: str, url: str, days: int, repeats: int) -> list[Row]:
+def measure(
+    dbs: Databases, kind: str, url: str, days: int, repeats: int, scale: int = 1
+) -> list[Row]:
     """Run the simulation on `url`; rows comparing the last day to CHECK_DAY.
 
     At CHECK_DAY the database is copied aside; after the last day both are read
     in turns (request by request), so a busy minute on the machine slows both.
     """
-    simulation = Simulation(url)
+    simulation = Simulation(url, scale=scale)
     sizes: dict[int, int] = {}
     tables: dict[int, dict[str, int]] = {}
     early = ""
@@ -250,8 +256,8 @@ def measure(dbs: Databases, kind: str, url: str, days: int, repeats: int) -> lis
     growth = _growth(tables[CHECK_DAY], tables[days])
     rows = [
         Row(
-            benchmark=f"{days} simulated days, {DAILY_NEW:,} new + {DAILY_POSTS} posted a day: "
-            f"database size, {span}",
+            benchmark=f"{days} simulated days, {simulation.daily_new:,} new + "
+            f"{simulation.daily_posts} posted a day: database size, {span}",
             database=kind,
             measured=f"{sizes[days] / 2**20:.1f} MiB vs {sizes[CHECK_DAY] / 2**20:.1f} MiB "
             f"({counts}; grew by {growth})",
@@ -349,11 +355,21 @@ def _growth(before: dict[str, int], after: dict[str, int]) -> str:
     return ", ".join(f"{group} {size / 2**20:+.1f} MiB" for group, size in parts)
 
 
-def run(dbs: Databases, kind: str, *, days: int = DAYS, repeats: int = 30) -> list[Row]:
-    """The retention rows on one database kind (a fresh database, dropped afterwards)."""
+def run(
+    dbs: Databases,
+    kind: str,
+    *,
+    days: int = DAYS,
+    repeats: int = 30,
+    scale: int = 1,
+) -> list[Row]:
+    """The retention rows on one database kind (a fresh database, dropped afterwards).
+
+    `scale` divides the day's collects and posts (the smoke run's tiny size).
+    """
     url = dbs.fresh(kind)
     try:
-        return measure(dbs, kind, url, days, repeats)
+        return measure(dbs, kind, url, days, repeats, scale)
     finally:
         dbs.drop(url)
 

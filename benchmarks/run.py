@@ -245,7 +245,11 @@ def main(argv: list[str] | None = None) -> int:
                 measured += step(
                     f"{kind}: {days} simulated days",
                     lambda kind=kind, days=days: retention.run(  # type: ignore[misc]
-                        dbs, kind, days=days, repeats=sizes.read_repeats
+                        dbs,
+                        kind,
+                        days=days,
+                        repeats=sizes.read_repeats,
+                        scale=20 if args.quick else 1,
                     ),
                 )
             # Also on stderr as they come: a long run that is cut short still says something.

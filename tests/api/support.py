@@ -56,6 +56,9 @@ def build_container(
     db = tmp_path / "app.db"
     if template_db is not None:
         shutil.copyfile(template_db, db)
+    # The sandbox's clock is manual, the client's waits real: the 1 s floor between two
+    # requests would be slept for real on every request (a test that paces sets its own).
+    overrides.setdefault("da_min_delay_s", 0.0)
     container = bootstrap(
         make_settings(tmp_path, database_url=f"sqlite:///{db}", **overrides),
         sandbox=sandbox,

@@ -47,6 +47,8 @@ def app_container(
     """
     db = tmp_path / "auth.db"
     shutil.copyfile(template_db, db)
+    # A manual clock and real waits: the 1 s floor between requests would be slept for real.
+    overrides.setdefault("da_min_delay_s", 0.0)
     settings = load_settings(
         _env_file=None, data_dir=tmp_path, database_url=f"sqlite:///{db}", **overrides
     )

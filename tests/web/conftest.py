@@ -70,6 +70,9 @@ def live_app(tmp_path: Path) -> Iterator[LiveApp]:
             da_base_url=sandbox_url,
             da_client_id=None,
             database_url=f"sqlite:///{tmp_path / 'web.sqlite3'}",
+            # No 1 s floor between two requests to the sandbox: a page test waits for what
+            # the page shows, not for politeness towards a fake DeviantArt.
+            da_min_delay_s=0.0,
         )
         container = bootstrap(settings, sandbox=sandbox)
         server = AppServer(create_app(container, run_worker=True), port=0, log_level="warning")

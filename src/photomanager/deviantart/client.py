@@ -438,7 +438,8 @@ class DeviantArtHttpClient:
         an attempt before `deadline`. `covered`: our own retry wait (never shorter than
         the wait we imposed) ran until then; a rate-limit wait ending by then is over.
         """
-        scopes = [PENALTY_EDGE, PENALTY_PACE, *([rate_scope] if rate_scope else [])]
+        next_scope = _next_scope(rate_scope)
+        scopes = [PENALTY_EDGE, PENALTY_PACE, *[s for s in (rate_scope, next_scope) if s]]
         rows = self._penalties.get_many(scopes)
         now = self._clock.now()
         self._adopt_pace(rows.get(PENALTY_PACE))
@@ -459,6 +460,12 @@ class DeviantArtHttpClient:
         ):
             spent += self._block(method, waited, rate.not_before, rate.reason, deadline)
             at = max(at, rate.not_before)
+        running = rows.get(next_scope) if next_scope else None
+        if spent == 0 and self._delay.current() <= 0 and not (running and running.active(at)):
+            # No spacing to keep (the floor lifted, nothing learned) and no other sender's
+            # turn running: a reservation would be one more locked write per request for
+            # nothing (eight zero-paced workers queued on that one row lock).
+            return spent
         return spent + self._take_turn(method, rate_scope, waited + spent, at, turn, deadline)
 
     def _block(
