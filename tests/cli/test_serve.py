@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,13 +33,14 @@ def _clean_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def served_demo(tmp_path: Path) -> Iterator[str]:
-    """`photomanager serve --sandbox --port 0` in a subprocess; yields the printed base URL."""
+@contextmanager
+def demo_process(data_dir: Path, *args: str) -> Iterator[str]:
+    """`photomanager serve --sandbox --port 0 [args]` in a subprocess, its data in
+    `data_dir`; yields the printed base URL and stops the process (SIGINT) on exit."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "photomanager.cli", "serve", "--sandbox", "--port", "0"],
-        cwd=tmp_path,
-        env=_clean_env(tmp_path),
+        [sys.executable, "-m", "photomanager.cli", "serve", "--sandbox", "--port", "0", *args],
+        cwd=data_dir,
+        env=_clean_env(data_dir),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -62,6 +64,13 @@ def served_demo(tmp_path: Path) -> Iterator[str]:
         reader.join(timeout=10)  # EOF once the process is gone
         if process.stdout is not None:
             process.stdout.close()
+
+
+@pytest.fixture
+def served_demo(tmp_path: Path) -> Iterator[str]:
+    """`photomanager serve --sandbox --port 0` in a subprocess; yields the printed base URL."""
+    with demo_process(tmp_path) as base_url:
+        yield base_url
 
 
 class TestDefaultBind:

@@ -65,6 +65,15 @@ class TestSpec:
         apply_fault_spec(faults, "reactions=0")
         assert faults.reaction_scale == 0
 
+    def test_reactdelay_brings_the_deviants_sooner(self) -> None:
+        """`reactdelay=S` is exactly S seconds, `reactdelay=S-T` S to T; none by default."""
+        faults = Faults()
+        assert faults.reaction_delay_s is None
+        apply_fault_spec(faults, "reactdelay=2")
+        assert faults.reaction_delay_s == (2.0, 2.0)
+        apply_fault_spec(faults, "reactdelay=0.5-3")
+        assert faults.reaction_delay_s == (0.5, 3.0)
+
     def test_the_demo_is_rate_limited_unless_told_otherwise(self) -> None:
         """The demo starts with the velocity filter; `nolimit` removes it."""
         assert isinstance(demo_faults().rate_limit, VelocityFilter)
@@ -89,6 +98,9 @@ class TestSpec:
             ("rate=nan", "finite"),
             ("reactions=101", "0 to 100"),
             ("reactions=-1", "0 to 100"),
+            ("reactdelay=5-1", "S <= T"),
+            ("reactdelay=4000", "S <= T <= 3600"),
+            ("reactdelay=soon", "a number"),
             ("explode", "unknown switch"),
             ("chaos=1", "unknown fault"),
         ],

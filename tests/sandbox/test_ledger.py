@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from photomanager.domain.models import TokenKind
-from photomanager.sandbox import Sandbox
+from photomanager.sandbox import ManualClock, Reactions, Sandbox
+from photomanager.sandbox.adapters import SandboxServer
 
 
 class TestRequests:
@@ -104,3 +105,89 @@ class TestComments:
         """Only comments posted through the API count; the world's own comments do not."""
         assert sandbox.ledger.all_comments() == []
         assert any(sandbox.deviation(i)["stats"]["comments"] for i in sandbox.deviation_ids())
+
+
+class TestOverHttp:
+    def test_shows_the_comments_posted_and_the_reactions(
+        self, sandbox: Sandbox, sandbox_clock: ManualClock, user_api: httpx.Client
+    ) -> None:
+        """`GET /sandbox/ledger`: our comments (a reply included) and what each earned."""
+        sandbox.reactions = Reactions.certain(delay_s=60)
+        target = sandbox.deviation_ids(commentable=True)[0]
+        ours = user_api.post(f"/comments/post/deviation/{target}", data={"body": "Nice <b>!"})
+        sandbox_clock.advance(60)
+        sandbox.catch_up()
+        reply = sandbox.ledger.reactions()[0]  # the first reaction, due now, is the reply
+        answer = user_api.post(
+            f"/comments/post/deviation/{target}",
+            data={"body": "Thanks!", "commentid": str(reply.commentid)},
+        )
+
+        with SandboxServer(sandbox) as base_url:
+            shown = httpx.get(f"{base_url}/sandbox/ledger").json()
+
+        commentid = ours.json()["commentid"]
+        assert reply.type == "feedback.reply"
+        assert [
+            (c["deviationid"], c["commentid"], c["parentid"], c["body"]) for c in shown["comments"]
+        ] == [
+            (target, commentid, None, "Nice <b>!"),
+            (target, answer.json()["commentid"], reply.commentid, "Thanks!"),
+        ]
+        assert {r["type"] for r in shown["reactions"]} == {
+            "feedback.reply",
+            "feedback.watch",
+            "feedback.favourite",
+            "feedback.comment",
+        }
+        assert {r["trigger_commentid"] for r in shown["reactions"]} == {commentid}
+        assert shown["reactions"][0] == {
+            "at": reply.at.isoformat(),
+            "type": "feedback.reply",
+            "originator": reply.originator,
+            "originator_userid": reply.originator_userid,
+            "trigger_commentid": commentid,
+            "messageid": reply.messageid,
+            "deviationid": target,
+            "commentid": reply.commentid,
+        }
+
+    def test_what_is_due_has_happened_when_it_is_shown(
+        self,
+        sandbox: Sandbox,
+        sandbox_clock: ManualClock,
+        user_api: httpx.Client,
+        http: httpx.Client,
+    ) -> None:
+        """The clock moved past the reactions and nothing else was asked: they are listed."""
+        sandbox.reactions = Reactions.certain(delay_s=60)
+        user_api.post(
+            f"/comments/post/deviation/{sandbox.deviation_ids(commentable=True)[0]}",
+            data={"body": "hi"},
+        )
+        sandbox_clock.advance(60)
+
+        assert len(http.get("/sandbox/ledger").json()["reactions"]) == 4
+
+    def test_apart_from_the_api_and_without_a_token(
+        self, sandbox: Sandbox, user_api: httpx.Client, http: httpx.Client
+    ) -> None:
+        """No token needed, none shown, not counted as a request, open in maintenance; GET only."""
+        token = sandbox.issue_user_token().access_token
+        user_api.post(
+            f"/comments/post/deviation/{sandbox.deviation_ids(commentable=True)[0]}",
+            data={"body": "hi"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        before = len(sandbox.ledger.requests())
+        sandbox.faults.maintenance = True
+
+        shown = http.get("/sandbox/ledger/")
+        posted = http.post("/sandbox/ledger")
+
+        assert shown.status_code == 200
+        assert len(shown.json()["comments"]) == 1
+        assert token not in shown.text
+        assert sandbox.issue_user_token().refresh_token not in shown.text
+        assert posted.status_code == 405
+        assert len(sandbox.ledger.requests()) == before

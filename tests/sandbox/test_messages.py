@@ -130,6 +130,25 @@ class TestReactions:
             "feedback.watch",
         ]
 
+    def test_the_delay_fault_brings_them_sooner(
+        self,
+        sandbox: Sandbox,
+        sandbox_clock: ManualClock,
+        user_api: httpx.Client,
+        certain: Reactions,
+    ) -> None:
+        """`faults.reaction_delay_s` (2, 3): everything 2 to 3 s after our comment, not DELAY."""
+        sandbox.faults.reaction_delay_s = (2.0, 3.0)
+        posted = sandbox_clock.now()
+        _post(user_api, _authors_apart(sandbox, 1)[0])
+        sandbox_clock.advance(1.9)
+        assert _flat(user_api, stack="false") == []
+        sandbox_clock.advance(1.1)
+        sandbox.catch_up()
+        delays = sorted((r.at - posted).total_seconds() for r in sandbox.ledger.reactions())
+        assert len(delays) == 4
+        assert 2.0 <= delays[0] <= delays[-1] <= 3.0
+
     def test_the_reply_is_a_comment_under_ours(
         self,
         sandbox: Sandbox,

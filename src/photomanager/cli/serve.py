@@ -119,7 +119,8 @@ def serve(
         typer.Option(
             help='Demo only: make the fake DeviantArt misbehave, e.g. "rate=6/10,errors=0.05,'
             'drops=0.02,slow=0.3,edge403,gone=comments/deviation,throttle400" (also: '
-            "retryafter, bucket=R, nolimit, maintenance, restricted)."
+            "retryafter, bucket=R, nolimit, maintenance, restricted; the deviants: "
+            "reactions=F, reactdelay=S[-T])."
         ),
     ] = "",
 ) -> None:

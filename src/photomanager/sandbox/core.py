@@ -2,16 +2,19 @@
 
 `Sandbox.handle()` is the whole site; the adapters in `adapters/` (an httpx
 transport in process, an ASGI app and a uvicorn thread for real HTTP) wrap it.
-Every request passes, in order: the edge block (the CDN's HTML 403), removed
-endpoints ("Api endpoint not found."), routing, delay, maintenance, bearer
-token, token revocation fault, user/scope checks, rate limit, random 5xx,
-the per-action throttle (comment POSTs), the endpoint, the dropped-response
-fault; then the ledger records it, with whether it came inside a penalty.
+The sandbox's own paths (`/sandbox/images/`, `/sandbox/ledger`) answer first,
+apart from the API and its faults. Every API request passes, in order: the
+edge block (the CDN's HTML 403), removed endpoints ("Api endpoint not
+found."), routing, delay, maintenance, bearer token, token revocation fault,
+user/scope checks, rate limit, random 5xx, the per-action throttle (comment
+POSTs), the endpoint, the dropped-response fault; then the ledger records it,
+with whether it came inside a penalty.
 
 Time moves the world on each request (and each accessor): deviations arrive,
 and the deviants' reactions to the artist's comments and the strangers'
 messages happen when due (`world/deviants.py`, the model in
-`world/reactions.py`, tuned by `sandbox.reactions` and `faults.reaction_scale`).
+`world/reactions.py`, tuned by `sandbox.reactions`, `faults.reaction_scale` and
+`faults.reaction_delay_s`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any, Literal
 
 from photomanager.domain.clock import Clock, SystemClock
 from photomanager.domain.models import DeviantArtUser, OAuthToken, TokenKind
-from photomanager.sandbox.endpoints import comments, feeds, images, messages
+from photomanager.sandbox.endpoints import comments, feeds, images, ledger_view, messages
 from photomanager.sandbox.endpoints.metadata import deviation_metadata, metadata_entry
 from photomanager.sandbox.endpoints.oauth import (
     EXPIRED_DESCRIPTION,
@@ -337,6 +340,9 @@ class Sandbox:
         image = images.answer(method, path)  # the image host: apart from the API and its faults
         if image is not None:
             return image
+        if ledger_view.is_ledger_path(path):  # the sandbox's own window, for tests
+            self.catch_up()  # what is due has happened before it is shown
+            return ledger_view.answer(method, self.ledger)
         refused = self._before_routing(path)
         if refused is not None:
             response, inside = refused
@@ -555,7 +561,9 @@ class Sandbox:
         if isinstance(stored, SandboxResponse):
             return stored
         self.ledger.record_comment(stored)
-        self._deviants.comment_posted(stored, now, scale=faults.reaction_scale)
+        self._deviants.comment_posted(
+            stored, now, scale=faults.reaction_scale, delay_s=faults.reaction_delay_s
+        )
         if throttle is not None:
             throttle.stored(now)
         if failure is not None:

@@ -30,6 +30,9 @@ replace that. Keys:
                 probability and the strangers' rate times F (0 = a silent inbox,
                 1 = the model as it is, 5 = most good comments earn a reply);
                 at most 100
+ reactdelay=S[-T] deviants react S seconds after our comment, or S to T seconds
+                (uniformly), instead of the model's 30 s to 5 minutes; at most 3600:
+                a demo whose inbox fills at once
 """
 
 from __future__ import annotations
@@ -54,9 +57,21 @@ EDGE_FIRST_AFTER_S = 60.0
 EDGE_EVERY_S = 900.0
 EDGE_DURATION_S = 120.0
 MAX_REACTION_SCALE = 100.0
+MAX_REACTION_DELAY_S = 3600.0
 _FLAGS = frozenset({"maintenance", "restricted", "retryafter", "nolimit", "edge403", "throttle400"})
 _VALUED = frozenset(
-    {"rate", "bucket", "errors", "drops", "slow", "edge403", "gone", "throttle400", "reactions"}
+    {
+        "rate",
+        "bucket",
+        "errors",
+        "drops",
+        "slow",
+        "edge403",
+        "gone",
+        "throttle400",
+        "reactions",
+        "reactdelay",
+    }
 )
 _PATH = re.compile(r"[a-z0-9_]+(?:/[a-z0-9_]+)*")
 
@@ -93,6 +108,8 @@ def apply_fault_spec(faults: Faults, spec: str) -> None:
             faults.gone_paths = faults.gone_paths | {path}
         elif key == "rate":
             faults.rate_limit = _velocity(part, raw)
+        elif key == "reactdelay":
+            faults.reaction_delay_s = _delay_range(part, raw)
         else:
             _valued(faults, part, key, _number(part, raw))
     if retry_after and isinstance(faults.rate_limit, VelocityFilter):
@@ -157,6 +174,15 @@ def _velocity(part: str, raw: str) -> VelocityFilter:
     if count < 1 or window <= 0:
         raise _bad(part, "expected N/S: at least 1 request per S > 0 seconds")
     return VelocityFilter(user_limit=int(count), user_window_s=window)
+
+
+def _delay_range(part: str, raw: str) -> tuple[float, float]:
+    low_text, dash, high_text = raw.partition("-")
+    low = _number(part, low_text)
+    high = _number(part, high_text) if dash else low
+    if not 0 <= low <= high <= MAX_REACTION_DELAY_S:
+        raise _bad(part, f"expected S or S-T seconds, 0 <= S <= T <= {MAX_REACTION_DELAY_S:g}")
+    return (low, high)
 
 
 def _number(part: str, raw: str) -> float:

@@ -300,6 +300,9 @@ class Faults:
     # How lively the deviants are: every reaction probability and the strangers'
     # rate times this (0: a silent inbox; see `sandbox.reactions` for the model).
     reaction_scale: float = 1.0
+    # (low, high): deviants react low to high seconds after our comment, uniformly, instead
+    # of the model's minutes (None: the model's own delays); a demo or test that cannot wait.
+    reaction_delay_s: tuple[float, float] | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
 
     def reseed(self, seed: int) -> None:

@@ -95,8 +95,18 @@ class Deviants:
 
     # --- scheduling ------------------------------------------------------------
 
-    def comment_posted(self, comment: CommentRecord, now: float, *, scale: float) -> None:
-        """The artist posted `comment`: roll and schedule what its deviation's author does."""
+    def comment_posted(
+        self,
+        comment: CommentRecord,
+        now: float,
+        *,
+        scale: float,
+        delay_s: tuple[float, float] | None = None,
+    ) -> None:
+        """The artist posted `comment`: roll and schedule what its deviation's author does.
+
+        `delay_s` (low, high) replaces the model's delays (`Faults.reaction_delay_s`).
+        """
         deviation = self._world.get(comment.deviationid)
         if deviation is None or deviation.author.userid == self._world.artist.userid:
             return
@@ -107,7 +117,7 @@ class Deviants:
         model = self.reactions
         rng = random.Random(f"reactions:{self._seed}:{comment.commentid}")
         score = comment_score(comment.body, deviation.title)
-        low, high = sorted((model.delay_min_s, model.delay_max_s))
+        low, high = sorted(delay_s or (model.delay_min_s, model.delay_max_s))
         plan = (
             (REPLY, model.reply),
             (WATCH, model.watch),

@@ -30,7 +30,8 @@ rng per comment, always drawing the same number of values whatever the
 outcome: the same seed and the same comments at the same times give the same
 reactions, and the world's own rng never moves (seeds keep their worlds).
 Delays are uniform in [`delay_min_s`, `delay_max_s`] (minutes in the demo;
-tests set both, e.g. `Reactions.certain(delay_s=600)`).
+tests set both, e.g. `Reactions.certain(delay_s=600)`), or in
+`Faults.reaction_delay_s` when that is set (`--faults reactdelay=S-T`).
 
 Strangers (deviants whose work the artist had not commented on by then)
 watch, fave, collect and comment the artist's gallery at `noise_per_hour`
