@@ -48,14 +48,28 @@ BENCHMARKS_PER_DB = (
 RUN_TIMEOUT_S = 420
 
 
-@pytest.mark.slow
-@pytest.mark.postgres
+# Not in the `slow` group: one process (its own PostgreSQL aside), nothing timed. One test
+# per database, so two workers can share the run.
 @pytest.mark.timeout(RUN_TIMEOUT_S + 60)  # the run's own timeout speaks first
 class TestBenchmarkSmoke:
-    def test_quick_run_prints_every_row_for_both_databases(self) -> None:
-        """`--quick` prints one PASS/MISS row per benchmark and database."""
+    @pytest.mark.parametrize(
+        "database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+    )
+    def test_quick_run_prints_every_row(self, database: str) -> None:
+        """`--quick` prints one PASS/MISS row per benchmark on the database."""
         result = subprocess.run(
-            [sys.executable, "-m", "benchmarks", "--quick", "--rows", "300", "--rate", "2"],
+            [
+                sys.executable,
+                "-m",
+                "benchmarks",
+                "--quick",
+                "--rows",
+                "300",
+                "--rate",
+                "2",
+                "--db",
+                database,
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -65,8 +79,7 @@ class TestBenchmarkSmoke:
 
         assert result.returncode == 0, result.stderr[-3000:]
         rows = [line for line in result.stdout.splitlines() if line.endswith(("PASS |", "MISS |"))]
-        for database in ("sqlite", "postgresql"):
-            names = [r.split("|")[1] for r in rows if r.split("|")[2].strip() == database]
-            assert len(names) == len(BENCHMARKS_PER_DB)
-            for expected, name in zip(BENCHMARKS_PER_DB, names, strict=True):
-                assert expected in name
+        names = [r.split("|")[1] for r in rows if r.split("|")[2].strip() == database]
+        assert len(names) == len(rows) == len(BENCHMARKS_PER_DB)
+        for expected, name in zip(BENCHMARKS_PER_DB, names, strict=True):
+            assert expected in name
