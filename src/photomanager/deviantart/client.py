@@ -480,15 +480,15 @@ class DeviantArtHttpClient:
         remaining = (until - self._clock.now()).total_seconds()
         if remaining <= 0:
             return 0.0
-        # Waiting and then finding the deadline passed would spend the wait for nothing
-        # (and a turn the next request could have used): the caller comes back in time.
-        self._check_deadline(deadline, at=until)
         if remaining > self.policy.retry_after_cap_s or self._over_post_budget(
             method, waited, remaining
         ):
             raise RateLimited(
                 f"not sent: {reason} until {until:%H:%M:%S} UTC", retry_after=remaining
             )
+        # Waiting and then finding the deadline passed would spend the wait for nothing
+        # (and a turn the next request could have used): the caller comes back in time.
+        self._check_deadline(deadline, at=until)
         logger.info("waiting %.1fs: %s", remaining, reason)
         self._wait(remaining)
         return remaining
