@@ -106,22 +106,8 @@ def pace_rows(
     most `TARGET_THROTTLED`.
     """
     return [
-        Row(
-            benchmark=pace[0],
-            database=kind,
-            measured=pace[1],
-            ratio=run.ratio,
-            op=">=",
-            target=TARGET_RATIO,
-        ),
-        Row(
-            benchmark=throttled[0],
-            database=kind,
-            measured=throttled[1],
-            ratio=run.share,
-            op="<=",
-            target=TARGET_THROTTLED,
-        ),
+        Row(pace[0], kind, pace[1], run.ratio, ">=", TARGET_RATIO),
+        Row(throttled[0], kind, throttled[1], run.share, "<=", TARGET_THROTTLED),
     ]
 
 
