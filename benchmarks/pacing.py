@@ -54,28 +54,61 @@ START = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
-class Pacing:
-    """One run: POSTs, how many were throttled, the simulated time they took."""
+class PaceRun:
+    """POSTs against an N-per-W limit: accepted, throttled, over how many seconds.
+
+    Shared with `benchmarks/wallclock.py`, which measures the same on the real clock.
+    """
 
     limit: int
     window_s: float
     ok: int
     throttled: int
     seconds: float
-    inside_announced: int
 
     @property
     def allowed(self) -> float:
+        """Requests per second the limit allows."""
         return self.limit / self.window_s
 
     @property
+    def achieved(self) -> float:
+        """Accepted POSTs per second."""
+        return self.ok / self.seconds if self.seconds else 0.0
+
+    @property
     def ratio(self) -> float:
-        return self.ok / self.seconds / self.allowed if self.seconds else 0.0
+        return self.achieved / self.allowed
+
+    @property
+    def posts(self) -> int:
+        return self.ok + self.throttled
 
     @property
     def share(self) -> float:
-        total = self.ok + self.throttled
-        return self.throttled / total if total else 0.0
+        """The share of POSTs answered 429."""
+        return self.throttled / self.posts if self.posts else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing(PaceRun):
+    """One run on the simulated clock, and the requests sent inside an announced penalty."""
+
+    inside_announced: int
+
+
+def pace_rows(
+    kind: str, run: PaceRun, *, pace: tuple[str, str], throttled: tuple[str, str]
+) -> list[Row]:
+    """A run's two rows, each named and described by a (benchmark, measured) pair.
+
+    Its pace / the allowed one, at least `TARGET_RATIO`; its share of throttled POSTs, at
+    most `TARGET_THROTTLED`.
+    """
+    return [
+        Row(pace[0], kind, pace[1], run.ratio, ">=", TARGET_RATIO),
+        Row(throttled[0], kind, throttled[1], run.share, "<=", TARGET_THROTTLED),
+    ]
 
 
 class _Tokens:
@@ -157,29 +190,17 @@ def measure(
 
 def rows(kind: str, result: Pacing) -> list[Row]:
     """Achieved / allowed and the throttled share for one limit."""
-    what = f"{result.limit} per {result.window_s:g} s"
-    return [
-        Row(
-            benchmark=f"worker vs velocity filter {what}, no Retry-After: achieved / allowed",
-            database=kind,
-            measured=(
-                f"{result.ok} comments in {result.seconds:,.0f} s simulated "
-                f"({result.ok / result.seconds if result.seconds else 0:.3f}/s of "
-                f"{result.allowed:.3f}/s)"
-            ),
-            ratio=result.ratio,
-            op=">=",
-            target=TARGET_RATIO,
+    name = f"worker vs velocity filter {result.limit} per {result.window_s:g} s, no Retry-After"
+    return pace_rows(
+        kind,
+        result,
+        pace=(
+            f"{name}: achieved / allowed",
+            f"{result.ok} comments in {result.seconds:,.0f} s simulated "
+            f"({result.achieved:.3f}/s of {result.allowed:.3f}/s)",
         ),
-        Row(
-            benchmark=f"worker vs velocity filter {what}, no Retry-After: throttled POSTs",
-            database=kind,
-            measured=f"{result.throttled} x 429 in {result.ok + result.throttled} POSTs",
-            ratio=result.share,
-            op="<=",
-            target=TARGET_THROTTLED,
-        ),
-    ]
+        throttled=(f"{name}: throttled POSTs", f"{result.throttled} x 429 in {result.posts} POSTs"),
+    )
 
 
 def retry_after_row(kind: str, result: Pacing) -> Row:
@@ -188,7 +209,7 @@ def retry_after_row(kind: str, result: Pacing) -> Row:
     return Row(
         benchmark=f"worker vs velocity filter {what}, with Retry-After: requests inside it",
         database=kind,
-        measured=f"{result.inside_announced} of {result.ok + result.throttled} POSTs",
+        measured=f"{result.inside_announced} of {result.posts} POSTs",
         ratio=float(result.inside_announced),
         op="<=",
         target=0.0,

@@ -55,6 +55,7 @@ for _extra in (ROOT, ROOT / "tests"):
     if str(_extra) not in sys.path:
         sys.path.insert(0, str(_extra))
 
+from benchmarks.pacing import PaceRun, pace_rows  # noqa: E402
 from benchmarks.report import Row  # noqa: E402
 from photomanager.api.routes import PREFIX  # noqa: E402
 from photomanager.domain.models import (  # noqa: E402
@@ -71,8 +72,6 @@ from photomanager.sandbox.adapters import SandboxServer  # noqa: E402
 from photomanager.storage.engine import create_engine_for  # noqa: E402
 from photomanager.storage.unit_of_work import sql_unit_of_work_factory  # noqa: E402
 
-TARGET_RATIO = 0.9
-TARGET_THROTTLED = 0.02
 SECONDS = 300.0
 LIMITS = ((6, 10.0), (30, 60.0))
 SCENARIOS = ("drain", "review")
@@ -99,34 +98,16 @@ _LISTENING = re.compile(r"listening on (http://\S+)")
 
 
 @dataclass(frozen=True, slots=True)
-class WallClock:
+class WallClock(PaceRun):
     """One run as the sandbox saw it."""
 
-    limit: int
-    window_s: float
     scenario: str
-    ok: int
-    throttled: int
-    seconds: float
     gaps: list[float] = field(default_factory=list)
     other_user_requests: int = 0
     other_throttled: int = 0
     load: str = ""
     helper_calls: int = 0  # approve-all calls, or collects started
     helper_rows: int = 0  # rows approved
-
-    @property
-    def allowed(self) -> float:
-        return self.limit / self.window_s
-
-    @property
-    def ratio(self) -> float:
-        return self.ok / self.seconds / self.allowed if self.seconds else 0.0
-
-    @property
-    def share(self) -> float:
-        total = self.ok + self.throttled
-        return self.throttled / total if total else 0.0
 
     def gap(self, quantile: float) -> float:
         if not self.gaps:
@@ -382,28 +363,20 @@ def rows(kind: str, result: WallClock) -> list[Row]:
         )
     elif result.scenario == "review":
         extra = f"; {result.helper_rows} rows approved in {result.helper_calls} calls"
-    return [
-        Row(
-            benchmark=f"wall clock, velocity filter {what}, {label}: accepted / allowed",
-            database=kind,
-            measured=(
-                f"{result.ok} comments in {result.seconds:,.0f} s "
-                f"({result.ok / result.seconds if result.seconds else 0:.3f}/s of "
-                f"{result.allowed:.3f}/s); {gaps}; load {result.load}"
-            ),
-            ratio=result.ratio,
-            op=">=",
-            target=TARGET_RATIO,
+    name = f"wall clock, velocity filter {what}, {label}"
+    return pace_rows(
+        kind,
+        result,
+        pace=(
+            f"{name}: accepted / allowed",
+            f"{result.ok} comments in {result.seconds:,.0f} s "
+            f"({result.achieved:.3f}/s of {result.allowed:.3f}/s); {gaps}; load {result.load}",
         ),
-        Row(
-            benchmark=f"wall clock, velocity filter {what}, {label}: throttled POSTs",
-            database=kind,
-            measured=f"{result.throttled} x 429 in {result.ok + result.throttled} POSTs{extra}",
-            ratio=result.share,
-            op="<=",
-            target=TARGET_THROTTLED,
+        throttled=(
+            f"{name}: throttled POSTs",
+            f"{result.throttled} x 429 in {result.posts} POSTs{extra}",
         ),
-    ]
+    )
 
 
 def run_kind(

@@ -34,11 +34,6 @@ from photomanager.services.ports import UnitOfWorkFactory
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START + timedelta(hours=2))
-
-
-@pytest.fixture
 def center() -> FakeMessageCenter:
     return FakeMessageCenter(page_size=10)
 

@@ -6,6 +6,7 @@ Requests go through the in-process transport (and, for determinism, real HTTP to
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,6 +75,30 @@ def certain(sandbox: Sandbox) -> Reactions:
     return sandbox.reactions
 
 
+@dataclass(frozen=True)
+class World:
+    """The sandbox (its reactions set by the fixture), its clock, and the artist's API client."""
+
+    sandbox: Sandbox
+    clock: ManualClock
+    api: httpx.Client
+
+    def comment_and_wait(self, body: str = "Nice!") -> tuple[str, str]:
+        """Comment under one deviant's work, then let DELAY pass: (deviationid, commentid)."""
+        deviationid = _authors_apart(self.sandbox, 1)[0]
+        commentid = _post(self.api, deviationid, body)["commentid"]
+        self.clock.advance(DELAY)
+        return deviationid, commentid
+
+
+@pytest.fixture
+def world(
+    sandbox: Sandbox, sandbox_clock: ManualClock, user_api: httpx.Client, certain: Reactions
+) -> World:
+    """Every reaction comes DELAY seconds after our comment (see `certain`)."""
+    return World(sandbox, sandbox_clock, user_api)
+
+
 class TestScope:
     def test_a_token_without_message_gets_insufficient_scope(
         self, sandbox: Sandbox, sandbox_transport: httpx.BaseTransport
@@ -110,19 +135,13 @@ class TestScope:
 
 
 class TestReactions:
-    def test_reactions_come_after_the_delay_and_only_then(
-        self,
-        sandbox: Sandbox,
-        sandbox_clock: ManualClock,
-        user_api: httpx.Client,
-        certain: Reactions,
-    ) -> None:
+    def test_reactions_come_after_the_delay_and_only_then(self, world: World) -> None:
         """Nothing before DELAY seconds; then a reply, a watch, a fave and a comment back."""
-        _post(user_api, _authors_apart(sandbox, 1)[0])
-        sandbox_clock.advance(DELAY - 1)
-        assert _flat(user_api, stack="false") == []
-        sandbox_clock.advance(1)
-        types = sorted(m["type"] for m in _flat(user_api, stack="false"))
+        _post(world.api, _authors_apart(world.sandbox, 1)[0])
+        world.clock.advance(DELAY - 1)
+        assert _flat(world.api, stack="false") == []
+        world.clock.advance(1)
+        types = sorted(m["type"] for m in _flat(world.api, stack="false"))
         assert types == [
             "feedback.comment",
             "feedback.favourite",
@@ -130,39 +149,25 @@ class TestReactions:
             "feedback.watch",
         ]
 
-    def test_the_delay_fault_brings_them_sooner(
-        self,
-        sandbox: Sandbox,
-        sandbox_clock: ManualClock,
-        user_api: httpx.Client,
-        certain: Reactions,
-    ) -> None:
+    def test_the_delay_fault_brings_them_sooner(self, world: World) -> None:
         """`faults.reaction_delay_s` (2, 3): everything 2 to 3 s after our comment, not DELAY."""
-        sandbox.faults.reaction_delay_s = (2.0, 3.0)
-        posted = sandbox_clock.now()
-        _post(user_api, _authors_apart(sandbox, 1)[0])
-        sandbox_clock.advance(1.9)
-        assert _flat(user_api, stack="false") == []
-        sandbox_clock.advance(1.1)
-        sandbox.catch_up()
-        delays = sorted((r.at - posted).total_seconds() for r in sandbox.ledger.reactions())
+        world.sandbox.faults.reaction_delay_s = (2.0, 3.0)
+        posted = world.clock.now()
+        _post(world.api, _authors_apart(world.sandbox, 1)[0])
+        world.clock.advance(1.9)
+        assert _flat(world.api, stack="false") == []
+        world.clock.advance(1.1)
+        world.sandbox.catch_up()
+        delays = sorted((r.at - posted).total_seconds() for r in world.sandbox.ledger.reactions())
         assert len(delays) == 4
         assert 2.0 <= delays[0] <= delays[-1] <= 3.0
 
-    def test_the_reply_is_a_comment_under_ours(
-        self,
-        sandbox: Sandbox,
-        sandbox_clock: ManualClock,
-        user_api: httpx.Client,
-        certain: Reactions,
-    ) -> None:
+    def test_the_reply_is_a_comment_under_ours(self, world: World) -> None:
         """The reply is stored with parentid = our commentid; the message points at both."""
-        deviationid = _authors_apart(sandbox, 1)[0]
-        author = sandbox.deviation(deviationid)["author"]
-        ours = _post(user_api, deviationid, "Lovely!")["commentid"]
-        sandbox_clock.advance(DELAY)
-        [message] = [m for m in _flat(user_api) if m["type"] == "feedback.reply"]
-        under = user_api.get(f"/comments/deviation/{deviationid}", params={"commentid": ours})
+        deviationid, ours = world.comment_and_wait("Lovely!")
+        author = world.sandbox.deviation(deviationid)["author"]
+        [message] = [m for m in _flat(world.api) if m["type"] == "feedback.reply"]
+        under = world.api.get(f"/comments/deviation/{deviationid}", params={"commentid": ours})
         [reply] = under.json()["thread"]
         assert (reply["parentid"], reply["user"]["userid"]) == (ours, author["userid"])
         assert message["comment"] == reply
@@ -171,37 +176,22 @@ class TestReactions:
         assert message["subject"]["deviation"]["deviationid"] == deviationid
         assert message["originator"] == author
 
-    def test_replies_stay_out_of_the_top_level_read_back(
-        self,
-        sandbox: Sandbox,
-        sandbox_clock: ManualClock,
-        user_api: httpx.Client,
-        certain: Reactions,
-    ) -> None:
+    def test_replies_stay_out_of_the_top_level_read_back(self, world: World) -> None:
         """Without maxdepth the thread is top level; maxdepth=1 puts the reply after ours."""
-        deviationid = _authors_apart(sandbox, 1)[0]
-        ours = _post(user_api, deviationid)["commentid"]
-        sandbox_clock.advance(DELAY)
-        top = user_api.get(f"/comments/deviation/{deviationid}").json()["thread"]
-        deep = user_api.get(f"/comments/deviation/{deviationid}", params={"maxdepth": 1}).json()
+        deviationid, ours = world.comment_and_wait()
+        top = world.api.get(f"/comments/deviation/{deviationid}").json()["thread"]
+        deep = world.api.get(f"/comments/deviation/{deviationid}", params={"maxdepth": 1}).json()
         assert [c["parentid"] for c in top] == [None] * len(top)
         ids = [c["commentid"] for c in deep["thread"]]
         assert deep["thread"][ids.index(ours) + 1]["parentid"] == ours
         assert deep["total"] == len(top)
 
-    def test_watch_fave_and_comment_back_have_their_shapes(
-        self,
-        sandbox: Sandbox,
-        sandbox_clock: ManualClock,
-        user_api: httpx.Client,
-        certain: Reactions,
-    ) -> None:
+    def test_watch_fave_and_comment_back_have_their_shapes(self, world: World) -> None:
         """watch: originator and subject.profile; fave and comment: one of the artist's own."""
-        deviationid = _authors_apart(sandbox, 1)[0]
+        sandbox = world.sandbox
+        deviationid, _ = world.comment_and_wait()
         author = sandbox.deviation(deviationid)["author"]
-        _post(user_api, deviationid)
-        sandbox_clock.advance(DELAY)
-        by_type = {m["type"]: m for m in _flat(user_api)}
+        by_type = {m["type"]: m for m in _flat(world.api)}
         watch, fave, back = (by_type[f"feedback.{t}"] for t in ("watch", "favourite", "comment"))
         assert watch["subject"] == {
             "profile": sandbox.deviation(sandbox.gallery_ids()[0])["author"]
@@ -211,22 +201,16 @@ class TestReactions:
         gallery = set(sandbox.gallery_ids())
         assert fave["subject"]["deviation"]["deviationid"] in gallery
         assert back["subject"]["deviation"]["deviationid"] in gallery
-        thread = user_api.get(
+        thread = world.api.get(
             f"/comments/deviation/{back['subject']['deviation']['deviationid']}"
         ).json()["thread"]
         assert back["comment"]["commentid"] in {c["commentid"] for c in thread}
 
-    def test_a_fave_counts_on_the_gallery_deviation(
-        self,
-        sandbox: Sandbox,
-        sandbox_clock: ManualClock,
-        user_api: httpx.Client,
-        certain: Reactions,
-    ) -> None:
+    def test_a_fave_counts_on_the_gallery_deviation(self, world: World) -> None:
         """The faved deviation's stats.favourites grows by one."""
+        sandbox = world.sandbox
         before = {i: sandbox.deviation(i)["stats"]["favourites"] for i in sandbox.gallery_ids()}
-        _post(user_api, _authors_apart(sandbox, 1)[0])
-        sandbox_clock.advance(DELAY)
+        world.comment_and_wait()
         sandbox.catch_up()  # no request since the clock moved
         [fave] = [r for r in sandbox.ledger.reactions() if r.type == "feedback.favourite"]
         after = {i: sandbox.deviation(i)["stats"]["favourites"] for i in sandbox.gallery_ids()}
@@ -235,14 +219,9 @@ class TestReactions:
             fave.deviationid: 1
         }
 
-    def test_a_deviant_watches_once(
-        self,
-        sandbox: Sandbox,
-        sandbox_clock: ManualClock,
-        user_api: httpx.Client,
-        certain: Reactions,
-    ) -> None:
+    def test_a_deviant_watches_once(self, world: World) -> None:
         """Two comments under one author's work earn two replies but one watch."""
+        sandbox = world.sandbox
         by_author: dict[str, list[str]] = {}
         for deviationid in sandbox.deviation_ids(commentable=True):
             by_author.setdefault(sandbox.deviation(deviationid)["author"]["userid"], []).append(
@@ -250,9 +229,9 @@ class TestReactions:
             )
         pair = next(ids[:2] for a, ids in by_author.items() if len(ids) >= 2)
         for deviationid in pair:
-            _post(user_api, deviationid)
-        sandbox_clock.advance(DELAY)
-        kinds = Counter(m["type"] for m in _flat(user_api, stack="false"))
+            _post(world.api, deviationid)
+        world.clock.advance(DELAY)
+        kinds = Counter(m["type"] for m in _flat(world.api, stack="false"))
         assert (kinds["feedback.reply"], kinds["feedback.watch"]) == (2, 1)
 
     def test_off_and_scale_zero_keep_the_inbox_silent(
@@ -295,45 +274,32 @@ class TestReactions:
         assert earned(engaging) >= 30
         assert earned(engaging) >= 4 * earned(short)
 
-    def test_the_artist_answers_a_reply_once(
-        self,
-        sandbox: Sandbox,
-        sandbox_clock: ManualClock,
-        user_api: httpx.Client,
-        certain: Reactions,
-    ) -> None:
+    def test_the_artist_answers_a_reply_once(self, world: World) -> None:
         """A reply under the deviant's reply lands under it, in the ledger, and is no duplicate."""
-        deviationid = _authors_apart(sandbox, 1)[0]
-        _post(user_api, deviationid)
-        sandbox_clock.advance(DELAY)
-        [message] = [m for m in _flat(user_api) if m["type"] == "feedback.reply"]
+        sandbox = world.sandbox
+        deviationid, _ = world.comment_and_wait()
+        [message] = [m for m in _flat(world.api) if m["type"] == "feedback.reply"]
         theirs = message["comment"]["commentid"]
-        answer = _post(user_api, deviationid, "Thank you 🌸 <b>!</b>", commentid=theirs)
-        under = user_api.get(f"/comments/deviation/{deviationid}", params={"commentid": theirs})
+        answer = _post(world.api, deviationid, "Thank you 🌸 <b>!</b>", commentid=theirs)
+        under = world.api.get(f"/comments/deviation/{deviationid}", params={"commentid": theirs})
         assert answer["parentid"] == theirs
         assert [c["commentid"] for c in under.json()["thread"]] == [answer["commentid"]]
         assert [c.commentid for c in sandbox.ledger.replies()] == [answer["commentid"]]
         assert (sandbox.ledger.duplicates(), sandbox.ledger.duplicate_replies()) == ([], [])
         assert len(sandbox.ledger.reactions()) == 4  # our answer earns nothing more
 
-    def test_a_deleted_deviation_gets_no_reply_and_orphans_its_messages(
-        self,
-        sandbox: Sandbox,
-        sandbox_clock: ManualClock,
-        user_api: httpx.Client,
-        certain: Reactions,
-    ) -> None:
+    def test_a_deleted_deviation_gets_no_reply_and_orphans_its_messages(self, world: World) -> None:
         """No reply under a deviation deleted before it was due; later deletion orphans one."""
-        gone, kept = _authors_apart(sandbox, 2)
-        _post(user_api, gone)
-        _post(user_api, kept)
-        sandbox.delete_deviation(gone)
-        sandbox_clock.advance(DELAY)
-        replies = [m for m in _flat(user_api, stack="false") if m["type"] == "feedback.reply"]
+        gone, kept = _authors_apart(world.sandbox, 2)
+        _post(world.api, gone)
+        _post(world.api, kept)
+        world.sandbox.delete_deviation(gone)
+        world.clock.advance(DELAY)
+        replies = [m for m in _flat(world.api, stack="false") if m["type"] == "feedback.reply"]
         assert [m["subject"]["deviation"]["deviationid"] for m in replies] == [kept]
         assert replies[0]["orphaned"] is False
-        sandbox.delete_deviation(kept)
-        [reply] = [m for m in _flat(user_api, stack="false") if m["type"] == "feedback.reply"]
+        world.sandbox.delete_deviation(kept)
+        [reply] = [m for m in _flat(world.api, stack="false") if m["type"] == "feedback.reply"]
         assert reply["orphaned"] is True
 
     def test_a_reply_to_an_unknown_comment_is_refused(
@@ -479,46 +445,35 @@ class TestFeed:
 
 class TestStrangers:
     @pytest.fixture
-    def noisy(self, sandbox: Sandbox) -> Reactions:
+    def noisy(self, sandbox: Sandbox, sandbox_clock: ManualClock, user_api: httpx.Client) -> World:
         """A lively inbox: two messages a minute from strangers, odd ones often."""
         sandbox.reactions = Reactions(
             noise_per_hour=120.0, noise_unknown_share=0.2, noise_empty_subject_share=0.2
         )
-        return sandbox.reactions
+        return World(sandbox, sandbox_clock, user_api)
 
-    def test_noise_holds_unknown_types_and_an_empty_subject(
-        self,
-        sandbox: Sandbox,
-        sandbox_clock: ManualClock,
-        user_api: httpx.Client,
-        noisy: Reactions,
-    ) -> None:
+    def test_noise_holds_unknown_types_and_an_empty_subject(self, noisy: World) -> None:
         """Strangers' messages include a type we do not know and a `subject` of `[]`."""
         for _ in range(6):
-            sandbox_clock.advance(500)
-            user_api.get("/placebo")
-        messages = _flat(user_api, stack="false")
+            noisy.clock.advance(500)
+            noisy.api.get("/placebo")
+        messages = _flat(noisy.api, stack="false")
         assert len(messages) >= 100
         assert {m["type"] for m in messages} - set(KNOWN_TYPES)
         empty = [m for m in messages if m["subject"] == []]
         assert empty
         assert {m["type"] for m in empty} == {"feedback.comment"}
         assert all("commentid" in m["comment"] for m in empty)
-        assert {r.trigger_commentid for r in sandbox.ledger.reactions()} == {None}
+        assert {r.trigger_commentid for r in noisy.sandbox.ledger.reactions()} == {None}
 
-    def test_strangers_are_people_we_never_commented_on(
-        self,
-        sandbox: Sandbox,
-        sandbox_clock: ManualClock,
-        user_api: httpx.Client,
-        noisy: Reactions,
-    ) -> None:
+    def test_strangers_are_people_we_never_commented_on(self, noisy: World) -> None:
         """After we commented on 40 authors' work, no noise comes from any of them."""
+        sandbox = noisy.sandbox
         commented = set()
         for deviationid in _authors_apart(sandbox, 40):
             commented.add(sandbox.deviation(deviationid)["author"]["username"])
-            _post(user_api, deviationid)
-        sandbox_clock.advance(3000)
+            _post(noisy.api, deviationid)
+        noisy.clock.advance(3000)
         sandbox.catch_up()
         strangers = {
             r.originator for r in sandbox.ledger.reactions() if r.trigger_commentid is None

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
-from photomanager.bootstrap import connect_sandbox_account
-from photomanager.domain.models import NewQueueItem, QueueStatus, Source
+from photomanager.domain.models import QueueStatus
 from photomanager.sandbox import ActionThrottle, EdgeBlock, default_rate_limit
 from photomanager.services.account.identity import lookup_me
-from web.webtest_support import LiveApp, go_to
+from web.webtest_support import LiveApp, go_to, ready_to_post
 
 pytestmark = pytest.mark.browser
 
@@ -27,36 +25,10 @@ TEMPLATE = "{Lovely|Beautiful|Great} {work|piece}, {{author}}{!|!!}"
 
 
 def prepare(live: LiveApp, rows: int) -> list[str]:
-    """A connected account, a template, fast pacing, `rows` queued commentable deviations."""
-    container = live.container
+    """DeviantArt's rate limit, a template, and `rows` deviations ready to post (ids)."""
     live.sandbox.faults.rate_limit = default_rate_limit()
-    connect_sandbox_account(container)
-    container.templates.create_template(title="t", body=TEMPLATE)
-    container.comment_settings.update_settings(
-        min_interval_s=1,
-        max_interval_s=1,
-        max_per_hour=1000,
-        max_per_day=1000,
-        author_cooldown_days=0,
-        max_per_author=None,
-        review_sources=[],
-    )
-    ids = live.sandbox.deviation_ids(feed="watch", commentable=True, mature=False)[:rows]
-    now = datetime.now(UTC)
-    with container.uow_factory() as uow:
-        for deviationid in ids:
-            shown = live.sandbox.deviation(deviationid)
-            uow.queue.add_deviation(
-                NewQueueItem(
-                    deviationid=deviationid,
-                    source=Source.WATCH_FEED,
-                    ts=now,
-                    author=shown["author"]["username"],
-                    title=shown["title"],
-                ),
-                now,
-            )
-        uow.commit()
+    ids = ready_to_post(live, rows)
+    live.container.templates.create_template(title="t", body=TEMPLATE)
     return ids
 
 

@@ -13,12 +13,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from photomanager.bootstrap import connect_sandbox_account
 from photomanager.domain.inbox import InboxMessage, MessageKind
-from photomanager.domain.models import NewQueueItem, Source
 from photomanager.sandbox import Reactions
 from photomanager.services.posting.outcomes import StepOutcome
-from web.webtest_support import LiveApp, PageRecorder, go_to, open_section
+from web.webtest_support import LiveApp, PageRecorder, go_to, open_section, ready_to_post
 
 pytestmark = pytest.mark.browser
 
@@ -27,37 +25,6 @@ PREFIX = "/api/deviation-comments"
 REACTION_DELAY_S = 1.0
 ANSWER = 'Thank you! <b>so</b> glad & "happy" :)'
 WORDY = "I love how {{author}} built the light here, your colours feel alive. How long did it take?"
-
-
-def prepare(live: LiveApp, rows: int) -> None:
-    """A connected account, fast pacing, `rows` queued commentable watch-feed deviations."""
-    container = live.container
-    connect_sandbox_account(container)
-    container.comment_settings.update_settings(
-        min_interval_s=1,
-        max_interval_s=1,
-        max_per_hour=1000,
-        max_per_day=1000,
-        author_cooldown_days=0,
-        max_per_author=None,
-        review_sources=[],
-    )
-    ids = live.sandbox.deviation_ids(feed="watch", commentable=True, mature=False)[:rows]
-    now = datetime.now(UTC)
-    with container.uow_factory() as uow:
-        for deviationid in ids:
-            shown = live.sandbox.deviation(deviationid)
-            uow.queue.add_deviation(
-                NewQueueItem(
-                    deviationid=deviationid,
-                    source=Source.WATCH_FEED,
-                    ts=now,
-                    author=shown["author"]["username"],
-                    title=shown["title"],
-                ),
-                now,
-            )
-        uow.commit()
 
 
 def post(live: LiveApp, count: int) -> list[str]:
@@ -99,7 +66,7 @@ class TestInbox:
         self, page: Page, live_app: LiveApp, recorder: PageRecorder
     ) -> None:
         """Check now fills the inbox; the typed answer goes under that reply, exactly once."""
-        prepare(live_app, 3)
+        ready_to_post(live_app, 3)
         live_app.container.templates.create_template(title="Thanks", body="Lovely work!")
         live_app.sandbox.reactions = Reactions.certain(delay_s=REACTION_DELAY_S)
         ours = {c.upper() for c in post(live_app, 3)}
@@ -146,7 +113,7 @@ class TestInbox:
         self, page: Page, live_app: LiveApp
     ) -> None:
         """Answered meanwhile elsewhere: the page says 409 in words; nothing more is posted."""
-        prepare(live_app, 1)
+        ready_to_post(live_app, 1)
         live_app.container.templates.create_template(title="Thanks", body="Lovely work!")
         live_app.sandbox.reactions = Reactions.certain(delay_s=REACTION_DELAY_S)
         post(live_app, 1)
@@ -228,7 +195,7 @@ class TestOutcomes:
     ) -> None:
         """Per template and per week the page shows the API's numbers, with intervals; the
         template nobody answered is marked clearly lower; Overview links the unread replies."""
-        prepare(live_app, 8)
+        ready_to_post(live_app, 8)
         templates = live_app.container.templates
         wordy = templates.create_template(title="Wordy", body=WORDY)
         live_app.sandbox.reactions = Reactions.certain(delay_s=REACTION_DELAY_S)

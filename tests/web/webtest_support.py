@@ -1,14 +1,19 @@
-"""Helpers of the browser tests: paths, Chromium flags, the live app handle, a page recorder."""
+"""Helpers of the browser tests: paths, Chromium flags, the live app handle, a page recorder.
+
+`ready_to_post` readies an account and its queue for the worker, as several pages need.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page
 
-from photomanager.bootstrap import Container
+from photomanager.bootstrap import Container, connect_sandbox_account
+from photomanager.domain.models import NewQueueItem, Source
 from photomanager.sandbox import Sandbox
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -91,3 +96,35 @@ def go_to(page: Page, title: str) -> None:
     name = dict((shown, hash_) for hash_, shown in SECTIONS)[title]
     page.locator(f'#section-links a[data-section="{name}"]').click()
     page.locator("main [data-section]:visible").wait_for(state="visible")
+
+
+def ready_to_post(live: LiveApp, rows: int) -> list[str]:
+    """A connected account, fast pacing, `rows` queued commentable watch-feed deviations (ids)."""
+    container = live.container
+    connect_sandbox_account(container)
+    container.comment_settings.update_settings(
+        min_interval_s=1,
+        max_interval_s=1,
+        max_per_hour=1000,
+        max_per_day=1000,
+        author_cooldown_days=0,
+        max_per_author=None,
+        review_sources=[],
+    )
+    ids = live.sandbox.deviation_ids(feed="watch", commentable=True, mature=False)[:rows]
+    now = datetime.now(UTC)
+    with container.uow_factory() as uow:
+        for deviationid in ids:
+            shown = live.sandbox.deviation(deviationid)
+            uow.queue.add_deviation(
+                NewQueueItem(
+                    deviationid=deviationid,
+                    source=Source.WATCH_FEED,
+                    ts=now,
+                    author=shown["author"]["username"],
+                    title=shown["title"],
+                ),
+                now,
+            )
+        uow.commit()
+    return ids

@@ -29,14 +29,9 @@ so it never outlives the lease of the queue row it belongs to; with a
 `deadline`, no attempt (nor a refresh and replay) starts unless it would end
 by then even if every timeout ran out: `PostDeadlinePassed`, nothing sent.
 
-Waits outlive the process (`penalties.py`): before each attempt the client
-reads the shared waits of its scopes and obeys them - a wait it may block on
-(within the Retry-After cap, and a POST's budget) is waited out, a longer one
-raises at once without sending (`RateLimited` with `status` None, or
-`EdgeBlocked` with `retry_at`). It writes them: a 429 imposes its Retry-After,
-or without one the learned spacing as a cool-off, and stores that spacing;
-the CDN's 403 imposes a pause of `edge_pause_s`, doubling per block in a row
-up to `edge_pause_max_s`, cleared by the next success.
+Before each attempt the client obeys the waits shared with every process and
+takes its token's turn; after a 429 or the CDN's 403 it writes them. That
+bookkeeping is `Turns` (`turns.py`); this module holds the request loop.
 """
 
 from __future__ import annotations
@@ -61,6 +56,7 @@ from photomanager.deviantart.error_mapping import (
 from photomanager.deviantart.penalties import InMemoryPenalties, PenaltyStore
 from photomanager.deviantart.retry import AdaptiveDelay, RetryPolicy, Timeouts
 from photomanager.deviantart.retry_after import parse_retry_after
+from photomanager.deviantart.turns import Turns, edge_reason, rate_scope_of
 from photomanager.domain.clock import Clock, SystemClock
 from photomanager.domain.errors import (
     Cancelled,
@@ -75,17 +71,7 @@ from photomanager.domain.errors import (
     ServiceUnavailable,
     TransportFailed,
 )
-from photomanager.domain.models import (
-    PENALTY_CLIENT,
-    PENALTY_EDGE,
-    PENALTY_NEXT_CLIENT,
-    PENALTY_NEXT_USER,
-    PENALTY_PACE,
-    PENALTY_USER,
-    TURN_AHEAD_MAX,
-    Penalty,
-    TokenKind,
-)
+from photomanager.domain.models import TokenKind
 from photomanager.logging_setup import register_secret
 
 logger = logging.getLogger(__name__)
@@ -100,7 +86,6 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _RETRYABLE_GET_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RETRYABLE_POST_STATUSES = frozenset({429, 503})
 _UUID_SEGMENT = re.compile(r"^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$")
-REASON_SPACING = "DeviantArt's recommended delay between two requests"
 # Query parameters that would carry a credential: refused outright.
 _FORBIDDEN_PARAMS = frozenset({"access_token", "refresh_token", "client_secret", "token"})
 
@@ -172,10 +157,14 @@ class DeviantArtHttpClient:
         self._clock = clock or SystemClock()
         self._rng = rng or random.Random()  # jitter, not cryptography
         self._delay = delay if delay is not None else AdaptiveDelay(self.policy)
-        self._penalties: PenaltyStore = penalties if penalties is not None else InMemoryPenalties()
-        # When the stored spacing was last adopted or written (see `_obey`).
-        self._pace_seen: datetime | None = None
-        self._edge_streak = 0
+        self._turns = Turns(
+            penalties if penalties is not None else InMemoryPenalties(),
+            self._delay,
+            self.policy,
+            self._clock,
+            wait=self._wait,
+            check_deadline=self._check_deadline,
+        )
         # Seconds the latest request waited before its last attempt (the worker's spacing
         # runs from that attempt, not from before the wait).
         self.waited_in_last_request = 0.0
@@ -287,14 +276,7 @@ class DeviantArtHttpClient:
         sent now ends by `before` (the next post's turn): a poller that asks this
         first never delays a post nor pushes one into a 429. One short read.
         """
-        rate_scope = _rate_scope(token_kind)
-        next_scope = _next_scope(rate_scope)
-        scopes = [PENALTY_EDGE, *[s for s in (rate_scope, next_scope) if s is not None]]
-        rows = self._penalties.get_many(scopes)
-        now = self._clock.now()
-        if any(row.active(now) for row in rows.values()):
-            return False
-        return now + timedelta(seconds=self._delay.current()) <= before
+        return self._turns.spare_turn(before, token_kind)
 
     # -- internals -----------------------------------------------------------
 
@@ -332,11 +314,11 @@ class DeviantArtHttpClient:
         retries = 0
         waited = 0.0
         path = httpx.URL(url).path  # logged instead of the URL: no query values
-        rate_scope = _rate_scope(token_kind)
+        rate_scope = rate_scope_of(token_kind)
         covered: datetime | None = None  # our own retry wait ran until then
         turn: list[datetime] = []  # the end of the turn our last attempt took
         while True:
-            waited += self._obey(method, rate_scope, waited, covered, turn, deadline)
+            waited += self._turns.obey(method, rate_scope, waited, covered, turn, deadline)
             self._check_deadline(deadline)
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             self.waited_in_last_request = waited
@@ -352,16 +334,14 @@ class DeviantArtHttpClient:
                 if retries >= allowed or isinstance(error, OutcomeUnknown):
                     raise error from None
                 wait = self.policy.backoff(retries, self._rng)
-                if self._over_post_budget(method, waited, wait):
+                if self.policy.over_post_budget(method, waited, wait):
                     raise error from None
             else:
                 elapsed = time.monotonic() - started
                 logger.debug("%s %s -> %d in %.3fs", method, path, response.status_code, elapsed)
                 if response.is_success:
                     self._delay.on_success()
-                    if self._edge_streak:
-                        self._edge_streak = 0
-                        self._penalties.clear(PENALTY_EDGE, self._clock.now())
+                    self._turns.on_success()
                     return _json_object(method, response)
                 body = parse_error_body(response.content, response.headers.get("content-type"))
                 if (
@@ -403,10 +383,6 @@ class DeviantArtHttpClient:
                 "not sent: the request could not finish before its deadline (the claim lease)"
             )
 
-    def _over_post_budget(self, method: str, waited: float, wait: float) -> bool:
-        """True when a POST would wait past its budget (see `RetryPolicy.post_wait_budget_s`)."""
-        return method != "GET" and waited + wait > self.policy.post_wait_budget_s
-
     def _refresh(self, kind: TokenKind, rejected: str) -> str:
         if self._tokens is None:  # pragma: no cover - _token() already required it
             raise NotConnected("no DeviantArt token provider is configured")
@@ -423,159 +399,6 @@ class DeviantArtHttpClient:
             return TransportFailed(f"no answer from DeviantArt ({name})")
         return OutcomeUnknown(f"the request may have reached DeviantArt ({name}); not repeated")
 
-    def _obey(
-        self,
-        method: str,
-        rate_scope: str | None,
-        waited: float,
-        covered: datetime | None,
-        turn: list[datetime],
-        deadline: datetime | None = None,
-    ) -> float:
-        """Obey the shared waits before an attempt, then take the turn: the seconds waited.
-
-        Raises unsent when a wait is too long to block on, or would leave no time for
-        an attempt before `deadline`. `covered`: our own retry wait (never shorter than
-        the wait we imposed) ran until then; a rate-limit wait ending by then is over.
-        """
-        next_scope = _next_scope(rate_scope)
-        scopes = [PENALTY_EDGE, PENALTY_PACE, *[s for s in (rate_scope, next_scope) if s]]
-        rows = self._penalties.get_many(scopes)
-        now = self._clock.now()
-        self._adopt_pace(rows.get(PENALTY_PACE))
-        edge = rows.get(PENALTY_EDGE)
-        self._edge_streak = edge.streak if edge is not None else 0
-        if edge is not None and edge.not_before is not None and edge.not_before > now:
-            raise EdgeBlocked(edge_reason(edge.not_before), retry_at=edge.not_before)
-        rate = rows.get(rate_scope) if rate_scope else None
-        spent = 0.0
-        # When our own waits end (a clock that moves only when told to, in tests, is
-        # not behind them): the turn is taken from then.
-        at = max(now, covered or now)
-        if (
-            rate is not None
-            and rate.not_before is not None
-            and rate.not_before > now
-            and (covered is None or rate.not_before > covered)
-        ):
-            spent += self._block(method, waited, rate.not_before, rate.reason, deadline)
-            at = max(at, rate.not_before)
-        running = rows.get(next_scope) if next_scope else None
-        if spent == 0 and self._delay.current() <= 0 and not (running and running.active(at)):
-            # No spacing to keep (the floor lifted, nothing learned) and no other sender's
-            # turn running: a reservation would be one more locked write per request for
-            # nothing (eight zero-paced workers queued on that one row lock).
-            return spent
-        return spent + self._take_turn(method, rate_scope, waited + spent, at, turn, deadline)
-
-    def _block(
-        self,
-        method: str,
-        waited: float,
-        until: datetime,
-        reason: str,
-        deadline: datetime | None = None,
-    ) -> float:
-        """Wait until `until` if we may block that long (else raise unsent); seconds waited."""
-        remaining = (until - self._clock.now()).total_seconds()
-        if remaining <= 0:
-            return 0.0
-        if remaining > self.policy.retry_after_cap_s or self._over_post_budget(
-            method, waited, remaining
-        ):
-            raise RateLimited(
-                f"not sent: {reason} until {until:%H:%M:%S} UTC", retry_after=remaining
-            )
-        # Waiting and then finding the deadline passed would spend the wait for nothing
-        # (and a turn the next request could have used): the caller comes back in time.
-        self._check_deadline(deadline, at=until)
-        logger.info("waiting %.1fs: %s", remaining, reason)
-        self._wait(remaining)
-        return remaining
-
-    def _take_turn(
-        self,
-        method: str,
-        rate_scope: str | None,
-        waited: float,
-        at: datetime,
-        turn: list[datetime],
-        deadline: datetime | None = None,
-    ) -> float:
-        """Reserve the scope's next turn (from `at` + spacing), waiting for the one that runs.
-
-        Every request of a token takes a turn, whatever process sends it: reads, polls
-        and posts share the budget DeviantArt counts, and a restarted process keeps
-        its predecessor's last turn. Atomic, so two senders never take the same turn.
-        A retry is spaced by the retry policy, so the turn its own earlier attempt took
-        (`turn`, updated here) never holds it; a turn another sender took does.
-        """
-        next_scope = _next_scope(rate_scope)
-        if next_scope is None:
-            return 0.0
-        spent = 0.0
-        # Never without a turn: going anyway after a few lost races sent a read in the
-        # same instant as a post (measured: 7 of 118 POSTs throttled). Each lost race
-        # waits for the turn that won it, so this ends; a POST's budget bounds it too.
-        while True:
-            spacing = timedelta(seconds=self._delay.current())
-            ends = self._penalties.reserve(next_scope, at + spacing, REASON_SPACING, at)
-            if ends is None:
-                turn[:] = [at + spacing]
-                return spent
-            if ends - self._clock.now() > TURN_AHEAD_MAX:
-                # No sender reserves further ahead than one spacing: this turn was taken on
-                # a clock ahead of ours (another host, a skewed process). Waiting for it
-                # would stall every request; it is taken from now instead.
-                self._penalties.clear(next_scope, self._clock.now())
-                continue
-            if not turn or ends != turn[0]:
-                spent += self._block(method, waited + spent, ends, REASON_SPACING, deadline)
-            at = max(self._clock.now(), ends)
-
-    def _adopt_pace(self, pace: Penalty | None) -> None:
-        """Start from the spacing another process (or our predecessor) learned."""
-        if pace is None or pace.spacing_s is None or pace.updated_at is None:
-            return
-        if self._pace_seen is not None and pace.updated_at <= self._pace_seen:
-            return
-        self._pace_seen = pace.updated_at
-        self._delay.adopt(pace.spacing_s)
-
-    def _impose_after_429(self, rate_scope: str | None, retry_after: float | None) -> None:
-        """Share the wait a 429 imposed: its Retry-After, else our cool-off."""
-        now = self._clock.now()
-        spacing = self._delay.current()
-        self._penalties.record_spacing(PENALTY_PACE, spacing, now)
-        self._pace_seen = now
-        if rate_scope is None:
-            return
-        if retry_after is not None:
-            reason = "DeviantArt's Retry-After"
-            until = now + timedelta(seconds=retry_after)
-        else:
-            reason = "DeviantArt's rate limit (429, no Retry-After): cooling off"
-            until = now + timedelta(seconds=self._delay.cool_off())
-        self._penalties.impose(rate_scope, until, reason, now)
-
-    def _impose_edge_pause(self) -> datetime:
-        """Pause every process after the CDN's 403: 5 min, doubling per block, up to 1 h."""
-        now = self._clock.now()
-        current = self._penalties.get_many([PENALTY_EDGE]).get(PENALTY_EDGE)
-        streak = (current.streak if current is not None else 0) + 1
-        pause = min(
-            self.policy.edge_pause_s * 2 ** min(streak - 1, 16), self.policy.edge_pause_max_s
-        )
-        row = self._penalties.impose(
-            PENALTY_EDGE,
-            now + timedelta(seconds=pause),
-            "DeviantArt's network refused this machine",
-            now,
-            streak=streak,
-        )
-        self._edge_streak = streak
-        return row.not_before or now + timedelta(seconds=pause)
-
     def _on_error_status(
         self,
         method: str,
@@ -591,12 +414,12 @@ class DeviantArtHttpClient:
         retry_after = parse_retry_after(response.headers.get("Retry-After"), self._clock.now())
         if status == 429:
             self._delay.on_rate_limited(server_said=retry_after is not None)
-            self._impose_after_429(rate_scope, retry_after)
+            self._turns.impose_after_429(rate_scope, retry_after)
         error = error_from_response(
             status, body, retry_after=retry_after, path=_endpoint_of(response.request.url.path)
         )
         if isinstance(error, EdgeBlocked):
-            retry_at = self._impose_edge_pause()
+            retry_at = self._turns.impose_edge_pause()
             logger.warning("%s; next try at %s", error.message, f"{retry_at:%H:%M:%S} UTC")
             return EdgeBlocked(edge_reason(retry_at), retry_at=retry_at, status=status, error=None)
         if method != "GET" and isinstance(error, ServerError):
@@ -619,7 +442,7 @@ class DeviantArtHttpClient:
             wait = self.policy.backoff(retries, self._rng)
             if status == 429:
                 wait = max(wait, self._delay.cool_off())
-        if self._over_post_budget(method, waited, wait):
+        if self.policy.over_post_budget(method, waited, wait):
             return error  # the worker schedules the row's retry after Retry-After
         return wait
 
@@ -633,31 +456,6 @@ class DeviantArtHttpClient:
             stopped = self._stop.wait(seconds)
         if stopped:
             raise Cancelled("stopped while waiting to retry a DeviantArt request")
-
-
-def edge_reason(retry_at: datetime) -> str:
-    """Plain words for the CDN's block, with when the next try is."""
-    return (
-        'DeviantArt\'s network refused this machine (an HTML 403 "Request blocked." '
-        "from the network in front of DeviantArt, not a decision about the account); "
-        f"nothing was sent; next try at {retry_at:%H:%M:%S} UTC"
-    )
-
-
-def _next_scope(rate_scope: str | None) -> str | None:
-    """The scope that keeps when the next request of `rate_scope` may start."""
-    return {PENALTY_USER: PENALTY_NEXT_USER, PENALTY_CLIENT: PENALTY_NEXT_CLIENT}.get(
-        rate_scope or ""
-    )
-
-
-def _rate_scope(token_kind: TokenKind | None) -> str | None:
-    """The scope whose 429 penalties a request obeys and extends."""
-    if token_kind is TokenKind.USER:
-        return PENALTY_USER
-    if token_kind is TokenKind.CLIENT:
-        return PENALTY_CLIENT
-    return None
 
 
 def _endpoint_of(path: str) -> str:

@@ -184,6 +184,10 @@ class RetryPolicy:
         jitter = rng.uniform(0.0, self.retry_after_jitter_s) if self.retry_after_jitter_s else 0.0
         return max(self.min_wait_s, retry_after) + jitter
 
+    def over_post_budget(self, method: str, waited: float, wait: float) -> bool:
+        """True when a POST would wait past its budget (see `post_wait_budget_s`)."""
+        return method != "GET" and waited + wait > self.post_wait_budget_s
+
 
 class AdaptiveDelay:
     """The spacing between requests, learned from 429s (see the module docstring)."""

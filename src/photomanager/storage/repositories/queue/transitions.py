@@ -53,29 +53,27 @@ class QueueTransitions(QueuePart):
 
     def mark_failed(self, claim: Claim, error: str, now: datetime) -> bool:
         """Failed for good; from `sending`, or from `unknown` when the read-back is refused."""
-        return self._transition(
+        return self._end_claim(
             claim,
             (SENDING, UNKNOWN),
-            status=QueueStatus.FAILED.value,
+            QueueStatus.FAILED.value,
+            now,
             attempts=queue.c.attempts + 1,
             last_error=error,
-            claim_token=None,
-            updated_at=now,
         )
 
     def mark_retry(
         self, claim: Claim, error: str, next_attempt_at: datetime, now: datetime
     ) -> bool:
         """Back to pending, due again at `next_attempt_at`, one attempt spent."""
-        return self._transition(
+        return self._end_claim(
             claim,
             (SENDING,),
-            status=PENDING,
+            PENDING,
+            now,
             attempts=queue.c.attempts + 1,
             next_attempt_at=next_attempt_at,
             last_error=error,
-            claim_token=None,
-            updated_at=now,
         )
 
     def release(
@@ -91,12 +89,12 @@ class QueueTransitions(QueuePart):
         `not_before`: not claimed again before then; `reason`, when given, becomes
         the row's `last_error` (what the artist reads).
         """
-        values: dict[str, Any] = {"status": PENDING, "claim_token": None, "updated_at": now}
+        values: dict[str, Any] = {}
         if not_before is not None:
             values["next_attempt_at"] = not_before
         if reason is not None:
             values["last_error"] = reason
-        return self._transition(claim, (SENDING,), **values)
+        return self._end_claim(claim, (SENDING,), PENDING, now, **values)
 
     def save_metadata(
         self, claim: Claim, *, tags: Sequence[str], language: str | None, now: datetime
@@ -130,15 +128,14 @@ class QueueTransitions(QueuePart):
 
     def mark_unknown(self, claim: Claim, error: str, now: datetime) -> bool:
         """The POST may have landed; `now` (its end) starts reconciliation's grace."""
-        return self._transition(
+        return self._end_claim(
             claim,
             (SENDING,),
-            status=UNKNOWN,
+            UNKNOWN,
+            now,
             last_error=error,
-            claim_token=None,
             unknown_since=now,
             reconcile_checked_at=None,
-            updated_at=now,
         )
 
     def mark_sending_body(
@@ -146,49 +143,30 @@ class QueueTransitions(QueuePart):
     ) -> bool:
         """Record the rendered body on the claimed row, committed before the POST."""
         return self._transition(
-            claim,
-            (SENDING,),
-            message_id=template_reference(message_id),
-            body_hash=body_hash,
-            body=body,
-            updated_at=now,
+            claim, (SENDING,), **_body(message_id, body_hash, body), updated_at=now
         )
 
     def mark_awaiting_review(
         self, claim: Claim, *, message_id: int | None, body_hash: str, body: str, now: datetime
     ) -> bool:
-        return self._transition(
+        """Parked with its rendered body for the artist's review (an earlier approval cleared)."""
+        return self._end_claim(
             claim,
             (SENDING,),
-            status=AWAITING_REVIEW,
-            message_id=template_reference(message_id),
-            body_hash=body_hash,
-            body=body,
+            AWAITING_REVIEW,
+            now,
+            **_body(message_id, body_hash, body),
             approved_at=None,
-            claim_token=None,
-            updated_at=now,
         )
 
     def mark_skipped(self, claim: Claim, reason: str, now: datetime) -> bool:
-        return self._transition(
-            claim,
-            (SENDING,),
-            status=QueueStatus.SKIPPED.value,
-            last_error=reason,
-            claim_token=None,
-            updated_at=now,
-        )
+        """Skipped for good, `reason` kept as the row's `last_error`."""
+        return self._end_claim(claim, (SENDING,), QueueStatus.SKIPPED.value, now, last_error=reason)
 
     def resolve_unknown_pending(self, claim: Claim, now: datetime) -> bool:
         """Reconciliation found no comment of ours: the row may be posted again."""
-        return self._transition(
-            claim,
-            (UNKNOWN,),
-            status=PENDING,
-            claim_token=None,
-            unknown_since=None,
-            reconcile_checked_at=None,
-            updated_at=now,
+        return self._end_claim(
+            claim, (UNKNOWN,), PENDING, now, unknown_since=None, reconcile_checked_at=None
         )
 
     def note_not_found(self, claim: Claim, now: datetime) -> bool:
@@ -241,9 +219,7 @@ class QueueTransitions(QueuePart):
                 .values(
                     status=QueueStatus.COMMENTED.value,
                     commentid=commentid,
-                    message_id=template_reference(message_id),
-                    body_hash=body_hash,
-                    body=body,
+                    **_body(message_id, body_hash, body),
                     last_error=None,
                     claim_token=None,
                     updated_at=now,
@@ -269,6 +245,24 @@ class QueueTransitions(QueuePart):
             update(queue).where(*_claimed(claim, *from_statuses)).values(**values)
         )
         return result.rowcount == 1
+
+    def _end_claim(
+        self,
+        claim: Claim,
+        from_statuses: tuple[str, ...],
+        status: str,
+        now: datetime,
+        **values: Any,
+    ) -> bool:
+        """The claimed row moves to `status` and its claim token is cleared (with `values`)."""
+        return self._transition(
+            claim, from_statuses, status=status, claim_token=None, updated_at=now, **values
+        )
+
+
+def _body(message_id: int | None, body_hash: str, body: str) -> dict[str, Any]:
+    """The columns of a rendered comment: its template (if still there), hash and text."""
+    return {"message_id": template_reference(message_id), "body_hash": body_hash, "body": body}
 
 
 def _claimed(claim: Claim, *statuses: str) -> list[ColumnElement[bool]]:
