@@ -135,6 +135,66 @@ class TestIngestAndCredit:
 
         assert counts(uow_factory) == (2, 1)
 
+    def test_a_second_watch_on_a_later_page_credits_nothing_more(
+        self, uow_factory: UnitOfWorkFactory, center: FakeMessageCenter, poller: InboxPoller
+    ) -> None:
+        """The two watches on two pages (two transactions): still one watch-back."""
+        sent_comment(uow_factory, deviation=1, author="fan", commentid="C1", at=START)
+        center.arrive(
+            back_message("M1", "watch", by="fan", at=START + timedelta(minutes=1)),
+            *watches(2),
+            back_message("M2", "watch", by="fan", at=START + timedelta(minutes=9)),
+        )
+
+        result = poller.poll(threading.Event())
+
+        assert (result.pages, result.credited) == (2, 1)
+        assert counts(uow_factory) == (4, 1)
+
+    def test_a_message_met_again_on_a_later_page_is_stored_and_credited_once(
+        self, uow_factory: UnitOfWorkFactory, center: FakeMessageCenter, poller: InboxPoller
+    ) -> None:
+        """The feed shifted between two pages: a reply on both is one row and one credit."""
+        sent_comment(uow_factory, deviation=1, author="fan", commentid="C1", at=START)
+        answer = reply_message(
+            "M1", to="C1", reply="R1", deviation=1, by="fan", at=START, body="thanks!"
+        )
+        center.arrive(answer, *watches(2), answer)
+
+        result = poller.poll(threading.Event())
+
+        assert (result.pages, result.new, result.credited) == (2, 3, 1)
+        assert counts(uow_factory) == (3, 1)
+        with uow_factory(read_only=True) as uow:
+            assert sum(b.counts.replies for b in uow.outcomes.list_buckets(None, None)) == 1
+
+    def test_outcomes_of_one_page_add_up_in_their_bucket(
+        self, uow_factory: UnitOfWorkFactory, center: FakeMessageCenter, poller: InboxPoller
+    ) -> None:
+        """Replies to two comments of one day and template, and a reply twice: 2 replies."""
+        for n in (1, 2):
+            sent_comment(uow_factory, deviation=n, author=f"fan{n}", commentid=f"C{n}", at=START)
+        first, second = (
+            reply_message(
+                f"M{n}",
+                to=f"C{n}",
+                reply=f"R{n}",
+                deviation=n,
+                by=f"fan{n}",
+                at=START + timedelta(minutes=n),
+                body="thanks!",
+            )
+            for n in (1, 2)
+        )
+        center.arrive(first, second, first)
+
+        result = poller.poll(threading.Event())
+
+        assert (result.pages, result.new, result.credited) == (1, 2, 2)
+        with uow_factory(read_only=True) as uow:
+            (bucket,) = uow.outcomes.list_buckets(None, None)
+        assert (bucket.counts.comments, bucket.counts.replies) == (2, 2)
+
     def test_a_stack_is_expanded_into_its_messages(
         self, uow_factory: UnitOfWorkFactory, center: FakeMessageCenter, poller: InboxPoller
     ) -> None:
