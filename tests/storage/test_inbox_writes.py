@@ -62,30 +62,63 @@ def bodies(uow: SqlUnitOfWork) -> dict[str, str | None]:
 
 class TestAddMessages:
     def test_a_page_holding_a_message_twice_stores_it_once(self, uow: SqlUnitOfWork) -> None:
-        """The same messageid twice in one batch: one row, the first given, reported once."""
+        """The same messageid twice in one batch: one row, the first given, counted once."""
         stored = uow.inbox.add_messages(
             [reply("M1", "first"), reply("M1", "second"), watch("M2")],
             NOW,
             our_commentids={"M1": "C1"},
         )
 
-        assert stored == {"M1", "M2"}
+        assert stored == 2
         assert uow.inbox.count_messages() == 2
         assert bodies(uow)["M1"] == "first|C1"
 
-    def test_a_known_message_is_left_as_it_is_and_not_reported(self, uow: SqlUnitOfWork) -> None:
+    def test_a_known_message_is_left_as_it_is_and_not_counted(self, uow: SqlUnitOfWork) -> None:
         """A batch holding a stored messageid stores the others only."""
         uow.inbox.add_messages([reply("M1", "kept")], NOW)
 
         stored = uow.inbox.add_messages([reply("M1", "again"), watch("M2")], NOW)
 
-        assert stored == {"M2"}
+        assert stored == 1
         assert uow.inbox.count_messages() == 2
         assert bodies(uow)["M1"] == "kept|None"
 
+    def test_every_field_is_stored_in_its_column(self, uow: SqlUnitOfWork) -> None:
+        """Each field of each message comes back as given (no column taken for another)."""
+        given = [
+            InboxMessage(
+                messageid=f"M{n}",
+                type=f"feedback.t{n}",
+                kind=MessageKind.REPLY if n == 1 else MessageKind.OTHER,
+                ts=NOW - timedelta(minutes=n),
+                stackid=f"S{n}",
+                originator_userid=f"U{n}",
+                originator_username=f"name{n}",
+                deviationid=f"D{n}",
+                deviation_title=f"title{n}",
+                deviation_url=f"https://example.com/{n}",
+                commentid=f"C{n}",
+                parentid=f"P{n}",
+                subject_commentid=f"SC{n}",
+                body=f"body{n}",
+                raw=f'{{"n": {n}}}',
+            )
+            for n in (1, 2)
+        ]
+
+        uow.inbox.add_messages(given, NOW, our_commentids={"M1": "OURS"})
+
+        items, _ = uow.inbox.list_page(view=None, status=None, limit=10, cursor=None)
+        assert [i.message for i in items] == given
+        assert [(i.our_commentid, i.received_at) for i in items] == [
+            ("OURS", NOW - timedelta(minutes=1)),
+            (None, NOW - timedelta(minutes=2)),
+        ]
+        assert [i.status.value for i in items] == ["unread", "unread"]
+
     def test_an_empty_batch_stores_nothing(self, uow: SqlUnitOfWork) -> None:
         """No messages, no statement, nothing stored."""
-        assert uow.inbox.add_messages([], NOW) == set()
+        assert uow.inbox.add_messages([], NOW) == 0
         assert uow.inbox.count_messages() == 0
 
 

@@ -406,8 +406,8 @@ class InboxRepository(Protocol):
         now: datetime,
         *,
         our_commentids: Mapping[str, str] | None = None,
-    ) -> set[str]:
-        """Store the messages not known yet (each once); the messageids stored now."""
+    ) -> int:
+        """Store the messages not known yet (each once); how many were stored now."""
         ...
 
     def known_messageids(self, messageids: Collection[str]) -> set[str]: ...
@@ -476,6 +476,10 @@ class InboxRepository(Protocol):
     def release_lease(self, owner: str) -> None: ...
     def save_poll(self, state: InboxPollState) -> None:
         """Write every field of the poll row but the lease."""
+        ...
+
+    def save_progress(self, cursor: str | None, *, newest_messageid: str | None = None) -> None:
+        """Write where the poll resumes, and the newest message read when given."""
         ...
 
 

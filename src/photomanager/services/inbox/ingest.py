@@ -64,11 +64,10 @@ def ingest_messages(
         if c.kind is OutcomeKind.REPLY and c.comment.commentid is not None
     }
     stored = uow.inbox.add_messages(fresh, now, our_commentids=ours)
-    # A message stored meanwhile by someone else is theirs to credit.
-    recorded = uow.inbox.add_credits([c for c in credits if c.messageid in stored], now)
-    return IngestResult(
-        found=len(messages), new=len(stored), credited=len(recorded), known=len(known)
-    )
+    # A credit is keyed by its message: one stored meanwhile by another process (whose
+    # lease ran out) is credited and counted by whichever of the two comes first.
+    recorded = uow.inbox.add_credits(credits, now)
+    return IngestResult(found=len(messages), new=stored, credited=len(recorded), known=len(known))
 
 
 def _one_watch_back_each(uow: UnitOfWork, credits: list[Credit]) -> list[Credit]:

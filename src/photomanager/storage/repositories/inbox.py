@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, RowMapping, func, or_, select, tuple_, update
+from sqlalchemy import Connection, RowMapping, func, or_, select, tuple_, union_all, update
 
 from photomanager.domain.inbox import (
     AnswerState,
@@ -29,6 +29,8 @@ from photomanager.storage.sql_helpers import (
     decode_cursor,
     dialect_insert,
     encode_cursor,
+    is_postgresql,
+    timestamp_processor,
 )
 from photomanager.storage.tables import (
     SINGLE_ROW_ID,
@@ -62,6 +64,44 @@ _POLL_FIELDS = (
 )
 
 
+_LOOKUPS_PER_QUERY = 4  # IN lists of IN_CHUNK: well under either database's parameter limit
+_MESSAGE_COLUMNS = (
+    "messageid",
+    "type",
+    "kind",
+    "view",
+    "received_at",
+    "stackid",
+    "originator_userid",
+    "originator_username",
+    "deviationid",
+    "deviation_title",
+    "deviation_url",
+    "commentid",
+    "parentid",
+    "subject_commentid",
+    "body",
+    "raw",
+    "our_commentid",
+)
+# PostgreSQL: a page's messages in one statement of fixed text (arrays unnested
+# server-side), which the driver prepares once; a statement of N rows of VALUES would
+# be a new text, parsed and planned, for every page length. Only constants are
+# interpolated, never data.
+_MESSAGE_ARRAYS = ", ".join(
+    "%s::timestamptz[]" if name == "received_at" else "%s::text[]" for name in _MESSAGE_COLUMNS
+)
+_POSTGRESQL_ADD_MESSAGES = (
+    f"INSERT INTO {inbox_messages.name} ({', '.join(_MESSAGE_COLUMNS)}, status, stored_at) "  # noqa: S608
+    f"SELECT {', '.join(f'b.{name}' for name in _MESSAGE_COLUMNS)}, "
+    f"'{InboxStatus.UNREAD.value}', %s "
+    f"FROM unnest({_MESSAGE_ARRAYS}) "
+    f"WITH ORDINALITY AS b({', '.join(_MESSAGE_COLUMNS)}, position) "
+    "ORDER BY b.position "
+    "ON CONFLICT (messageid) DO NOTHING"
+)
+
+
 class InboxRepository:
     """Messages once each by `messageid`; credits once each; answers claimed before a POST."""
 
@@ -76,11 +116,10 @@ class InboxRepository:
         now: datetime,
         *,
         our_commentids: Mapping[str, str] | None = None,
-    ) -> set[str]:
-        """Store the messages not known yet, in one statement; the messageids stored now.
+    ) -> int:
+        """Store the messages not known yet, in one statement; how many were stored now.
 
-        A messageid known already, or given twice, is stored once: the first given wins
-        and the others are left out of the result (someone else's to credit).
+        A messageid known already, or given twice, is stored once (the first given).
         `our_commentids` names our comment under a reply, by messageid.
         """
         ours = our_commentids or {}
@@ -90,7 +129,6 @@ class InboxRepository:
                 "type": m.type,
                 "kind": m.kind.value,
                 "view": m.view.value,
-                "status": InboxStatus.UNREAD.value,
                 "received_at": m.ts or now,
                 "stackid": m.stackid,
                 "originator_userid": m.originator_userid,
@@ -104,20 +142,33 @@ class InboxRepository:
                 "body": m.body,
                 "raw": m.raw,
                 "our_commentid": ours.get(m.messageid),
-                "stored_at": now,
             }
             for m in _first_each(messages, lambda m: m.messageid)
         ]
         if not rows:
-            return set()
-        # One INSERT ... VALUES (...), (...) RETURNING on both databases (SQLAlchemy's
-        # "insertmanyvalues"): a row skipped by the conflict returns nothing.
-        stmt = (
-            dialect_insert(self._conn, inbox_messages)
-            .on_conflict_do_nothing(index_elements=[inbox_messages.c.messageid])
-            .returning(inbox_messages.c.messageid)
+            return 0
+        if is_postgresql(self._conn):
+            to_db = timestamp_processor(self._conn.dialect)
+            columns = [
+                [to_db(r[name]) if name == "received_at" else r[name] for r in rows]
+                for name in _MESSAGE_COLUMNS
+            ]
+            return int(
+                self._conn.exec_driver_sql(
+                    _POSTGRESQL_ADD_MESSAGES, (to_db(now), *columns)
+                ).rowcount
+            )
+        # SQLite: one prepared INSERT run per row by the driver (executemany), which sums
+        # the rows really inserted.
+        stmt = dialect_insert(self._conn, inbox_messages).on_conflict_do_nothing(
+            index_elements=[inbox_messages.c.messageid]
         )
-        return set(self._conn.execute(stmt, rows).scalars())
+        unread = InboxStatus.UNREAD.value
+        return int(
+            self._conn.execute(
+                stmt, [{**r, "status": unread, "stored_at": now} for r in rows]
+            ).rowcount
+        )
 
     def known_messageids(self, messageids: Collection[str]) -> set[str]:
         """Which of `messageids` are stored already."""
@@ -149,22 +200,23 @@ class InboxRepository:
         )
         # `sent` is checked here, not in SQL: SQLite (never ANALYZEd) would take the
         # (status, sent_at) index for it and read every sent comment for each page.
-        sent = LogStatus.SENT.value
-        for chunk in chunked(sorted(commentids), IN_CHUNK):
-            stmt = select(*columns).where(logs.c.commentid.in_(chunk))
-            found.update(
-                (row.log_id, _sent(row._mapping))
-                for row in self._conn.execute(stmt)
-                if row.status == sent
-            )
-        for chunk in chunked(sorted(authors), IN_CHUNK):
-            stmt = select(*columns).where(
+        lookups = [
+            select(*columns).where(logs.c.commentid.in_(chunk))
+            for chunk in chunked(sorted(commentids), IN_CHUNK)
+        ]
+        lookups.extend(
+            select(*columns).where(
                 logs.c.author.in_(chunk), logs.c.sent_at >= since, logs.c.sent_at <= until
             )
+            for chunk in chunked(sorted(authors), IN_CHUNK)
+        )
+        # Both lookups in one round trip (a page has a few of each); each part keeps its index.
+        for group in chunked(lookups, _LOOKUPS_PER_QUERY):
+            stmt = group[0] if len(group) == 1 else union_all(*group)
             found.update(
                 (row.log_id, _sent(row._mapping))
                 for row in self._conn.execute(stmt)
-                if row.status == sent
+                if row.status == LogStatus.SENT.value
             )
         return sorted(found.values(), key=lambda c: (c.sent_at, c.log_id))
 
@@ -394,6 +446,13 @@ class InboxRepository:
     def save_poll(self, state: InboxPollState) -> None:
         """Write every field but the lease."""
         values = {name: getattr(state, name) for name in _POLL_FIELDS}
+        self._update_row(update(inbox_poll).where(inbox_poll.c.id == SINGLE_ROW_ID).values(values))
+
+    def save_progress(self, cursor: str | None, *, newest_messageid: str | None = None) -> None:
+        """Write where the poll resumes, and the newest message read when given."""
+        values: dict[str, str | None] = {"cursor": cursor}
+        if newest_messageid is not None:
+            values["newest_messageid"] = newest_messageid
         self._update_row(update(inbox_poll).where(inbox_poll.c.id == SINGLE_ROW_ID).values(values))
 
     def _update_row(self, stmt: Any) -> int:

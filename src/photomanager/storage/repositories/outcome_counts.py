@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from photomanager.domain.outcomes import OutcomeBucket, OutcomeCounts
-from photomanager.storage.sql_helpers import dialect_insert
+from photomanager.storage.sql_helpers import is_postgresql
 from photomanager.storage.tables import outcome_counts as table
 
 NO_TEMPLATE = 0
@@ -57,13 +60,17 @@ def bump_many(
         {"day": day, "template_key": template_key, "source": source, **counts}
         for (day, template_key, source), counts in sums.items()
     ]
-    stmt = dialect_insert(conn, table)
-    conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[table.c.day, table.c.template_key, table.c.source],
-            set_={name: table.c[name] + stmt.excluded[name] for name in COUNTERS},
-        ),
-        rows,
+    conn.execute(_upsert(is_postgresql(conn)), rows)
+
+
+@cache
+def _upsert(postgres: bool) -> Any:
+    """The bucket upsert, built once per database kind (building it costs more than running
+    it for a page)."""
+    stmt = postgresql.insert(table) if postgres else sqlite.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.day, table.c.template_key, table.c.source],
+        set_={name: table.c[name] + stmt.excluded[name] for name in COUNTERS},
     )
 
 
