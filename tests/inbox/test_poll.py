@@ -7,7 +7,7 @@ import io
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from inbox.inbox_doubles import (
     sent_comment,
 )
 from photomanager.domain.errors import InsufficientScope, RateLimited
-from photomanager.domain.inbox import InboxView
+from photomanager.domain.inbox import InboxView, MessagePage
 from photomanager.domain.models import PENALTY_USER, CommentSettings
 from photomanager.sandbox import ManualClock
 from photomanager.services.inbox.overview import InboxOverviewService
@@ -47,6 +47,25 @@ def poller(
 ) -> InboxPoller:
     connect(uow_factory)
     return InboxPoller(uow_factory=uow_factory, api=center, clock=clock, max_pages=3)
+
+
+class SlowMessageCenter(FakeMessageCenter):
+    """Each page takes `seconds`; notes the poll's lease, as another process sees it."""
+
+    def __init__(self, clock: ManualClock, uow_factory: UnitOfWorkFactory, seconds: int) -> None:
+        super().__init__(page_size=3)
+        self._clock = clock
+        self._uow_factory = uow_factory
+        self._seconds = seconds
+        self.leases: list[tuple[datetime, datetime]] = []  # (when asked, lease held until)
+
+    def messages_feed(self, cursor: str | None = None, *, stack: bool = False) -> MessagePage:
+        self._clock.advance(self._seconds)
+        with self._uow_factory(read_only=True) as uow:
+            until = uow.inbox.get_poll().lease_until
+        assert until is not None
+        self.leases.append((self._clock.now(), until))
+        return super().messages_feed(cursor, stack=stack)
 
 
 def watches(n: int, *, prefix: str = "W") -> list[dict[str, object]]:
@@ -402,6 +421,21 @@ class TestWhenItPolls:
 
         assert not result.polled
         assert center.calls == []
+
+    def test_a_long_poll_keeps_its_lease(
+        self, uow_factory: UnitOfWorkFactory, clock: ManualClock
+    ) -> None:
+        """Pages a minute apart: the lease is renewed with them and never lapses mid-poll."""
+        connect(uow_factory)
+        center = SlowMessageCenter(clock, uow_factory, seconds=61)
+        center.arrive(*watches(12))
+        poller = InboxPoller(uow_factory=uow_factory, api=center, clock=clock, max_pages=4)
+
+        result = poller.poll(threading.Event())
+
+        assert result.pages == 4
+        assert len(center.leases) == 4
+        assert all(until > at for at, until in center.leases)
 
     def test_the_worker_hook_never_takes_postings_turn(
         self,

@@ -14,7 +14,8 @@ next post is at least MIN_SLACK away, with that post's time as a deadline (no
 request starts after it): a poll never takes posting's turn. On demand, a
 refresh runs once in a thread when no worker runs.
 
-How: one process at a time (a lease row in the database). Pages newest first,
+How: one process at a time (a lease row in the database, renewed with a page once
+half spent). Pages newest first,
 `stack=false` (a stack that comes anyway is expanded with
 `messages/feedback/{stackid}`), at most MAX_PAGES per poll, each page with its
 credits and the resume point in one transaction. It stops at the first page
@@ -31,7 +32,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import (
@@ -118,6 +119,7 @@ class InboxPoller:
         self._max_pages = max_pages
         self._owner = owner or uuid.uuid4().hex
         self._checked_at: datetime | None = None
+        self._lease_until = datetime.min.replace(tzinfo=UTC)  # of the poll under way
 
     # -- when ---------------------------------------------------------------------
 
@@ -189,6 +191,7 @@ class InboxPoller:
         with self._uow_factory() as uow:
             if not uow.inbox.take_lease(self._owner, started + LEASE, started):
                 return PollResult(polled=False, error="another process is polling")
+            self._lease_until = started + LEASE
             state = uow.inbox.get_poll()
             uow.inbox.save_poll(replace(state, started_at=started, requested_at=None, error=None))
             days = uow.settings.get().attribution_days  # for the whole poll
@@ -293,7 +296,9 @@ class InboxPoller:
             done = ingested.known > 0 or not page.has_more or page.cursor is None
             newest = messages[0].messageid if first and messages else None
             uow.inbox.save_progress(None if done else page.cursor, newest_messageid=newest)
-            uow.inbox.take_lease(self._owner, now + LEASE, now)
+            if now >= self._lease_until - LEASE / 2:  # renewed when half spent, with a page
+                uow.inbox.take_lease(self._owner, now + LEASE, now)
+                self._lease_until = now + LEASE
             crashpoints.crashpoint(crashpoints.INBOX_PAGE_WRITTEN)
             uow.commit()
         crashpoints.crashpoint(crashpoints.INBOX_PAGE_COMMITTED)
