@@ -64,8 +64,8 @@ def ingest_messages(
         if c.kind is OutcomeKind.REPLY and c.comment.commentid is not None
     }
     stored = uow.inbox.add_messages(fresh, now, our_commentids=ours)
-    # A credit is keyed by its message: one stored meanwhile by another process (whose
-    # lease ran out) is credited and counted by whichever of the two comes first.
+    # A credit is keyed by its message: a message another process stored meanwhile (after
+    # our lease ran out) is credited and counted once, by whichever of the two comes first.
     recorded = uow.inbox.add_credits(credits, now)
     return IngestResult(found=len(messages), new=stored, credited=len(recorded), known=len(known))
 

@@ -56,9 +56,10 @@ def bump_many(
         counts[column] += 1
     if not sums:
         return
+    # In key order: two writers lock the buckets they share in the same order.
     rows = [
         {"day": day, "template_key": template_key, "source": source, **counts}
-        for (day, template_key, source), counts in sums.items()
+        for (day, template_key, source), counts in sorted(sums.items())
     ]
     conn.execute(_upsert(is_postgresql(conn)), rows)
 
