@@ -21,8 +21,8 @@ from collections.abc import Callable
 from benchmarks.databases import Databases, kind_of
 from benchmarks.report import Row, seconds
 from benchmarks.workload import START, enqueue, open_uow_factory, queue_items
-from photomanager.storage.repositories.queue.adds import ADD_BATCH, _timestamp_processor
-from photomanager.storage.sql_helpers import chunked
+from photomanager.storage.repositories.queue.adds import ADD_BATCH
+from photomanager.storage.sql_helpers import chunked, timestamp_processor
 from photomanager.storage.tables import queue
 
 TARGET = 0.5
@@ -33,7 +33,7 @@ def raw_insert(url: str, count: int) -> int:
     """The floor: a plain INSERT of the same rows, straight through the driver."""
     engine, _ = open_uow_factory(url)
     try:
-        to_db: Callable[[object], object] = _timestamp_processor(engine.dialect)
+        to_db: Callable[[object], object] = timestamp_processor(engine.dialect)
         sqlite = kind_of(url) == "sqlite"
         if sqlite:
             sql = (

@@ -7,7 +7,7 @@ import io
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from inbox.inbox_doubles import (
     sent_comment,
 )
 from photomanager.domain.errors import InsufficientScope, RateLimited
-from photomanager.domain.inbox import InboxView
+from photomanager.domain.inbox import InboxView, MessagePage
 from photomanager.domain.models import PENALTY_USER, CommentSettings
 from photomanager.sandbox import ManualClock
 from photomanager.services.inbox.overview import InboxOverviewService
@@ -67,6 +67,25 @@ def polling(
     connect(uow_factory)
     poller = InboxPoller(uow_factory=uow_factory, api=center, clock=clock, max_pages=3)
     return Polling(uow_factory, center, poller, clock)
+
+
+class SlowMessageCenter(FakeMessageCenter):
+    """Each page takes `seconds`; notes the poll's lease, as another process sees it."""
+
+    def __init__(self, clock: ManualClock, uow_factory: UnitOfWorkFactory, seconds: int) -> None:
+        super().__init__(page_size=3)
+        self._clock = clock
+        self._uow_factory = uow_factory
+        self._seconds = seconds
+        self.leases: list[tuple[datetime, datetime]] = []  # (when asked, lease held until)
+
+    def messages_feed(self, cursor: str | None = None, *, stack: bool = False) -> MessagePage:
+        self._clock.advance(self._seconds)
+        with self._uow_factory(read_only=True) as uow:
+            until = uow.inbox.get_poll().lease_until
+        assert until is not None
+        self.leases.append((self._clock.now(), until))
+        return super().messages_feed(cursor, stack=stack)
 
 
 def watches(n: int, *, prefix: str = "W") -> list[dict[str, object]]:
@@ -141,6 +160,64 @@ class TestIngestAndCredit:
         polling.poll()
 
         assert polling.counts() == (2, 1)
+
+    def test_a_second_watch_on_a_later_page_credits_nothing_more(self, polling: Polling) -> None:
+        """The two watches on two pages (two transactions): still one watch-back."""
+        sent_comment(polling.uow_factory, deviation=1, author="fan", commentid="C1", at=START)
+        polling.center.arrive(
+            back_message("M1", "watch", by="fan", at=START + timedelta(minutes=1)),
+            *watches(2),
+            back_message("M2", "watch", by="fan", at=START + timedelta(minutes=9)),
+        )
+
+        result = polling.poll()
+
+        assert (result.pages, result.credited) == (2, 1)
+        assert polling.counts() == (4, 1)
+
+    def test_a_message_met_again_on_a_later_page_is_stored_and_credited_once(
+        self, polling: Polling
+    ) -> None:
+        """The feed shifted between two pages: a reply on both is one row and one credit."""
+        sent_comment(polling.uow_factory, deviation=1, author="fan", commentid="C1", at=START)
+        answer = reply_message(
+            "M1", to="C1", reply="R1", deviation=1, by="fan", at=START, body="thanks!"
+        )
+        polling.center.arrive(answer, *watches(2), answer)
+
+        result = polling.poll()
+
+        assert (result.pages, result.new, result.credited) == (2, 3, 1)
+        assert polling.counts() == (3, 1)
+        with polling.uow_factory(read_only=True) as uow:
+            assert sum(b.counts.replies for b in uow.outcomes.list_buckets(None, None)) == 1
+
+    def test_outcomes_of_one_page_add_up_in_their_bucket(self, polling: Polling) -> None:
+        """Replies to two comments of one day and template, and a reply twice: 2 replies."""
+        for n in (1, 2):
+            sent_comment(
+                polling.uow_factory, deviation=n, author=f"fan{n}", commentid=f"C{n}", at=START
+            )
+        first, second = (
+            reply_message(
+                f"M{n}",
+                to=f"C{n}",
+                reply=f"R{n}",
+                deviation=n,
+                by=f"fan{n}",
+                at=START + timedelta(minutes=n),
+                body="thanks!",
+            )
+            for n in (1, 2)
+        )
+        polling.center.arrive(first, second, first)
+
+        result = polling.poll()
+
+        assert (result.pages, result.new, result.credited) == (1, 2, 2)
+        with polling.uow_factory(read_only=True) as uow:
+            (bucket,) = uow.outcomes.list_buckets(None, None)
+        assert (bucket.counts.comments, bucket.counts.replies) == (2, 2)
 
     def test_a_stack_is_expanded_into_its_messages(self, polling: Polling) -> None:
         """A stack of 5 watches (sent although we asked stack=false): 5 messages, 5 credits."""
@@ -305,6 +382,21 @@ class TestWhenItPolls:
 
         assert not result.polled
         assert polling.center.calls == []
+
+    def test_a_long_poll_keeps_its_lease(
+        self, uow_factory: UnitOfWorkFactory, clock: ManualClock
+    ) -> None:
+        """Pages a minute apart: the lease is renewed with them and never lapses mid-poll."""
+        connect(uow_factory)
+        center = SlowMessageCenter(clock, uow_factory, seconds=61)
+        center.arrive(*watches(12))
+        poller = InboxPoller(uow_factory=uow_factory, api=center, clock=clock, max_pages=4)
+
+        result = poller.poll(threading.Event())
+
+        assert result.pages == 4
+        assert len(center.leases) == 4
+        assert all(until > at for at, until in center.leases)
 
     def test_the_worker_hook_never_takes_postings_turn(self, polling: Polling) -> None:
         """The next post due in less than MIN_SLACK: no poll in that wait."""

@@ -80,7 +80,8 @@ def filled(live_app: LiveApp) -> LiveApp:
             commentid=HOSTILE_OURS,
             body=XSS_BODY,
         )
-        uow.inbox.add_message(hostile_reply(now), now, our_commentid=HOSTILE_OURS)
+        reply = hostile_reply(now)
+        uow.inbox.add_messages([reply], now, our_commentids={reply.messageid: HOSTILE_OURS})
         stranger = InboxMessage(
             messageid="HOSTILE-FAVE",
             type="feedback.favourite",
@@ -91,7 +92,7 @@ def filled(live_app: LiveApp) -> LiveApp:
             deviation_title=XSS_TITLE,
             deviation_url="javascript:alert(7)",
         )
-        uow.inbox.add_message(stranger, now)
+        uow.inbox.add_messages([stranger], now)
         uow.commit()
     return live_app
 

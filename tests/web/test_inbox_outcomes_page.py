@@ -153,7 +153,7 @@ class TestInbox:
                     parentid=f"OURS{n}",
                     body=f"reply number {n}",
                 )
-                uow.inbox.add_message(message, now - timedelta(minutes=n))
+                uow.inbox.add_messages([message], now - timedelta(minutes=n))
             uow.commit()
         every = live_app.api("GET", f"{PREFIX}/inbox?limit=100").json()["items"]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -23,6 +24,8 @@ _MAX_ID = 64
 _MAX_TEXT = 2000
 _MAX_BODY = 10_000
 _MAX_RAW = 20_000
+# C0 controls but tab and line breaks, and DEL.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def parse_message_page(data: dict[str, Any]) -> MessagePage:
@@ -144,4 +147,4 @@ def _text(value: object) -> str:
 
 def _control_free(text: str) -> str:
     # NUL and other C0 controls (tab and line breaks aside): PostgreSQL refuses NUL in text.
-    return "".join(c for c in text if c in "\t\n\r" or (ord(c) >= 0x20 and ord(c) != 0x7F))
+    return _CONTROLS.sub("", text)

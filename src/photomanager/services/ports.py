@@ -7,7 +7,7 @@ domain. Repositories never commit: the unit of work does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
@@ -400,10 +400,14 @@ class PenaltyRepository(Protocol):
 class InboxRepository(Protocol):
     """DeviantArt's messages once each, their credits, the artist's answers, the poll row."""
 
-    def add_message(
-        self, message: InboxMessage, now: datetime, *, our_commentid: str | None = None
-    ) -> int | None:
-        """Store a message unless known; its inbox id when it was new, else None."""
+    def add_messages(
+        self,
+        messages: Sequence[InboxMessage],
+        now: datetime,
+        *,
+        our_commentids: Mapping[str, str] | None = None,
+    ) -> int:
+        """Store the messages not known yet (each once); how many were stored now."""
         ...
 
     def known_messageids(self, messageids: Collection[str]) -> set[str]: ...
@@ -418,9 +422,12 @@ class InboxRepository(Protocol):
         """The candidates of attribution: our sent comments by id, or by author in a window."""
         ...
 
-    def has_credit(self, log_id: int, kind: OutcomeKind) -> bool: ...
-    def add_credit(self, credit: Credit, now: datetime) -> bool:
-        """Record and count a credit; False (nothing counted) when the message has one."""
+    def credited_comments(self, log_ids: Collection[int], kind: OutcomeKind) -> set[int]:
+        """Which of `log_ids` already earned an outcome of `kind`."""
+        ...
+
+    def add_credits(self, credits: Sequence[Credit], now: datetime) -> list[Credit]:
+        """Record and count the credits (a message once); those recorded now."""
         ...
 
     def count_credits(self) -> int: ...
@@ -469,6 +476,10 @@ class InboxRepository(Protocol):
     def release_lease(self, owner: str) -> None: ...
     def save_poll(self, state: InboxPollState) -> None:
         """Write every field of the poll row but the lease."""
+        ...
+
+    def save_progress(self, cursor: str | None, *, newest_messageid: str | None = None) -> None:
+        """Write where the poll resumes, and the newest message read when given."""
         ...
 
 

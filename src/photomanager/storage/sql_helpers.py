@@ -8,12 +8,14 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 
 from photomanager.domain.errors import InvalidInput
+from photomanager.storage.types import UtcDateTime
 
 T = TypeVar("T")
 
@@ -30,6 +32,14 @@ def dialect_insert(conn: Connection, table: Table) -> sqlite.Insert | postgresql
 
 def is_postgresql(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
+
+
+def timestamp_processor(dialect: Dialect) -> Any:
+    """The bind processing of a UtcDateTime column, for hand-written SQL."""
+    process = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return lambda value: value
+    return process
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:

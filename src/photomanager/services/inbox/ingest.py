@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from photomanager.domain.inbox import (
+    Credit,
     InboxMessage,
     MessageKind,
     OutcomeKind,
@@ -39,31 +40,51 @@ class IngestResult:
 def ingest_messages(
     uow: UnitOfWork, messages: Sequence[InboxMessage], *, attribution_days: int, now: datetime
 ) -> IngestResult:
-    """Store the new ones among `messages` and credit their outcomes (no commit)."""
+    """Store the new ones among `messages` and credit their outcomes (no commit).
+
+    A handful of statements per page, whatever its length: the known ids, the
+    candidates, the messages, the credits and their counts, each in one go.
+    """
     unique = list({m.messageid: m for m in messages}.values())
     known = uow.inbox.known_messageids([m.messageid for m in unique])
     fresh = [m for m in unique if m.messageid not in known]
     candidates = _candidates(uow, fresh, attribution_days)
-    new = credited = 0
-    for message in fresh:
-        credit = attribute(message, candidates, attribution_days=attribution_days)
-        # One deviant watches once: a second watch (after an unwatch) earns nothing more.
-        if (
-            credit is not None
-            and credit.kind is OutcomeKind.WATCH_BACK
-            and uow.inbox.has_credit(credit.comment.log_id, OutcomeKind.WATCH_BACK)
-        ):
-            credit = None
-        # The inbox shows our comment under a reply (a watch-back names no comment).
-        our_commentid = None
-        if credit is not None and credit.kind is OutcomeKind.REPLY:
-            our_commentid = credit.comment.commentid
-        if uow.inbox.add_message(message, now, our_commentid=our_commentid) is None:
-            continue  # stored meanwhile by someone else: theirs to credit
-        new += 1
-        if credit is not None and uow.inbox.add_credit(credit, now):
-            credited += 1
-    return IngestResult(found=len(messages), new=new, credited=credited, known=len(known))
+    credits = _one_watch_back_each(
+        uow,
+        [
+            credit
+            for message in fresh
+            if (credit := attribute(message, candidates, attribution_days=attribution_days))
+        ],
+    )
+    # The inbox shows our comment under a reply (a watch-back names no comment).
+    ours = {
+        c.messageid: c.comment.commentid
+        for c in credits
+        if c.kind is OutcomeKind.REPLY and c.comment.commentid is not None
+    }
+    stored = uow.inbox.add_messages(fresh, now, our_commentids=ours)
+    # A credit is keyed by its message: a message another process stored meanwhile (after
+    # our lease ran out) is credited and counted once, by whichever of the two comes first.
+    recorded = uow.inbox.add_credits(credits, now)
+    return IngestResult(found=len(messages), new=stored, credited=len(recorded), known=len(known))
+
+
+def _one_watch_back_each(uow: UnitOfWork, credits: list[Credit]) -> list[Credit]:
+    """One deviant watches once: a second watch (after an unwatch, on this page or an
+    earlier one) earns our comment nothing more."""
+    watches = [c for c in credits if c.kind is OutcomeKind.WATCH_BACK]
+    if not watches:
+        return credits
+    taken = uow.inbox.credited_comments({c.comment.log_id for c in watches}, OutcomeKind.WATCH_BACK)
+    kept: list[Credit] = []
+    for credit in credits:
+        if credit.kind is OutcomeKind.WATCH_BACK:
+            if credit.comment.log_id in taken:
+                continue
+            taken.add(credit.comment.log_id)
+        kept.append(credit)
+    return kept
 
 
 def _candidates(

@@ -14,7 +14,8 @@ next post is at least MIN_SLACK away, with that post's time as a deadline (no
 request starts after it): a poll never takes posting's turn. On demand, a
 refresh runs once in a thread when no worker runs.
 
-How: one process at a time (a lease row in the database). Pages newest first,
+How: one process at a time (a lease row in the database, renewed with a page once
+half spent). Pages newest first,
 `stack=false` (a stack that comes anyway is expanded with
 `messages/feedback/{stackid}`), at most MAX_PAGES per poll, each page with its
 credits and the resume point in one transaction. It stops at the first page
@@ -31,7 +32,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from photomanager.domain.clock import Clock
 from photomanager.domain.errors import (
@@ -118,6 +119,7 @@ class InboxPoller:
         self._max_pages = max_pages
         self._owner = owner or uuid.uuid4().hex
         self._checked_at: datetime | None = None
+        self._lease_until = datetime.min.replace(tzinfo=UTC)  # of the poll under way
 
     # -- when ---------------------------------------------------------------------
 
@@ -189,14 +191,16 @@ class InboxPoller:
         with self._uow_factory() as uow:
             if not uow.inbox.take_lease(self._owner, started + LEASE, started):
                 return PollResult(polled=False, error="another process is polling")
+            self._lease_until = started + LEASE
             state = uow.inbox.get_poll()
             uow.inbox.save_poll(replace(state, started_at=started, requested_at=None, error=None))
+            days = uow.settings.get().attribution_days  # for the whole poll
             uow.commit()
         tally = _Tally()
         error: str | None = None
         needs_scope = False
         try:
-            self._pages(state.cursor, stop, deadline, tally)
+            self._pages(state.cursor, stop, deadline, tally, days)
         except InsufficientScope:
             needs_scope, error = True, RECONNECT
         except Cancelled:
@@ -224,6 +228,7 @@ class InboxPoller:
         stop: threading.Event,
         deadline: datetime | None,
         tally: _Tally,
+        attribution_days: int,
     ) -> None:
         catching_up = cursor is not None
         for page_no in range(self._max_pages):
@@ -240,7 +245,9 @@ class InboxPoller:
                 cursor, catching_up = None, False
                 continue
             messages = [*page.messages, *self._expand(page, stop, deadline)]
-            ingested, done = self._store(page, messages, first=page_no == 0 and not catching_up)
+            ingested, done = self._store(
+                page, messages, attribution_days, first=page_no == 0 and not catching_up
+            )
             tally.add(ingested)
             if done and catching_up:
                 # The hole is filled: what arrived at the top meanwhile comes next.
@@ -280,20 +287,18 @@ class InboxPoller:
         return expanded
 
     def _store(
-        self, page: MessagePage, messages: list[InboxMessage], *, first: bool
+        self, page: MessagePage, messages: list[InboxMessage], attribution_days: int, *, first: bool
     ) -> tuple[IngestResult, bool]:
         """One transaction: the messages, their credits, the resume point, the lease."""
         now = self._clock.now()
         with self._uow_factory() as uow:
-            days = uow.settings.get().attribution_days
-            ingested = ingest_messages(uow, messages, attribution_days=days, now=now)
+            ingested = ingest_messages(uow, messages, attribution_days=attribution_days, now=now)
             done = ingested.known > 0 or not page.has_more or page.cursor is None
-            state = uow.inbox.get_poll()
-            newest = messages[0].messageid if first and messages else state.newest_messageid
-            uow.inbox.save_poll(
-                replace(state, cursor=None if done else page.cursor, newest_messageid=newest)
-            )
-            uow.inbox.take_lease(self._owner, now + LEASE, now)
+            newest = messages[0].messageid if first and messages else None
+            uow.inbox.save_progress(None if done else page.cursor, newest_messageid=newest)
+            if now >= self._lease_until - LEASE / 2:  # renewed when half spent, with a page
+                uow.inbox.take_lease(self._owner, now + LEASE, now)
+                self._lease_until = now + LEASE
             crashpoints.crashpoint(crashpoints.INBOX_PAGE_WRITTEN)
             uow.commit()
         crashpoints.crashpoint(crashpoints.INBOX_PAGE_COMMITTED)
@@ -301,7 +306,7 @@ class InboxPoller:
 
     def _save_cursor(self, cursor: str | None) -> None:
         with self._uow_factory() as uow:
-            uow.inbox.save_poll(replace(uow.inbox.get_poll(), cursor=cursor))
+            uow.inbox.save_progress(cursor)
             uow.commit()
 
     def _finish(self, result: PollResult, error: str | None, *, needs_scope: bool) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, RowMapping, func, or_, select, tuple_, update
+from sqlalchemy import Connection, RowMapping, func, or_, select, tuple_, union_all, update
 
 from photomanager.domain.inbox import (
     AnswerState,
@@ -22,13 +22,15 @@ from photomanager.domain.inbox import (
     SentComment,
 )
 from photomanager.domain.models import LogStatus
-from photomanager.storage.repositories.outcome_counts import bump
+from photomanager.storage.repositories.outcome_counts import bump_many
 from photomanager.storage.sql_helpers import (
     IN_CHUNK,
     chunked,
     decode_cursor,
     dialect_insert,
     encode_cursor,
+    is_postgresql,
+    timestamp_processor,
 )
 from photomanager.storage.tables import (
     SINGLE_ROW_ID,
@@ -38,6 +40,8 @@ from photomanager.storage.tables import (
     logs,
     outcome_credits,
 )
+
+_T = TypeVar("_T")
 
 _COUNTER = {
     OutcomeKind.REPLY: "replies",
@@ -60,6 +64,44 @@ _POLL_FIELDS = (
 )
 
 
+_LOOKUPS_PER_QUERY = 4  # IN lists of IN_CHUNK: well under either database's parameter limit
+_MESSAGE_COLUMNS = (
+    "messageid",
+    "type",
+    "kind",
+    "view",
+    "received_at",
+    "stackid",
+    "originator_userid",
+    "originator_username",
+    "deviationid",
+    "deviation_title",
+    "deviation_url",
+    "commentid",
+    "parentid",
+    "subject_commentid",
+    "body",
+    "raw",
+    "our_commentid",
+)
+# PostgreSQL: a page's messages in one statement of fixed text (arrays unnested
+# server-side), which the driver prepares once; a statement of N rows of VALUES would
+# be a new text, parsed and planned, for every page length. Only constants are
+# interpolated, never data.
+_MESSAGE_ARRAYS = ", ".join(
+    "%s::timestamptz[]" if name == "received_at" else "%s::text[]" for name in _MESSAGE_COLUMNS
+)
+_POSTGRESQL_ADD_MESSAGES = (
+    f"INSERT INTO {inbox_messages.name} ({', '.join(_MESSAGE_COLUMNS)}, status, stored_at) "  # noqa: S608
+    f"SELECT {', '.join(f'b.{name}' for name in _MESSAGE_COLUMNS)}, "
+    f"'{InboxStatus.UNREAD.value}', %s "
+    f"FROM unnest({_MESSAGE_ARRAYS}) "
+    f"WITH ORDINALITY AS b({', '.join(_MESSAGE_COLUMNS)}, position) "
+    "ORDER BY b.position "
+    "ON CONFLICT (messageid) DO NOTHING"
+)
+
+
 class InboxRepository:
     """Messages once each by `messageid`; credits once each; answers claimed before a POST."""
 
@@ -68,37 +110,65 @@ class InboxRepository:
 
     # -- ingest -------------------------------------------------------------------
 
-    def add_message(
-        self, message: InboxMessage, now: datetime, *, our_commentid: str | None = None
-    ) -> int | None:
-        """Store a message unless it is known; its inbox id when new, else None."""
-        stmt = (
-            dialect_insert(self._conn, inbox_messages)
-            .values(
-                messageid=message.messageid,
-                type=message.type,
-                kind=message.kind.value,
-                view=message.view.value,
-                status=InboxStatus.UNREAD.value,
-                received_at=message.ts or now,
-                stackid=message.stackid,
-                originator_userid=message.originator_userid,
-                originator_username=message.originator_username,
-                deviationid=message.deviationid,
-                deviation_title=message.deviation_title,
-                deviation_url=message.deviation_url,
-                commentid=message.commentid,
-                parentid=message.parentid,
-                subject_commentid=message.subject_commentid,
-                body=message.body,
-                raw=message.raw,
-                our_commentid=our_commentid,
-                stored_at=now,
+    def add_messages(
+        self,
+        messages: Sequence[InboxMessage],
+        now: datetime,
+        *,
+        our_commentids: Mapping[str, str] | None = None,
+    ) -> int:
+        """Store the messages not known yet, in one statement; how many were stored now.
+
+        A messageid known already, or given twice, is stored once (the first given).
+        `our_commentids` names our comment under a reply, by messageid.
+        """
+        ours = our_commentids or {}
+        rows = [
+            {
+                "messageid": m.messageid,
+                "type": m.type,
+                "kind": m.kind.value,
+                "view": m.view.value,
+                "received_at": m.ts or now,
+                "stackid": m.stackid,
+                "originator_userid": m.originator_userid,
+                "originator_username": m.originator_username,
+                "deviationid": m.deviationid,
+                "deviation_title": m.deviation_title,
+                "deviation_url": m.deviation_url,
+                "commentid": m.commentid,
+                "parentid": m.parentid,
+                "subject_commentid": m.subject_commentid,
+                "body": m.body,
+                "raw": m.raw,
+                "our_commentid": ours.get(m.messageid),
+            }
+            for m in _first_each(messages, lambda m: m.messageid)
+        ]
+        if not rows:
+            return 0
+        if is_postgresql(self._conn):
+            to_db = timestamp_processor(self._conn.dialect)
+            columns = [
+                [to_db(r[name]) if name == "received_at" else r[name] for r in rows]
+                for name in _MESSAGE_COLUMNS
+            ]
+            return int(
+                self._conn.exec_driver_sql(
+                    _POSTGRESQL_ADD_MESSAGES, (to_db(now), *columns)
+                ).rowcount
             )
-            .on_conflict_do_nothing(index_elements=[inbox_messages.c.messageid])
-            .returning(inbox_messages.c.inbox_id)
+        # SQLite: one prepared INSERT run per row by the driver (executemany), which sums
+        # the rows really inserted.
+        stmt = dialect_insert(self._conn, inbox_messages).on_conflict_do_nothing(
+            index_elements=[inbox_messages.c.messageid]
         )
-        return self._conn.execute(stmt).scalar_one_or_none()
+        unread = InboxStatus.UNREAD.value
+        return int(
+            self._conn.execute(
+                stmt, [{**r, "status": unread, "stored_at": now} for r in rows]
+            ).rowcount
+        )
 
     def known_messageids(self, messageids: Collection[str]) -> set[str]:
         """Which of `messageids` are stored already."""
@@ -121,54 +191,81 @@ class InboxRepository:
         found: dict[int, SentComment] = {}
         columns = (
             logs.c.log_id,
+            logs.c.status,
             logs.c.commentid,
             logs.c.author,
             logs.c.sent_at,
             logs.c.message_id,
             logs.c.source,
         )
-        sent = logs.c.status == LogStatus.SENT.value
-        for chunk in chunked(sorted(commentids), IN_CHUNK):
-            stmt = select(*columns).where(sent, logs.c.commentid.in_(chunk))
-            found.update((row.log_id, _sent(row._mapping)) for row in self._conn.execute(stmt))
-        for chunk in chunked(sorted(authors), IN_CHUNK):
-            stmt = select(*columns).where(
-                sent, logs.c.author.in_(chunk), logs.c.sent_at >= since, logs.c.sent_at <= until
+        # `sent` is checked here, not in SQL: SQLite (never ANALYZEd) would take the
+        # (status, sent_at) index for it and read every sent comment for each page.
+        lookups = [
+            select(*columns).where(logs.c.commentid.in_(chunk))
+            for chunk in chunked(sorted(commentids), IN_CHUNK)
+        ]
+        lookups.extend(
+            select(*columns).where(
+                logs.c.author.in_(chunk), logs.c.sent_at >= since, logs.c.sent_at <= until
             )
-            found.update((row.log_id, _sent(row._mapping)) for row in self._conn.execute(stmt))
+            for chunk in chunked(sorted(authors), IN_CHUNK)
+        )
+        # Both lookups in one round trip (a page has a few of each); each part keeps its index.
+        for group in chunked(lookups, _LOOKUPS_PER_QUERY):
+            stmt = group[0] if len(group) == 1 else union_all(*group)
+            found.update(
+                (row.log_id, _sent(row._mapping))
+                for row in self._conn.execute(stmt)
+                if row.status == LogStatus.SENT.value
+            )
         return sorted(found.values(), key=lambda c: (c.sent_at, c.log_id))
 
-    def has_credit(self, log_id: int, kind: OutcomeKind) -> bool:
-        """True when the comment already earned an outcome of `kind`."""
-        stmt = (
-            select(outcome_credits.c.messageid)
-            .where(outcome_credits.c.log_id == log_id, outcome_credits.c.kind == kind.value)
-            .limit(1)
-        )
-        return self._conn.execute(stmt).first() is not None
+    def credited_comments(self, log_ids: Collection[int], kind: OutcomeKind) -> set[int]:
+        """Which of `log_ids` already earned an outcome of `kind`."""
+        found: set[int] = set()
+        for chunk in chunked(sorted(set(log_ids)), IN_CHUNK):
+            stmt = select(outcome_credits.c.log_id).where(
+                outcome_credits.c.log_id.in_(chunk), outcome_credits.c.kind == kind.value
+            )
+            found.update(self._conn.execute(stmt).scalars())
+        return found
 
-    def add_credit(self, credit: Credit, now: datetime) -> bool:
-        """Record a credit and count it; False (nothing counted) when the message has one."""
-        comment = credit.comment
+    def add_credits(self, credits: Sequence[Credit], now: datetime) -> list[Credit]:
+        """Record the credits and count them (the counters summed per bucket); those recorded.
+
+        A message credited already, or given twice, is credited and counted once.
+        """
+        unique = _first_each(credits, lambda c: c.messageid)
+        if not unique:
+            return []
+        rows = [
+            {
+                "messageid": c.messageid,
+                "kind": c.kind.value,
+                "log_id": c.comment.log_id,
+                "commentid": c.comment.commentid,
+                "message_id": c.comment.message_id,
+                "source": c.comment.source,
+                "comment_sent_at": c.comment.sent_at,
+                "credited_at": now,
+            }
+            for c in unique
+        ]
         stmt = (
             dialect_insert(self._conn, outcome_credits)
-            .values(
-                messageid=credit.messageid,
-                kind=credit.kind.value,
-                log_id=comment.log_id,
-                commentid=comment.commentid,
-                message_id=comment.message_id,
-                source=comment.source,
-                comment_sent_at=comment.sent_at,
-                credited_at=now,
-            )
             .on_conflict_do_nothing(index_elements=[outcome_credits.c.messageid])
             .returning(outcome_credits.c.messageid)
         )
-        if self._conn.execute(stmt).scalar_one_or_none() is None:
-            return False
-        bump(self._conn, comment.sent_at, comment.message_id, comment.source, _COUNTER[credit.kind])
-        return True
+        stored = set(self._conn.execute(stmt, rows).scalars())
+        recorded = [c for c in unique if c.messageid in stored]
+        bump_many(
+            self._conn,
+            (
+                (c.comment.sent_at, c.comment.message_id, c.comment.source, _COUNTER[c.kind])
+                for c in recorded
+            ),
+        )
+        return recorded
 
     def count_credits(self) -> int:
         return int(
@@ -323,7 +420,6 @@ class InboxRepository:
 
     def take_lease(self, owner: str, until: datetime, now: datetime) -> bool:
         """Take the poll's lease unless another owner holds a live one."""
-        self._ensure_row()
         stmt = (
             update(inbox_poll)
             .where(
@@ -337,7 +433,7 @@ class InboxRepository:
             )
             .values(lease_owner=owner, lease_until=until)
         )
-        return bool(self._conn.execute(stmt).rowcount)
+        return bool(self._update_row(stmt))
 
     def release_lease(self, owner: str) -> None:
         stmt = (
@@ -349,17 +445,36 @@ class InboxRepository:
 
     def save_poll(self, state: InboxPollState) -> None:
         """Write every field but the lease."""
-        self._ensure_row()
         values = {name: getattr(state, name) for name in _POLL_FIELDS}
-        stmt = update(inbox_poll).where(inbox_poll.c.id == SINGLE_ROW_ID).values(values)
-        self._conn.execute(stmt)
+        self._update_row(update(inbox_poll).where(inbox_poll.c.id == SINGLE_ROW_ID).values(values))
 
-    def _ensure_row(self) -> None:
+    def save_progress(self, cursor: str | None, *, newest_messageid: str | None = None) -> None:
+        """Write where the poll resumes, and the newest message read when given."""
+        values: dict[str, str | None] = {"cursor": cursor}
+        if newest_messageid is not None:
+            values["newest_messageid"] = newest_messageid
+        self._update_row(update(inbox_poll).where(inbox_poll.c.id == SINGLE_ROW_ID).values(values))
+
+    def _update_row(self, stmt: Any) -> int:
+        """Run an UPDATE of the poll's row, creating the row first if it changed nothing
+        (the row exists after the first poll: one statement a page, not two)."""
+        changed = int(self._conn.execute(stmt).rowcount)
+        if changed:
+            return changed
         self._conn.execute(
             dialect_insert(self._conn, inbox_poll)
             .values(id=SINGLE_ROW_ID)
             .on_conflict_do_nothing(index_elements=[inbox_poll.c.id])
         )
+        return int(self._conn.execute(stmt).rowcount)
+
+
+def _first_each(items: Iterable[_T], key: Callable[[_T], str]) -> list[_T]:
+    """The first of `items` for each key, in the order given."""
+    first: dict[str, _T] = {}
+    for item in items:
+        first.setdefault(key(item), item)
+    return list(first.values())
 
 
 def _item_query() -> Any:

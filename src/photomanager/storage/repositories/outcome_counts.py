@@ -9,12 +9,16 @@ would grow with them).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from photomanager.domain.outcomes import OutcomeBucket, OutcomeCounts
-from photomanager.storage.sql_helpers import dialect_insert
+from photomanager.storage.sql_helpers import is_postgresql
 from photomanager.storage.tables import outcome_counts as table
 
 NO_TEMPLATE = 0
@@ -31,19 +35,43 @@ def bump(
     conn: Connection, sent_at: datetime, message_id: int | None, source: str | None, column: str
 ) -> None:
     """Add one to `column` of the bucket of a comment sent at `sent_at`."""
-    if column not in COUNTERS:
-        raise ValueError(f"not a counter: {column}")
-    stmt = dialect_insert(conn, table).values(
-        day=day_of(sent_at),
-        template_key=message_id or NO_TEMPLATE,
-        source=source or NO_SOURCE,
-        **{column: 1},
-    )
-    conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[table.c.day, table.c.template_key, table.c.source],
-            set_={column: table.c[column] + 1},
-        )
+    bump_many(conn, [(sent_at, message_id, source, column)])
+
+
+def bump_many(
+    conn: Connection, bumps: Iterable[tuple[datetime, int | None, str | None, str]]
+) -> None:
+    """Add one to a counter per (sent_at, template, source, column) in `bumps`.
+
+    Summed per bucket first, then one upsert per bucket in one executemany: a page
+    of credits costs one statement, and no bucket is touched twice by it (PostgreSQL
+    refuses an upsert that would update one row twice).
+    """
+    sums: dict[tuple[str, int, str], dict[str, int]] = {}
+    for sent_at, message_id, source, column in bumps:
+        if column not in COUNTERS:
+            raise ValueError(f"not a counter: {column}")
+        key = (day_of(sent_at), message_id or NO_TEMPLATE, source or NO_SOURCE)
+        counts = sums.setdefault(key, dict.fromkeys(COUNTERS, 0))
+        counts[column] += 1
+    if not sums:
+        return
+    # In key order: two writers lock the buckets they share in the same order.
+    rows = [
+        {"day": day, "template_key": template_key, "source": source, **counts}
+        for (day, template_key, source), counts in sorted(sums.items())
+    ]
+    conn.execute(_upsert(is_postgresql(conn)), rows)
+
+
+@cache
+def _upsert(postgres: bool) -> Any:
+    """The bucket upsert, built once per database kind (building it costs more than running
+    it for a page)."""
+    stmt = postgresql.insert(table) if postgres else sqlite.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.day, table.c.template_key, table.c.source],
+        set_={name: table.c[name] + stmt.excluded[name] for name in COUNTERS},
     )
 
 

@@ -7,13 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Dialect
 
 from photomanager.domain.models import NewQueueItem
 from photomanager.storage.repositories.queue.rows import PENDING, QueuePart
-from photomanager.storage.sql_helpers import chunked, join_tags
+from photomanager.storage.sql_helpers import chunked, join_tags, timestamp_processor
 from photomanager.storage.tables import commented_deviations, queue
-from photomanager.storage.types import UtcDateTime
 
 # Rows per batch in add_many: large enough to amortise statements and ledger
 # look-ups, small enough that memory stays flat however long the iterable is.
@@ -64,7 +62,7 @@ class QueueAdds(QueuePart):
         Streams `items` in batches; returns how many rows were really new.
         """
         dialect = self._conn.dialect
-        to_db = _timestamp_processor(dialect)
+        to_db = timestamp_processor(dialect)
         stamp = to_db(now)
         added = 0
         for batch in chunked(items, ADD_BATCH):
@@ -122,11 +120,3 @@ class QueueAdds(QueuePart):
                 )
             ).scalars()
         )
-
-
-def _timestamp_processor(dialect: Dialect) -> Any:
-    """The bind processing of a UtcDateTime column, for hand-written SQL."""
-    process = UtcDateTime().dialect_impl(dialect).bind_processor(dialect)
-    if process is None:
-        return lambda value: value
-    return process
