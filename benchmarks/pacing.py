@@ -98,15 +98,20 @@ class Pacing(PaceRun):
 
 
 def pace_rows(
-    kind: str, run: PaceRun, *, pace: tuple[str, str], throttled: tuple[str, str]
+    kind: str,
+    run: PaceRun,
+    *,
+    pace: tuple[str, str],
+    throttled: tuple[str, str],
+    ratio: float | None = None,
 ) -> list[Row]:
     """A run's two rows, each named and described by a (benchmark, measured) pair.
 
-    Its pace / the allowed one, at least `TARGET_RATIO`; its share of throttled POSTs, at
-    most `TARGET_THROTTLED`.
+    Its pace / the allowed one (`ratio` when the pace judged is not the POSTs' own), at
+    least `TARGET_RATIO`; its share of throttled POSTs, at most `TARGET_THROTTLED`.
     """
     return [
-        Row(pace[0], kind, pace[1], run.ratio, ">=", TARGET_RATIO),
+        Row(pace[0], kind, pace[1], run.ratio if ratio is None else ratio, ">=", TARGET_RATIO),
         Row(throttled[0], kind, throttled[1], run.share, "<=", TARGET_THROTTLED),
     ]
 

@@ -109,6 +109,12 @@ class WallClock(PaceRun):
     helper_calls: int = 0  # approve-all calls, or collects started
     helper_rows: int = 0  # rows approved
 
+    @property
+    def token_ratio(self) -> float:
+        """Every accepted request of the user token (POSTs and reads) / the allowed rate."""
+        accepted = self.ok + self.other_user_requests - self.other_throttled
+        return accepted / self.seconds / self.allowed if self.seconds else 0.0
+
     def gap(self, quantile: float) -> float:
         if not self.gaps:
             return 0.0
@@ -364,14 +370,26 @@ def rows(kind: str, result: WallClock) -> list[Row]:
     elif result.scenario == "review":
         extra = f"; {result.helper_rows} rows approved in {result.helper_calls} calls"
     name = f"wall clock, velocity filter {what}, {label}"
+    pace = (
+        f"{name}: accepted / allowed",
+        f"{result.ok} comments in {result.seconds:,.0f} s "
+        f"({result.achieved:.3f}/s of {result.allowed:.3f}/s); {gaps}; load {result.load}",
+    )
+    ratio = None
+    if result.scenario == "collect":
+        # Reads and posts spend one budget: the token's accepted requests are judged, the
+        # POSTs' own share of the allowed rate is shown.
+        pace = (
+            f"{name}: the user token's accepted requests (POSTs + reads) / allowed",
+            f"{pace[1]}; POSTs alone {result.ratio:.2f} of allowed, with the reads "
+            f"{result.token_ratio:.2f}",
+        )
+        ratio = result.token_ratio
     return pace_rows(
         kind,
         result,
-        pace=(
-            f"{name}: accepted / allowed",
-            f"{result.ok} comments in {result.seconds:,.0f} s "
-            f"({result.achieved:.3f}/s of {result.allowed:.3f}/s); {gaps}; load {result.load}",
-        ),
+        ratio=ratio,
+        pace=pace,
         throttled=(
             f"{name}: throttled POSTs",
             f"{result.throttled} x 429 in {result.posts} POSTs{extra}",
