@@ -64,12 +64,27 @@ sliding window (`velocity.WindowModel`):
   spacing (the slowest W / N they allow: the limit is no slower) and a
   known-too-fast one. After the first trip, the spacing is the safe one
   once the two are within `velocity_margin`; until then it probes at their
-  geometric mean, never more than `velocity_probe_depth` (10%) under the safe
+  geometric mean, never more than `velocity_probe_depth` (7%) under the safe
   one nor under the spacing that last tripped (30% while the known-too-fast
-  end is far below, as after a burst at no spacing). A probe that trips
-  raises the fast end; one that holds for a window of successes lowers the
-  safe end: a bisection, one or two trips an hour. Shallow on purpose: a
-  trip costs a 429 and its penalty, a few per cent of pace are not worth it.
+  end is far below, as after a burst at no spacing). A probe that holds for
+  a window of successes lowers the safe end; one that trips raises the fast
+  end. Shallow on purpose: a trip costs a 429 and its penalty, a few per cent
+  of pace are not worth it. And just shallow enough that one trip ends the
+  learning: a probe lies at most 3.6% under the safe end (the geometric mean
+  with a point 7% under it), so a probe that trips leaves the two ends
+  within the 4% margin and the spacing goes to the safe end and stays there
+  (1 - depth >= 1 / (1 + margin)**2). At 10% the probe went 5.1% under: a
+  trip left the ends 5.4% apart and the next probe, 2.6% under, tripped
+  again whenever the safe end had come that close to the limit (6 per 10 s,
+  steps jittered as on the wall clock: 3 x 429 in the first 5 minutes in 9
+  of 30 replays). On the wall clock at 30 per 60 s a cold start cost 3 x 429
+  in 5 minutes (2.05% of the POSTs): the burst, a probe 5% under, and the
+  spacing that probe left (4% over it, still under the limit) once the model
+  had lost its bracket (see `velocity`). Learning from a cold start at
+  the 1 s floor costs the burst's trip and one probe's at 6 per 10 s and 30
+  per 60 s. Slower limits cost more (1 per 5 s, 10 per minute: 4-6 in the
+  first hour, as before): the burst's window outlasts its cool-off, and the
+  first probe goes deep (`velocity_far_probe_depth`) and may leave a second.
 - Right after the trip the spacing is the one that tripped plus the margin
   (at least `velocity_start_s`), until the model has a success to go by.
 - Nothing fits any more (the limit changed): the model starts over.
@@ -160,8 +175,10 @@ class RetryPolicy:
     warm_up_margin: float = 0.0
     # 429s without Retry-After (a velocity filter, see the module docstring).
     velocity_margin: float = 0.04
-    # A probe goes at most this far under the safe spacing.
-    velocity_probe_depth: float = 0.1
+    # A probe goes at most this far under the safe spacing. At most
+    # 1 - 1 / (1 + velocity_margin)**2 (7.5%): then a probe that trips leaves the bracket
+    # within the margin and learning ends at the safe end (see the module docstring).
+    velocity_probe_depth: float = 0.07
     # ... and this far while the spacing known too fast is below this share of the safe one.
     velocity_far_probe_depth: float = 0.3
     velocity_far_below: float = 0.4
