@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 
 from api.support import JSON, PREFIX, TestClient, post_one
+from fixtures.sandbox import OUTCOME_FIELD
 from photomanager.bootstrap import Container
 from photomanager.sandbox import ManualClock, Reactions, Sandbox
 from photomanager.services.posting.outcomes import StepOutcome
@@ -31,13 +32,6 @@ ITEM_KEYS = {
     "received_at",
     "status",
     "answer",
-}
-OUTCOME_FIELD = {
-    "feedback.reply": "replies",
-    "feedback.watch": "watch_backs",
-    "feedback.favourite": "fave_backs",
-    "feedback.collect": "fave_backs",
-    "feedback.comment": "comment_backs",
 }
 COMMENTS = 3
 

@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from cli.test_serve import demo_process
+from fixtures.sandbox import OUTCOME_FIELD
 from photomanager.cli.demo import read_demo_state
 
 # The module's tests share one demo process (the fixture below): keep them on one xdist worker.
@@ -43,13 +44,6 @@ CHATTY = (
     "{{title}} is wonderful: I love how you built the light in {{title}}, your colours feel "
     f"alive and your composition pulls me right in. {CHATTY_MARK}"
 )
-OUTCOME_FIELD = {
-    "feedback.reply": "replies",
-    "feedback.watch": "watch_backs",
-    "feedback.favourite": "fave_backs",
-    "feedback.collect": "fave_backs",
-    "feedback.comment": "comment_backs",
-}
 FIELDS = ("replies", "watch_backs", "fave_backs", "comment_backs")
 ANSWER = "Thank you, glad you like it!"
 
