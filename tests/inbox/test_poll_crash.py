@@ -22,7 +22,9 @@ from photomanager.storage.engine import create_engine_for
 from photomanager.storage.unit_of_work import sql_unit_of_work_factory
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
-TRIALS = int(os.environ.get("INBOX_CRASH_TRIALS", "16"))
+# Eight trials still fail on the bug this test is for (the resume point committed apart from its
+# page's messages: 17 or 14 of 20 messages at 8 trials, and at 4); a reliability run sets more.
+TRIALS = int(os.environ.get("INBOX_CRASH_TRIALS", "8"))
 
 
 def _run(database_url: str, env: dict[str, str]) -> int:
