@@ -18,7 +18,7 @@ from deviantart.da_doubles import FROZEN_NOW, Harness, error_response, json_resp
 from photomanager.deviantart.penalties import InMemoryPenalties
 from photomanager.deviantart.retry import RetryPolicy
 from photomanager.domain.errors import PostDeadlinePassed
-from photomanager.domain.models import PENALTY_NEXT_USER, TokenKind
+from photomanager.domain.models import PENALTY_NEXT_USER, PENALTY_USER, TokenKind
 
 OK = {"status": "success"}
 SPACED = RetryPolicy(retry_after_jitter_s=0.0, delay_floor_s=2.0)
@@ -131,6 +131,34 @@ class BusyAccount(InMemoryPenalties):
             self.impose(scope, taken, "another process", now)
             return taken
         return super().reserve(scope, until, reason, now)
+
+
+class ThrottledMeanwhile(InMemoryPenalties):
+    """Another sender holds the next turn (2 s), and its request is answered 429 while we
+    wait for that turn: it imposes a cool-off until 8 s."""
+
+    def reserve(self, scope: str, until: datetime, reason: str, now: datetime) -> datetime | None:
+        if not self.get_many([PENALTY_USER]):
+            taken = now + timedelta(seconds=2)
+            self.impose(scope, taken, "another sender", now)
+            self.impose(PENALTY_USER, now + timedelta(seconds=8), "their 429's cool-off", now)
+            return taken
+        return super().reserve(scope, until, reason, now)
+
+
+class TestCoolOffMetWhileWaiting:
+    def test_a_read_waiting_for_a_post_that_is_throttled_waits_out_the_cool_off(
+        self, harness: Harness
+    ) -> None:
+        """The read goes when the cool-off ends (8 s), not when the post's turn does (2 s)."""
+        harness.server.reply(json_response(200, OK))
+        clock = MovingClock()
+        client = harness.make(
+            policy=SPACED, clock=clock, sleep=clock.sleep, penalties=ThrottledMeanwhile()
+        )
+        assert client.get("deviation/metadata") == OK
+        assert clock.now() - FROZEN_NOW == timedelta(seconds=8)
+        assert len(harness.server.requests) == 1
 
 
 class TestContendedTurns:

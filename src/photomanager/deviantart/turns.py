@@ -234,7 +234,26 @@ class Turns:
                 continue
             if not turn or ends != turn[0]:
                 spent += self._block(method, waited + spent, ends, REASON_SPACING, deadline)
+                spent += self._their_cool_off(method, rate_scope, waited + spent, deadline)
             at = max(self._clock.now(), ends)
+
+    def _their_cool_off(
+        self, method: str, rate_scope: str | None, waited: float, deadline: datetime | None
+    ) -> float:
+        """After waiting out another sender's turn: obey the 429 it may have met meanwhile.
+
+        The waits were read before that turn ended; a read sent right after a post that
+        was throttled went inside the post's cool-off, was throttled too, and doubled it
+        (measured on the real clock: 12.5 s lost where one cool-off is 6 s).
+        """
+        if rate_scope is None:
+            return 0.0
+        rows = self._penalties.get_many([PENALTY_PACE, rate_scope])
+        self._adopt_pace(rows.get(PENALTY_PACE))
+        rate = rows.get(rate_scope)
+        if rate is None or rate.not_before is None:
+            return 0.0
+        return self._block(method, waited, rate.not_before, rate.reason, deadline)
 
     def _adopt_pace(self, pace: Penalty | None) -> None:
         """Start from the spacing another process (or our predecessor) learned."""
