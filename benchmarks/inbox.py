@@ -129,7 +129,7 @@ def filled(dbs: Databases, kind: str, size: int) -> tuple[str, inbox_data.Datase
     started = time.perf_counter()
     inbox_data.fill(url, data)
     progress(f"{kind}: filled {size:,} comments + {size:,} messages "
-             f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+             f"in {time.perf_counter() - started:.1f} s{inbox_data.all_visible(url)}")  # fmt: skip
     return url, data
 
 
