@@ -379,6 +379,7 @@ FILLS: dict[str, Callable[[Connection], None]] = {
     "0007": fill_0007,
     "0008": fill_0008,
     "0009": fill_0009,
+    "0010": fill_0009,  # 0010 only set PostgreSQL's autovacuum of inbox_messages
 }
 
 
