@@ -20,6 +20,10 @@ if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
     trap 'rm -rf "$TMPDIR"' EXIT
 fi
 
+# Our own modules compiled once too: the tests start hundreds of Python processes (workers killed
+# at crash points, `serve`, the CLI), and PYTHONDONTWRITEBYTECODE would have each compile them.
+.venv/bin/python -m compileall -q src tests benchmarks > /dev/null
+
 step() { printf '\n== %s\n' "$*"; }
 step "ruff check";       .venv/bin/ruff check src tests benchmarks
 step "ruff format";      .venv/bin/ruff format --check src tests benchmarks
