@@ -23,6 +23,7 @@ from photomanager.services.account.identity import lookup_me
 from photomanager.services.posting.outcomes import StepOutcome
 from photomanager.services.posting.reconcile import Reconciler
 from photomanager.services.posting.worker import CommentWorker
+from photomanager.services.posting.worker_loop import step_may_start
 from photomanager.storage.engine import create_engine_for
 from photomanager.storage.penalty_store import SqlPenaltyStore
 from photomanager.storage.unit_of_work import sql_unit_of_work_factory
@@ -54,10 +55,15 @@ class EnvTokens:
 
 def wait_for_turn(store: SqlPenaltyStore, clock: SystemClock) -> None:
     """What the worker loop does between steps: wait for the account's turn and waits."""
+    now = clock.now()
     rows = store.get_many([PENALTY_USER, PENALTY_NEXT_USER])
-    ends = [row.not_before for row in rows.values() if row.not_before is not None]
+    ends = [
+        until
+        for scope, row in rows.items()
+        if (until := step_may_start(scope, row, now, lead=STEP_LEAD)) is not None
+    ]
     if ends:
-        seconds = (max(ends) - STEP_LEAD - clock.now()).total_seconds()
+        seconds = (max(ends) - now).total_seconds()
         if seconds > 0:
             time.sleep(seconds)
 

@@ -82,6 +82,25 @@ _OBEYED = (
 )
 
 
+def step_may_start(
+    scope: str, penalty: Penalty, now: datetime, *, lead: timedelta = STEP_LEAD
+) -> datetime | None:
+    """When the shared wait `penalty` of `scope` lets the next step start (None: it does not).
+
+    The account's next turn (`PENALTY_NEXT_USER`) lets it start `lead` early: the spacing
+    runs from the start of the last request to the start of the next, so the step's
+    database work before its request fits inside it (the client waits what is left)
+    instead of being added to every gap. A turn taken on a clock ahead of ours does not
+    hold it: the client takes that turn afresh.
+    """
+    until = penalty.not_before
+    if until is None or scope != PENALTY_NEXT_USER:
+        return until
+    if until - now > TURN_AHEAD_MAX:
+        return None
+    return until - lead
+
+
 def _words(penalty: Penalty) -> str:
     """A shared wait as status shows it: its reason and when it ends."""
     until = penalty.not_before
@@ -294,14 +313,7 @@ class WorkerLoop:
             target, reason, state = self._not_before, self._wait_reason, self._wait_state
         for scope, scope_state in _OBEYED:
             penalty = penalties.get(scope)
-            until = penalty.not_before if penalty is not None else None
-            if until is not None and scope == PENALTY_NEXT_USER and until - now > TURN_AHEAD_MAX:
-                continue  # a turn taken on a clock ahead of ours: the client takes it afresh
-            if until is not None and scope == PENALTY_NEXT_USER:
-                # The spacing runs from the start of the last request to the start of the
-                # next; the step's database work before its request fits inside it (the
-                # client waits what is left), instead of being added to every gap.
-                until -= STEP_LEAD
+            until = step_may_start(scope, penalty, now) if penalty is not None else None
             if penalty is not None and until is not None and until > max(now, target):
                 target, reason, state = until, _words(penalty), scope_state
         if target <= now:
