@@ -281,9 +281,9 @@ def _hold_autovacuum(engine: Engine) -> None:
     the pages written since all-visible: in one of two fills of a million it left 17,102
     of 34,985 inbox pages so, and every read of the newest rows (the inbox's first page,
     the unread count) went to the heap: 2-3.8x slower than at 10,000, one run out of
-    two. A database filled over months is vacuumed as it grows; these are throwaway
-    copies of one moment (every database a benchmark fills is filled this way, and
-    dropped after it).
+    two. A user's database is vacuumed as it grows (the inbox every 1,000 messages,
+    migration 0010); these are throwaway copies of one moment (every database a
+    benchmark fills is filled this way, and dropped after it).
     """
     if engine.dialect.name != "postgresql":
         return
